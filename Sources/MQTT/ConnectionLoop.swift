@@ -1,0 +1,93 @@
+import CMosquitto
+import Glibc
+import Logging
+
+extension MQTTClient {
+    /// The network thread's life: connect, run the loop until the connection breaks, back off, repeat.
+    struct ConnectionLoop {
+        let mosquitto: Mosquitto
+        let shared: Shared
+        let options: MQTTOptions
+        let will: @Sendable () -> MQTTOptions.Will?
+
+        func run() {
+            var attempt = 0
+            var everConnected = false
+            while !shared.isStopping {
+                mosquitto.setWill(will())
+                let rc = everConnected
+                    ? mosquitto.reconnect()
+                    : mosquitto.connect(host: options.host, port: options.port, keepAlive: options.keepAliveSeconds)
+                everConnected = everConnected || rc == MOSQ_ERR_SUCCESS.rawValue
+                if rc != MOSQ_ERR_SUCCESS.rawValue {
+                    let (_, lastError) = shared.connectionClosed()
+                    backOff(attempt: &attempt, reason: describe(rc, errno: errno, lastError: lastError))
+                    continue
+                }
+                let loopResult = serve()
+                let wasAccepted = shared.isConnectedNow
+                let (refusal, lastError) = shared.connectionClosed()
+                if wasAccepted {
+                    attempt = 0
+                    let reason = shared.isStopping ? "disconnected by client" : describe(loopResult, errno: errno, lastError: lastError)
+                    shared.emit(.connectionLost(reason: reason))
+                } else if !shared.isStopping {
+                    backOff(attempt: &attempt, reason: refusal ?? describe(loopResult, errno: errno, lastError: lastError))
+                }
+            }
+            shared.detach()
+            shared.finish()
+        }
+
+        /// Runs the network loop until the connection ends; returns libmosquitto's reason.
+        private func serve() -> Int32 {
+            while true {
+                if shared.isStopping {
+                    shared.requestDisconnect()
+                }
+                let rc = mosquitto.loop(timeoutMilliseconds: 1000)
+                if rc != MOSQ_ERR_SUCCESS.rawValue {
+                    return rc
+                }
+            }
+        }
+
+        private func backOff(attempt: inout Int, reason: String) {
+            let delay = options.backoff.delay(attempt: attempt)
+            attempt += 1
+            shared.emit(.connectFailed(reason: reason, retryIn: delay))
+            sleep(delay)
+        }
+
+        /// Sleeps in short slices so a shutdown request is honoured promptly.
+        private func sleep(_ duration: Duration) {
+            let deadline = ContinuousClock.now + duration
+            while !shared.isStopping, ContinuousClock.now < deadline {
+                let slice = min(deadline - ContinuousClock.now, .milliseconds(20))
+                let (seconds, attoseconds) = slice.components
+                var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+                _ = nanosleep(&request, nil)
+            }
+        }
+
+        private func describe(_ rc: Int32, errno code: Int32, lastError: String?) -> String {
+            let endpoint = options.endpoint
+            switch rc {
+            case MOSQ_ERR_ERRNO.rawValue:
+                return "\(endpoint): \(Mosquitto.errnoText(code))"
+            case MOSQ_ERR_TLS.rawValue:
+                let detail = lastError.map { ": \($0)" } ?? ""
+                return "TLS handshake with \(endpoint) failed\(detail) — check mqtt.caFile, certFile and keyFile"
+            case MOSQ_ERR_EAI.rawValue:
+                return "cannot resolve host \"\(options.host)\""
+            case MOSQ_ERR_CONN_LOST.rawValue:
+                return "connection to \(endpoint) lost"
+            case MOSQ_ERR_KEEPALIVE.rawValue:
+                return "no answer from \(endpoint) within the keep-alive"
+            default:
+                let detail = lastError.map { " (\($0))" } ?? ""
+                return "\(endpoint): \(MQTTError.text(rc))\(detail)"
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import CMosquitto
+import Logging
+import Synchronization
+
+extension MQTTClient {
+    enum Phase: Equatable {
+        case idle, running, stopping, finished
+    }
+
+    struct State {
+        var phase: Phase = .idle
+        /// The broker accepted the current connection (CONNACK success).
+        var connected = false
+        /// Why the broker refused the current connection, if it did.
+        var refusal: String?
+        /// libmosquitto's latest error log line (OpenSSL's reason for a failed handshake, for instance).
+        var lastErrorLog: String?
+        var pendingSubscriptions: [Int32: String] = [:]
+        var deliveries: [Int32: Delivery] = [:]
+        var finishWaiters: [CheckedContinuation<Void, Never>] = []
+        var disconnectSent = false
+    }
+
+    /// State shared by the caller's threads, the network thread and libmosquitto's callbacks.
+    final class Shared: Sendable {
+        let state = Mutex(State())
+        let continuation: AsyncStream<MQTTEvent>.Continuation
+        let logger: Logger
+        let options: MQTTOptions
+        private let handle = Mutex<Mosquitto?>(nil)
+
+        init(continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger, options: MQTTOptions) {
+            self.continuation = continuation
+            self.logger = logger
+            self.options = options
+        }
+
+        /// Weakly links the handle so callbacks can subscribe without a reference cycle.
+        func attach(_ mosquitto: Mosquitto) {
+            handle.withLock { $0 = mosquitto }
+        }
+
+        func detach() {
+            handle.withLock { $0 = nil }
+        }
+
+        func emit(_ event: MQTTEvent) {
+            continuation.yield(event)
+        }
+
+        func callbacks() -> Mosquitto.Callbacks {
+            Mosquitto.Callbacks(
+                connect: { [weak self] rc in self?.connected(rc) },
+                message: { [weak self] message in self?.emit(.message(message)) },
+                subscribe: { [weak self] mid, granted in self?.subscribed(mid: mid, granted: granted) },
+                publish: { [weak self] mid in self?.delivered(mid: mid) },
+                log: { [weak self] level, text in self?.log(level: level, text: text) }
+            )
+        }
+
+        private func connected(_ rc: Int32) {
+            guard rc == 0 else {
+                let reason = "broker refused the connection: \(String(cString: mosquitto_connack_string(rc)))"
+                state.withLock { $0.refusal = reason }
+                return
+            }
+            let mosquitto = handle.withLock { $0 }
+            state.withLock { state in
+                state.connected = true
+                state.refusal = nil
+                state.pendingSubscriptions = [:]
+            }
+            emit(.connected)
+            guard let mosquitto else { return }
+            if options.subscriptions.isEmpty {
+                emit(.subscribed)
+                return
+            }
+            for subscription in options.subscriptions {
+                let (rc, mid) = mosquitto.subscribe(subscription)
+                if rc == MOSQ_ERR_SUCCESS.rawValue {
+                    state.withLock { $0.pendingSubscriptions[mid] = subscription.topicFilter }
+                } else {
+                    logger.error("cannot subscribe", metadata: ["mqtt.topic": "\(subscription.topicFilter)", "mqtt.error": "\(MQTTError.text(rc))"])
+                }
+            }
+        }
+
+        private func subscribed(mid: Int32, granted: [Int32]) {
+            let (filter, done) = state.withLock { state -> (String?, Bool) in
+                let filter = state.pendingSubscriptions.removeValue(forKey: mid)
+                return (filter, state.pendingSubscriptions.isEmpty)
+            }
+            guard let filter else { return }
+            // 0x80 in a SUBACK is the broker's "failure" for that filter (its ACL or policy refused it).
+            if granted.contains(where: { $0 >= 0x80 }) {
+                emit(.subscriptionRefused(topicFilter: filter))
+            } else if done {
+                emit(.subscribed)
+            }
+        }
+
+        private func log(level: Int32, text: String) {
+            if level == MOSQ_LOG_ERR {
+                state.withLock { $0.lastErrorLog = text }
+            }
+            logger.debug("libmosquitto: \(text)")
+        }
+
+        /// Marks the connection closed; returns the broker's refusal and the last error log, if any.
+        func connectionClosed() -> (refusal: String?, lastError: String?) {
+            state.withLock { state in
+                let result = (state.refusal, state.lastErrorLog)
+                state.connected = false
+                state.refusal = nil
+                state.lastErrorLog = nil
+                state.disconnectSent = false
+                return result
+            }
+        }
+
+        var isConnectedNow: Bool { state.withLock { $0.connected } }
+
+        var isStopping: Bool { state.withLock { $0.phase != .running } }
+
+        /// Sends DISCONNECT once, from whichever thread sees the stop first while connected.
+        func requestDisconnect() {
+            let mosquitto = handle.withLock { $0 }
+            let send = state.withLock { state in
+                guard state.connected, !state.disconnectSent else { return false }
+                state.disconnectSent = true
+                return true
+            }
+            if send, let mosquitto {
+                _ = mosquitto.disconnect()
+            }
+        }
+
+        func finish() {
+            let (waiters, deliveries) = state.withLock { state in
+                state.phase = .finished
+                let result = (state.finishWaiters, state.deliveries)
+                state.finishWaiters = []
+                state.deliveries = [:]
+                return result
+            }
+            for delivery in deliveries.values {
+                delivery.complete(.failure(MQTTError(.shutDown, "the MQTT client was shut down")))
+            }
+            continuation.finish()
+            waiters.forEach { $0.resume() }
+        }
+
+        func waitUntilFinished(timeout: Duration) async {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                        let finished = self.state.withLock { state in
+                            if state.phase == .finished { return true }
+                            state.finishWaiters.append(waiter)
+                            return false
+                        }
+                        if finished { waiter.resume() }
+                    }
+                }
+                group.addTask {
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    guard self.state.withLock({ $0.phase != .finished }) else { return }
+                    self.logger.warning("MQTT network thread did not stop within \(timeout); continuing shutdown")
+                    self.finish()
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+
+        /// Runs `publish` and registers its message id for acknowledgement under one lock, so an
+        /// acknowledgement that arrives at once cannot be missed.
+        func publishTracked(_ publish: () throws(MQTTError) -> Int32) throws(MQTTError) -> Delivery {
+            let delivery = Delivery()
+            try state.withLock { (state) throws(MQTTError) in
+                guard state.phase == .running else { throw MQTTError(.shutDown, "the MQTT client is shut down") }
+                let mid = try publish()
+                state.deliveries[mid] = delivery
+            }
+            return delivery
+        }
+
+        private func delivered(mid: Int32) {
+            let delivery = state.withLock { $0.deliveries.removeValue(forKey: mid) }
+            delivery?.complete(.success(()))
+        }
+    }
+}

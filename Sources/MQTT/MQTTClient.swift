@@ -1,0 +1,96 @@
+import CMosquitto
+import Glibc
+public import Logging
+import Synchronization
+
+/// An MQTT-over-TLS client on libmosquitto, for Swift concurrency.
+///
+/// One network thread owns the connection: a *blocking* connect (libmosquitto 2.0.11's async connect
+/// can hang silently on a TLS broker that is down), then `mosquitto_loop` until the connection breaks,
+/// then capped exponential back-off with jitter and a new connect — forever, until ``disconnect(timeout:)``.
+/// Subscriptions are renewed on every connection. Everything that happens reaches ``events`` in order.
+public final class MQTTClient: Sendable {
+    /// Connection events and received messages. Finishes after ``disconnect(timeout:)``.
+    public let events: AsyncStream<MQTTEvent>
+    public let options: MQTTOptions
+
+    private let mosquitto: Mosquitto
+    private let shared: Shared
+    private let willProvider: @Sendable () -> MQTTOptions.Will?
+
+    /// Prepares the client; nothing touches the network before ``start()``.
+    /// - Parameter will: called before every connection attempt, so the last will can carry fresh content.
+    public init(
+        options: MQTTOptions,
+        logger: Logger,
+        will: @escaping @Sendable () -> MQTTOptions.Will? = { nil }
+    ) throws(MQTTError) {
+        let (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .unbounded)
+        let shared = Shared(continuation: continuation, logger: logger, options: options)
+        self.events = events
+        self.options = options
+        self.shared = shared
+        self.willProvider = will
+        self.mosquitto = try Mosquitto(options: options, callbacks: shared.callbacks())
+        shared.attach(mosquitto)
+    }
+
+    /// Starts the network thread. Calling it again does nothing.
+    public func start() {
+        guard shared.state.withLock({ state in
+            guard state.phase == .idle else { return false }
+            state.phase = .running
+            return true
+        }) else { return }
+        NetworkThread.start { [mosquitto, shared, options, willProvider] in
+            ConnectionLoop(mosquitto: mosquitto, shared: shared, options: options, will: willProvider).run()
+        }
+    }
+
+    /// Whether the broker has accepted the current connection.
+    public var isConnected: Bool { shared.state.withLock { $0.connected } }
+
+    /// Queues a message; returns at once. Throws ``MQTTError/Code/notConnected`` while offline.
+    @discardableResult
+    public func publish(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) throws(MQTTError) -> Int32 {
+        let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
+        try Self.check(rc, topic: topic)
+        return mid
+    }
+
+    /// Publishes and waits until the broker acknowledged it (QoS 1) or it was written out (QoS 0).
+    public func publishAndWait(
+        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, timeout: Duration = .seconds(2)
+    ) async throws(MQTTError) {
+        let delivery = try shared.publishTracked { () throws(MQTTError) -> Int32 in
+            let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
+            try Self.check(rc, topic: topic)
+            return mid
+        }
+        try await delivery.wait(timeout: timeout)
+    }
+
+    /// Sends DISCONNECT (no last will is published), stops the network thread and finishes ``events``.
+    /// Waits at most `timeout` for the thread, which may be inside a blocking connect.
+    public func disconnect(timeout: Duration = .seconds(2)) async {
+        let wasRunning = shared.state.withLock { state in
+            let running = state.phase == .running
+            state.phase = .stopping
+            return running
+        }
+        guard wasRunning else {
+            shared.finish()
+            return
+        }
+        shared.requestDisconnect()
+        await shared.waitUntilFinished(timeout: timeout)
+    }
+
+    private static func check(_ rc: Int32, topic: String) throws(MQTTError) {
+        switch rc {
+        case MOSQ_ERR_SUCCESS.rawValue: return
+        case MOSQ_ERR_NO_CONN.rawValue: throw MQTTError(.notConnected, "cannot publish to \(topic): not connected")
+        default: throw MQTTError(.publish, "cannot publish to \(topic): \(MQTTError.text(rc))")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// How to reach and authenticate to an MQTT broker over TLS (AWS IoT Core or any broker such as mosquitto).
+public struct MQTTOptions: Sendable, Equatable {
+    public enum ProtocolVersion: Sendable, Equatable {
+        case v311
+        case v5
+    }
+
+    /// A message the broker publishes for us when the connection drops without a DISCONNECT.
+    public struct Will: Sendable, Equatable {
+        public var topic: String
+        public var payload: [UInt8]
+        public var qos: Int32
+        public var retain: Bool
+
+        public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+        }
+    }
+
+    /// A topic filter subscribed after every successful (re)connection.
+    public struct Subscription: Sendable, Equatable {
+        public var topicFilter: String
+        public var qos: Int32
+
+        public init(_ topicFilter: String, qos: Int32 = 1) {
+            self.topicFilter = topicFilter
+            self.qos = qos
+        }
+    }
+
+    public var host: String
+    public var port: Int
+    public var clientID: String
+    public var caFile: String
+    public var certFile: String
+    public var keyFile: String
+    /// ALPN protocol, e.g. `x-amzn-mqtt-ca` to reach AWS IoT Core on port 443.
+    public var alpn: String?
+    public var keepAliveSeconds: Int
+    /// Clean session: the broker keeps nothing for us while we are away, so stale commands are never replayed.
+    public var cleanSession: Bool
+    public var protocolVersion: ProtocolVersion
+    public var subscriptions: [Subscription]
+    public var backoff: ReconnectBackoff
+
+    public init(
+        host: String,
+        port: Int = 8883,
+        clientID: String,
+        caFile: String,
+        certFile: String,
+        keyFile: String,
+        alpn: String? = nil,
+        keepAliveSeconds: Int = 30,
+        cleanSession: Bool = true,
+        protocolVersion: ProtocolVersion = .v311,
+        subscriptions: [Subscription] = [],
+        backoff: ReconnectBackoff = ReconnectBackoff()
+    ) {
+        self.host = host
+        self.port = port
+        self.clientID = clientID
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.alpn = alpn
+        self.keepAliveSeconds = keepAliveSeconds
+        self.cleanSession = cleanSession
+        self.protocolVersion = protocolVersion
+        self.subscriptions = subscriptions
+        self.backoff = backoff
+    }
+
+    /// `host:port` for messages.
+    public var endpoint: String { "\(host):\(port)" }
+}
