@@ -1,0 +1,104 @@
+import StrictJSON
+
+/// Reads one JSON object of a configuration file, naming the key path in every error
+/// and reporting keys nobody asked for (usually typos).
+struct ConfigReader {
+    let object: JSONObject
+    let path: String
+
+    init(_ object: JSONObject, path: String = "") {
+        self.object = object
+        self.path = path
+    }
+
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func value(_ key: String) -> JSONValue? {
+        guard let value = object[key] else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
+    func has(_ key: String) -> Bool { value(key) != nil }
+
+    func string(_ key: String) throws(ConfigError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let string) = value else { throw mismatch(key, expected: "a string", got: value) }
+        guard !string.isEmpty else { throw ConfigError(keyPath(key), "must not be empty") }
+        return string
+    }
+
+    func requiredString(_ key: String) throws(ConfigError) -> String {
+        guard let string = try string(key) else { throw ConfigError(keyPath(key), "is required") }
+        return string
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let bool) = value else { throw mismatch(key, expected: "true or false", got: value) }
+        return bool
+    }
+
+    func double(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let number) = value else { throw mismatch(key, expected: "a number", got: value) }
+        guard range.contains(number) else {
+            throw ConfigError(keyPath(key), "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(number))")
+        }
+        return number
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let number) = value, number.rounded() == number, abs(number) < 1e15 else {
+            throw mismatch(key, expected: "an integer", got: value)
+        }
+        guard range.contains(Int(number)) else {
+            throw ConfigError(keyPath(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(Int(number))")
+        }
+        return Int(number)
+    }
+
+    func stringArray(_ key: String) throws(ConfigError) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value else { throw mismatch(key, expected: "an array of strings", got: value) }
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let string) = item else {
+                throw ConfigError("\(keyPath(key))[\(index)]", "must be a string, got \(Self.kind(item))")
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    func object(_ key: String) throws(ConfigError) -> ConfigReader? {
+        guard let value = value(key) else { return nil }
+        guard case .object(let object) = value else { throw mismatch(key, expected: "an object", got: value) }
+        return ConfigReader(object, path: keyPath(key))
+    }
+
+    /// Key paths present in the file but not in `known`.
+    func unknownKeys(known: Set<String>) -> [String] {
+        object.keys.filter { !known.contains($0) }.map(keyPath)
+    }
+
+    private func mismatch(_ key: String, expected: String, got value: JSONValue) -> ConfigError {
+        ConfigError(keyPath(key), "must be \(expected), got \(Self.kind(value))")
+    }
+
+    static func kind(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let b): "\(b)"
+        case .number(let n): "number \(format(n))"
+        case .string(let s): "string \"\(s)\""
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+func format(_ number: Double) -> String {
+    number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+}

@@ -1,0 +1,53 @@
+public import Logging
+import MQTT
+import Motors
+public import ServiceLifecycle
+import DriveProtocol
+
+/// Builds robotd's services from a validated configuration: hardware first (left stopped), then the
+/// MQTT client, then the drive service. Nothing touches the network until the group runs.
+public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGroup {
+    for key in config.unknownKeys {
+        logger.warning("config: unknown key \(key) ignored (a typo?)")
+    }
+    let base = try makeBase(config: config, logger: logger)
+    let client = try MQTTClient(options: mqttOptions(config), logger: logger) {
+        TelemetryPublisher.will(thingName: config.thingName)
+    }
+    if config.video.enabled {
+        logger.notice("video: the producer supervisor is not part of this build yet; driving only")
+    }
+    let drive = DriveService(
+        thingName: config.thingName, client: client, base: base,
+        defaults: DriveDefaults(speed: config.motors.speed, durationMs: config.motors.durationMs),
+        heartbeat: config.telemetry.heartbeatSeconds > 0 ? .seconds(config.telemetry.heartbeatSeconds) : nil,
+        logger: logger
+    )
+    return ServiceGroup(
+        configuration: .init(
+            services: [.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+    )
+}
+
+/// Opens the configured motor hardware and leaves it stopped.
+public func makeBase(config: RobotConfig, logger: Logger) throws -> DifferentialBase {
+    let driver = try makeMotorDriver(motorHardwareConfig(config), logger: logger)
+    try driver.stopAll()
+    logger.info("motors ready: \(driver.description)")
+    return DifferentialBase(driver: driver, wiring: wiring(config))
+}
+
+func mqttOptions(_ config: RobotConfig) -> MQTTOptions {
+    let mqtt = config.mqtt
+    return MQTTOptions(
+        host: mqtt.endpoint, port: mqtt.port, clientID: config.thingName,
+        caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile, alpn: mqtt.alpn,
+        keepAliveSeconds: mqtt.keepAliveSeconds, cleanSession: true,
+        protocolVersion: mqtt.protocolVersion == 5 ? .v5 : .v311,
+        subscriptions: [.init(config.actionTopic, qos: 1)],
+        backoff: ReconnectBackoff(initial: .milliseconds(mqtt.reconnectInitialMs), maximum: .milliseconds(mqtt.reconnectMaxMs))
+    )
+}

@@ -1,0 +1,127 @@
+import DriveControl
+import DriveProtocol
+import Logging
+import MQTT
+import StrictJSON
+
+extension DriveService {
+    func handle(_ event: MQTTEvent) {
+        switch event {
+        case .message(let message):
+            receive(message)
+        case .connected:
+            connectFailuresLogged = 0
+            logger.notice("connected to the MQTT broker", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+        case .subscribed:
+            logger.notice("listening for drive commands", metadata: ["mqtt.topic": "\(thingName)/action"])
+            let (left, right) = currentThrottles
+            telemetry.publish(.online, left: left, right: right)
+        case .subscriptionRefused(let filter):
+            logger.error(
+                "the broker refused the subscription — does the thing's policy allow iot:Subscribe and iot:Receive on it?",
+                metadata: ["mqtt.topic": "\(filter)"])
+        case .connectionLost(let reason):
+            logger.warning("MQTT connection lost: \(reason); motors stopped")
+            perform(controller.disconnected(), now: .now)
+        case .connectFailed(let reason, let retryIn):
+            // The first failure is worth a warning; repeating it every second is not.
+            connectFailuresLogged += 1
+            let level: Logger.Level = connectFailuresLogged == 1 || connectFailuresLogged % 60 == 0 ? .warning : .debug
+            logger.log(level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms")
+        }
+    }
+
+    private func receive(_ message: MQTTMessage) {
+        let now = ContinuousClock.now
+        do throws(CommandRejection) {
+            let command = try DriveCommandParser.parse(message.payload, defaults: defaults)
+            counters.commands += 1
+            perform(controller.command(command, now: now), now: now)
+        } catch {
+            counters.rejected += 1
+            perform(controller.rejected(error), now: now)
+        }
+    }
+
+    func perform(_ action: DriveController<ContinuousClock.Instant>.Action, now: ContinuousClock.Instant) {
+        switch action {
+        case .drive(let left, let right, let deadline, let command):
+            do {
+                try base.drive(left: left, right: right)
+            } catch {
+                logger.error("motor write failed: \(error); stopping")
+                stopMotors()
+                telemetry.publish(.stopped, left: 0, right: 0, id: command.id, reason: "motor fault: \(error)")
+                return
+            }
+            arm(deadline)
+            telemetry.publish(.command, left: left, right: right, id: command.id)
+        case .stop(let reason, let id, let wasMoving):
+            stopMotors()
+            disarm()
+            if wasMoving || reason == .stop {
+                telemetry.publish(.stopped, left: 0, right: 0, id: id, reason: reason.rawValue)
+            }
+        case .reject(let rejection):
+            logger.notice("rejected a command: \(rejection.reason)", metadata: rejection.id.map { ["robot.command.id": "\($0)"] })
+            let (left, right) = currentThrottles
+            telemetry.publish(.rejected, left: left, right: right, id: rejection.id, reason: rejection.reason)
+        case .rearm(let deadline):
+            armedDeadline = nil
+            arm(deadline)
+        case .none:
+            break
+        }
+    }
+
+    /// Stopping must not fail silently: a failed stop is logged as an error (systemd's
+    /// `ExecStopPost=robotd stop-motors` is the last line of defence).
+    private func stopMotors() {
+        do {
+            try base.stop()
+        } catch {
+            logger.error("cannot stop the motors: \(error)")
+        }
+    }
+
+    /// One timer per pending deadline. Commands streaming in usually push the deadline later, so an armed
+    /// timer that fires early only re-arms (``DriveController/deadlineElapsed(now:)`` says so).
+    private func arm(_ deadline: ContinuousClock.Instant) {
+        if let armed = armedDeadline, armed <= deadline { return }
+        deadlineTimer?.cancel()
+        armedDeadline = deadline
+        deadlineTimer = Task { [weak self] in
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            await self?.deadlineFired()
+        }
+    }
+
+    private func disarm() {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        armedDeadline = nil
+    }
+
+    private func deadlineFired() {
+        armedDeadline = nil
+        deadlineTimer = nil
+        let now = ContinuousClock.now
+        perform(controller.deadlineElapsed(now: now), now: now)
+    }
+
+    var currentThrottles: (Double, Double) {
+        if case .moving(let left, let right, _, _) = controller.state { return (left, right) }
+        return (0, 0)
+    }
+
+    var countersJSON: [(String, JSONValue)] {
+        [("commands", .number(Double(counters.commands))), ("rejected", .number(Double(counters.rejected)))]
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,65 @@
+/// The robot daemon's configuration (`/etc/robot/config.json`), validated at load.
+///
+/// File paths are already resolved against the config file's folder. See `config.json.example`
+/// for every key, and ``RobotConfig/load(path:)`` for the rules.
+public struct RobotConfig: Sendable, Equatable {
+    public struct MQTT: Sendable, Equatable {
+        public var endpoint: String
+        public var port: Int = 8883
+        public var caFile: String
+        public var certFile: String
+        public var keyFile: String
+        /// `x-amzn-mqtt-ca` to reach AWS IoT Core on port 443.
+        public var alpn: String?
+        public var keepAliveSeconds: Int = 30
+        /// 4 (MQTT 3.1.1) or 5.
+        public var protocolVersion: Int = 4
+        public var reconnectInitialMs: Int = 100
+        public var reconnectMaxMs: Int = 1500
+    }
+
+    public struct Motors: Sendable, Equatable {
+        public var driver: String = "simulated"
+        public var speed: Double = 0.5
+        public var durationMs: Int = 200
+        public var i2cBus: Int = 1
+        public var i2cAddress: Int = 0x60
+        public var gpioChip: String = "/dev/gpiochip0"
+        public var pwmFrequency: Double = 100
+        public var swap = false
+        public var invertLeft = false
+        public var invertRight = false
+    }
+
+    /// The AWS IoT credential provider (used by video streaming).
+    public struct Credentials: Sendable, Equatable {
+        public var endpoint: String
+        public var roleAlias: String
+        public var region: String
+    }
+
+    public struct Video: Sendable, Equatable {
+        public var enabled = false
+        /// argv of the producer; `{thingName}` is replaced. Run without a shell.
+        public var command: [String] = []
+    }
+
+    public struct Telemetry: Sendable, Equatable {
+        /// Seconds between heartbeats; 0 turns them off.
+        public var heartbeatSeconds: Int = 10
+    }
+
+    public var thingName: String
+    public var mqtt: MQTT
+    public var motors = Motors()
+    public var credentials: Credentials?
+    public var video = Video()
+    public var telemetry = Telemetry()
+    /// Keys that were present but are not understood (likely typos), as key paths.
+    public var unknownKeys: [String] = []
+
+    /// Topic the robot receives drive commands on.
+    public var actionTopic: String { "\(thingName)/action" }
+    /// Topic the robot reports its state on.
+    public var telemetryTopic: String { "\(thingName)/telemetry" }
+}
