@@ -39,7 +39,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Nanoseconds past ``secondsSinceEpoch``, 0…999 999 999.
     public var nanosecondsOfSecond: Int64 {
-        nanosecondsSinceEpoch - secondsSinceEpoch * 1_000_000_000
+        let remainder = nanosecondsSinceEpoch % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
