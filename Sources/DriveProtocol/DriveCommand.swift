@@ -16,6 +16,7 @@ public struct DriveCommand: Sendable, Equatable {
     /// The most Unicode scalars (characters) an `id` may have.
     public static let maxIDLength = 64
 
+    /// What the motors should do.
     public var motion: Motion
     /// How long this command holds before the robot stops by itself, in milliseconds (1…5000).
     public var durationMs: Int

@@ -6,6 +6,7 @@ public import StrictJSON
 /// and `reason` when present, `ts` — followed by ``extra``. Throttles are rounded to at most 4 decimals when
 /// written, to keep payloads tidy (`0.7`, not `0.7000000000000001`).
 public struct Telemetry: Sendable, Equatable {
+    /// The robot this message is from (its MQTT client id on AWS IoT).
     public var thingName: String
     public var event: TelemetryEvent
     /// Current left throttle, −1…1.
@@ -16,6 +17,7 @@ public struct Telemetry: Sendable, Equatable {
     public var id: String?
     /// Why the robot stopped or a command was rejected.
     public var reason: String?
+    /// When it happened; written as `ts`.
     public var timestamp: Timestamp
     /// Further fields, e.g. `durationMs` or `counters`, written after the standard ones. A key named like a
     /// standard field is not written.

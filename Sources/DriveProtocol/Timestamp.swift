@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A wall-clock instant in UTC, as nanoseconds since 1970-01-01T00:00:00Z.
@@ -10,6 +10,7 @@ import Darwin
 /// microseconds: a timestamp then survives a trip through JSON unchanged. The range is that of `Int64`
 /// nanoseconds, years 1677 to 2262.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Nanoseconds since 1970-01-01T00:00:00Z; negative before it.
     public var nanosecondsSinceEpoch: Int64
 
     public init(nanosecondsSinceEpoch: Int64) {

@@ -19,6 +19,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case tooDeep
     }
 
+    /// What went wrong, as a case to switch on.
     public var kind: Kind
     /// Zero-based byte offset of the problem.
     public var offset: Int

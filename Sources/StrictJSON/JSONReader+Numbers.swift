@@ -79,7 +79,8 @@ extension JSONReader {
             magnitude = 0
         } else if !inexact, mantissa <= 1 << 53, (-22...22).contains(exponent) {
             let value = Double(mantissa)
-            magnitude = exponent < 0
+            magnitude =
+                exponent < 0
                 ? value / Self.exactPowersOfTen[-exponent] : value * Self.exactPowersOfTen[exponent]
         } else {
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)

@@ -117,7 +117,8 @@ struct JSONReader {
 
     private mutating func parseLiteral(_ word: StaticString, as value: JSONValue) throws(JSONParseError) -> JSONValue {
         let length = word.utf8CodeUnitCount
-        let matches = offset + length <= bytes.count
+        let matches =
+            offset + length <= bytes.count
             && (0..<length).allSatisfy { bytes[offset + $0] == word.utf8Start[$0] }
         // "trueish" must not pass as `true` followed by garbage: report the whole word.
         guard matches, !isWordByte(peek(at: offset + length)) else {

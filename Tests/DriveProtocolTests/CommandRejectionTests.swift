@@ -30,15 +30,19 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
     static let cases: [BadCommand] = [
         // Not JSON, or not an object.
         BadCommand("", "empty payload"),
-        BadCommand(#"{"action":"forward""#,
+        BadCommand(
+            #"{"action":"forward""#,
             "invalid JSON at byte 19: expected ',' or '}' after object member, got end of payload"),
         BadCommand(#"{"action":"forward",}"#, "invalid JSON at byte 20: expected a string key after ',', got '}'"),
-        BadCommand(#"{"action":"forward"}garbage"#, "invalid JSON at byte 20: unexpected 'garbage' after the JSON value"),
+        BadCommand(
+            #"{"action":"forward"}garbage"#, "invalid JSON at byte 20: unexpected 'garbage' after the JSON value"),
         BadCommand("{'action':'forward'}", "invalid JSON at byte 1: expected a string key or '}', got '''"),
         BadCommand(#"{"action":"forward","action":"stop"}"#, #"invalid JSON at byte 20: duplicate key "action""#),
-        BadCommand(bytes: Array(#"{"action":"forw"#.utf8) + [0xC3] + Array(#""}"#.utf8),
+        BadCommand(
+            bytes: Array(#"{"action":"forw"#.utf8) + [0xC3] + Array(#""}"#.utf8),
             "payload is not valid UTF-8 (byte 15)"),
-        BadCommand(bytes: Array(#"{"id":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8),
+        BadCommand(
+            bytes: Array(#"{"id":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8),
             "payload is not valid UTF-8 (byte 7)"),
         BadCommand(#"["forward"]"#, "command must be a JSON object, got array"),
         BadCommand(#""forward""#, "command must be a JSON object, got string"),
@@ -50,10 +54,12 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
         BadCommand(#"{"speed":0.5,"id":"a"}"#, #"command needs "action" or "left" and "right""#, id: "a"),
         BadCommand(#"{"left":0.5}"#, #""left" needs "right" too"#),
         BadCommand(#"{"right":0.5,"id":"r"}"#, #""right" needs "left" too"#, id: "r"),
-        BadCommand(#"{"action":"forward","left":0.5,"right":0.5}"#,
+        BadCommand(
+            #"{"action":"forward","left":0.5,"right":0.5}"#,
             #"ambiguous command: "action" together with "left"/"right""#),
         BadCommand(#"{"action":"stop","right":0}"#, #"ambiguous command: "action" together with "left"/"right""#),
-        BadCommand(#"{"left":0.5,"right":0.5,"speed":1}"#,
+        BadCommand(
+            #"{"left":0.5,"right":0.5,"speed":1}"#,
             #"ambiguous command: "speed" together with "left" and "right""#),
         // action
         BadCommand(#"{"action":"Forward","id":"c1"}"#, #"unknown action "Forward""# + unknown, id: "c1"),
@@ -62,7 +68,8 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
         BadCommand(#"{"action":""}"#, #"unknown action """# + unknown),
         BadCommand(#"{"action":" forward"}"#, #"unknown action " forward""# + unknown),
         BadCommand(#"{"action":"\u0000"}"#, #"unknown action "\u0000""# + unknown),
-        BadCommand(#"{"action":"\#(String(repeating: "z", count: 50))"}"#,
+        BadCommand(
+            #"{"action":"\#(String(repeating: "z", count: 50))"}"#,
             #"unknown action "\#(String(repeating: "z", count: 40))…""# + unknown),
         BadCommand(#"{"action":1}"#, "action must be a string, got number 1"),
         BadCommand(#"{"action":null}"#, "action must be a string, got null"),
@@ -77,9 +84,11 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
         BadCommand(#"{"action":"stop","speed":2}"#, "speed must be between 0 and 1, got 2"),
         BadCommand(#"{"action":"forward","speed":1e300}"#, "speed must be between 0 and 1, got 1e+300"),
         BadCommand(#"{"action":"forward","speed":NaN}"#, "invalid JSON at byte 28: expected a value, got 'NaN'"),
-        BadCommand(#"{"action":"forward","speed":Infinity}"#,
+        BadCommand(
+            #"{"action":"forward","speed":Infinity}"#,
             "invalid JSON at byte 28: expected a value, got 'Infinity'"),
-        BadCommand(#"{"action":"forward","speed":-Infinity}"#,
+        BadCommand(
+            #"{"action":"forward","speed":-Infinity}"#,
             "invalid JSON at byte 29: expected a digit after '-', got 'Infinity'"),
         BadCommand(#"{"action":"forward","speed":1e400}"#, "invalid JSON at byte 28: number out of range"),
         BadCommand(#"{"action":"forward","speed":.5}"#, "invalid JSON at byte 28: expected a value, got '.'"),
@@ -97,10 +106,12 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
         BadCommand(#"{"action":"forward","durationMs":2.5}"#, "\(durationRange) 2.5"),
         BadCommand(#"{"left":0,"right":0,"durationMs":0.001}"#, "\(durationRange) 0.001"),
         BadCommand(#"{"action":"forward","durationMs":"300"}"#, #"durationMs must be a number, got string "300""#),
-        BadCommand(#"{"action":"forward","durationMs":0300}"#,
+        BadCommand(
+            #"{"action":"forward","durationMs":0300}"#,
             "invalid JSON at byte 33: numbers must not have leading zeros"),
         // id
-        BadCommand(#"{"action":"forward","id":"\#(String(repeating: "x", count: 65))"}"#,
+        BadCommand(
+            #"{"action":"forward","id":"\#(String(repeating: "x", count: 65))"}"#,
             "id must be at most 64 characters, got 65"),
         BadCommand(#"{"action":"forward","id":5}"#, "id must be a string, got number 5"),
         BadCommand(#"{"action":"forward","id":null}"#, "id must be a string, got null"),

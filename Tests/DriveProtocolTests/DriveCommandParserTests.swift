@@ -104,8 +104,9 @@ import Testing
 
     @Test func commandJSONIsCompactAndOrdered() {
         let command = DriveCommand(motion: .action(.forward, speed: 0.7), durationMs: 300, id: "abc")
-        #expect(String(decoding: command.jsonBytes(), as: UTF8.self)
-            == #"{"action":"forward","speed":0.7,"durationMs":300,"id":"abc"}"#)
+        #expect(
+            String(decoding: command.jsonBytes(), as: UTF8.self)
+                == #"{"action":"forward","speed":0.7,"durationMs":300,"id":"abc"}"#)
     }
 
     @Test func wireNamesAreCaseSensitiveWithOneAlias() {

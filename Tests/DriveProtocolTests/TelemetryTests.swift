@@ -9,7 +9,8 @@ import Testing
         let telemetry = Telemetry(
             thingName: "sts-pi", event: .command, left: 0.7, right: -0.70000001, id: "abc",
             timestamp: instant, extra: ["durationMs": 300])
-        let expected = #"{"thingName":"sts-pi","event":"command","left":0.7,"right":-0.7,"id":"abc","#
+        let expected =
+            #"{"thingName":"sts-pi","event":"command","left":0.7,"right":-0.7,"id":"abc","#
             + #""ts":"2026-11-21T05:38:04.123456Z","durationMs":300}"#
         #expect(String(decoding: telemetry.jsonBytes(), as: UTF8.self) == expected)
     }
@@ -18,7 +19,8 @@ import Testing
         let telemetry = Telemetry(
             thingName: "sts-pi", event: .rejected, reason: #"unknown action "Forward""#,
             timestamp: Timestamp(nanosecondsSinceEpoch: 0))
-        let expected = #"{"thingName":"sts-pi","event":"rejected","left":0,"right":0,"#
+        let expected =
+            #"{"thingName":"sts-pi","event":"rejected","left":0,"right":0,"#
             + #""reason":"unknown action \"Forward\"","ts":"1970-01-01T00:00:00.000000Z"}"#
         #expect(String(decoding: telemetry.jsonBytes(), as: UTF8.self) == expected)
     }
@@ -52,7 +54,8 @@ import Testing
     }
 
     @Test func decodingAcceptsNullOptionalsAndCollectsExtras() throws {
-        let text = #"{"ts":"2026-11-21T05:38:04Z","event":"video","thingName":"x","left":0,"right":1,"#
+        let text =
+            #"{"ts":"2026-11-21T05:38:04Z","event":"video","thingName":"x","left":0,"right":1,"#
             + #""id":null,"state":"running"}"#
         let telemetry = try Telemetry(from: Array(text.utf8))
         #expect(telemetry.event == .video)
@@ -68,10 +71,14 @@ import Testing
         (#"{"event":"online"}"#, #"telemetry needs "ts""#),
         (#"{"event":"online","ts":"yesterday"}"#, #"telemetry ts must be an ISO-8601 UTC time, got "yesterday""#),
         (#"{"event":"online","ts":"1970-01-01T00:00:00Z","left":0,"right":0}"#, #"telemetry needs "thingName""#),
-        (#"{"event":"online","ts":"1970-01-01T00:00:00Z","thingName":"t","left":"0","right":0}"#,
-            "telemetry left must be a number, got string"),
-        (#"{"event":"online","ts":"1970-01-01T00:00:00Z","thingName":"t","left":0,"right":0,"reason":7}"#,
-            "telemetry reason must be a string, got number"),
+        (
+            #"{"event":"online","ts":"1970-01-01T00:00:00Z","thingName":"t","left":"0","right":0}"#,
+            "telemetry left must be a number, got string"
+        ),
+        (
+            #"{"event":"online","ts":"1970-01-01T00:00:00Z","thingName":"t","left":0,"right":0,"reason":7}"#,
+            "telemetry reason must be a string, got number"
+        ),
     ])
     func decodingErrorsNameTheField(text: String, reason: String) {
         let error = #expect(throws: TelemetryDecodingError.self) { try Telemetry(from: Array(text.utf8)) }

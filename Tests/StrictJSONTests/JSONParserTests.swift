@@ -84,9 +84,11 @@ import Testing
     @Test func nestingBeyondTheLimitIsRejected() {
         let depth = JSONParser.maxDepth + 1
         let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        #expect(throws: JSONParseError(
-            kind: .tooDeep, offset: 64, detail: "arrays and objects nested deeper than 64 levels"
-        )) {
+        #expect(
+            throws: JSONParseError(
+                kind: .tooDeep, offset: 64, detail: "arrays and objects nested deeper than 64 levels"
+            )
+        ) {
             try JSONParser.parse(text)
         }
         let mixed = String(repeating: #"{"a":["#, count: 40)

@@ -59,7 +59,8 @@ import Testing
         #expect(kind(#"{"a":1,"a":1}"#) == .duplicateKey)
         #expect(kind("1e400") == .numberOutOfRange)
         #expect(kind(String(repeating: "[", count: 65)) == .tooDeep)
-        #expect(JSONParseError(kind: .invalidUTF8, offset: 5, detail: "").description
-            == "payload is not valid UTF-8 (byte 5)")
+        #expect(
+            JSONParseError(kind: .invalidUTF8, offset: 5, detail: "").description
+                == "payload is not valid UTF-8 (byte 5)")
     }
 }
