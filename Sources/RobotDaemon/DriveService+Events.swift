@@ -114,8 +114,8 @@ extension DriveService {
         return (0, 0)
     }
 
-    var countersJSON: [(String, JSONValue)] {
-        [("commands", .number(Double(counters.commands))), ("rejected", .number(Double(counters.rejected)))]
+    var countersJSON: JSONObject {
+        JSONObject([("commands", .number(Double(counters.commands))), ("rejected", .number(Double(counters.rejected)))])
     }
 }
 

@@ -12,7 +12,7 @@ struct TelemetryPublisher: Sendable {
 
     func message(
         _ event: TelemetryEvent, left: Double, right: Double, id: String? = nil, reason: String? = nil,
-        extra: [(String, JSONValue)] = []
+        extra: JSONObject = [:]
     ) -> [UInt8] {
         Telemetry(
             thingName: thingName, event: event, left: left, right: right, id: id, reason: reason,
@@ -22,7 +22,7 @@ struct TelemetryPublisher: Sendable {
 
     func publish(
         _ event: TelemetryEvent, left: Double, right: Double, id: String? = nil, reason: String? = nil,
-        extra: [(String, JSONValue)] = []
+        extra: JSONObject = [:]
     ) {
         let payload = message(event, left: left, right: right, id: id, reason: reason, extra: extra)
         do {
@@ -47,7 +47,7 @@ struct TelemetryPublisher: Sendable {
     static func will(thingName: String) -> MQTTOptions.Will {
         let payload = Telemetry(
             thingName: thingName, event: .offline, left: 0, right: 0, id: nil, reason: "connection lost",
-            timestamp: .now(), extra: []
+            timestamp: .now(), extra: [:]
         ).jsonBytes()
         return MQTTOptions.Will(topic: "\(thingName)/telemetry", payload: payload, qos: 1)
     }
