@@ -31,7 +31,8 @@ extension ChildProcess {
             if clock.now >= deadline {
                 sendSignal(-child.processIdentifier, SIGKILL)
                 sendSignal(child.processIdentifier, SIGKILL)
-                throw TestSupportError("`\(describe(child.command))` did not finish within \(timeout)\n\(child.outputTail())")
+                throw TestSupportError(
+                    "`\(describe(child.command))` did not finish within \(timeout)\n\(child.outputTail())")
             }
             Thread.sleep(forTimeInterval: 0.005)
         }
@@ -60,13 +61,15 @@ extension ChildProcess {
             }
         }
         throw TestSupportError(
-            "'\(name)' not found in PATH (\(path)) or the sbin folders — run ./scripts/test.sh, which installs what the tests need")
+            "'\(name)' not found in PATH (\(path)) or the sbin folders — "
+                + "run ./scripts/test.sh, which installs what the tests need")
     }
 
     /// A command as a person would type it, for messages.
     static func describe(_ command: [String]) -> String {
         command.map { argument in
-            let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+            let plain =
+                !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
             return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
     }

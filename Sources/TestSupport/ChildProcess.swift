@@ -136,6 +136,17 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Captured output so far, split into lines (without the line breaks).
+    /// `.any` gives stdout's lines, then stderr's.
+    public func lines(_ which: Output = .any) -> [String] {
+        guard which != .any else { return lines(.standardOutput) + lines(.standardError) }
+        var lines = output(which).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" {
+            lines.removeLast()
+        }
+        return lines
+    }
+
     /// The last lines of stdout and of stderr, labelled, for error messages.
     public func outputTail(lines: Int = 20) -> String {
         func tail(_ text: String) -> String {

@@ -19,7 +19,8 @@ public struct MosquittoCLI: Sendable {
     public func publish(
         topic: String, message: String, as identity: String, qos: Int = 0, retain: Bool = false
     ) async throws {
-        try await publish(topic: topic, bytes: Array(message.utf8), credentials: pki.credentials(identity),
+        try await publish(
+            topic: topic, bytes: Array(message.utf8), credentials: pki.credentials(identity),
             qos: qos, retain: retain)
     }
 
@@ -27,7 +28,8 @@ public struct MosquittoCLI: Sendable {
     public func publish(
         topic: String, bytes: [UInt8], as identity: String, qos: Int = 0, retain: Bool = false
     ) async throws {
-        try await publish(topic: topic, bytes: bytes, credentials: pki.credentials(identity),
+        try await publish(
+            topic: topic, bytes: bytes, credentials: pki.credentials(identity),
             qos: qos, retain: retain)
     }
 

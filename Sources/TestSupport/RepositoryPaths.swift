@@ -61,7 +61,8 @@ public enum RepositoryPaths {
         let result = try ChildProcess.run(
             "swift", ["build", "--show-bin-path"], currentDirectory: root, timeout: .seconds(120))
         guard result.termination == .exited(0) else {
-            throw TestSupportError("`swift build --show-bin-path` failed (\(result.termination)):\n\(result.standardError)")
+            throw TestSupportError(
+                "`swift build --show-bin-path` failed (\(result.termination)):\n\(result.standardError)")
         }
         let path = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         return URL(filePath: path, directoryHint: .isDirectory)

@@ -82,4 +82,23 @@ import TestSupport
         try await Task.sleep(for: .milliseconds(300))
         #expect(watcher.messages.count == 1)
     }
+
+    @Test func aCustomACLReplacesTheDefaultOne() async throws {
+        // Two brokers standing in for two accounts have ACLs of their own.
+        let acl = """
+            user admin
+            topic read #
+            topic write allowed/#
+            """
+        let broker = try await MosquittoBroker.start(pki: TestPKI.make(), acl: acl)
+        let watcher = try await broker.cli.subscribe(to: "#", as: "admin")
+
+        try await broker.cli.publish(topic: "sts-pi/telemetry", message: "denied now", as: "sts-pi")
+        try await broker.cli.publish(topic: "diagnostics/x", message: "denied", as: "admin")
+        try await broker.cli.publish(topic: "allowed/x", message: "ok", as: "admin")
+
+        try await watcher.waitForMessage(topic: "allowed/x")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(watcher.messages.map(\.topic) == ["allowed/x"])
+    }
 }

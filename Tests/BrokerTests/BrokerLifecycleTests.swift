@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 import TestSupport
 
@@ -47,6 +50,23 @@ import TestSupport
         try await roundTrip(first, "still serving")
     }
 
+    @Test func releasingTheBrokerKillsIt() async throws {
+        var broker: MosquittoBroker? = try await MosquittoBroker.start(pki: TestPKI.make())
+        let pidFile = try #require(broker?.directory.appending(path: "mosquitto.pid"))
+        let pid = try #require(
+            Int32(String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == 0)
+
+        broker = nil
+
+        var gone = false
+        for _ in 0..<200 where !gone {
+            gone = kill(pid, 0) != 0 || isZombie(pid)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(gone)
+    }
+
     @Test func generatedConfigurationIsTheDocumentedOne() async throws {
         let broker = try await MosquittoBroker.start(pki: TestPKI.make())
         let config = try String(contentsOf: broker.configFile, encoding: .utf8)
@@ -60,6 +80,11 @@ import TestSupport
         let acl = try String(contentsOf: broker.directory.appending(path: "acl"), encoding: .utf8)
         #expect(acl.contains("pattern read %u/action\n"))
         #expect(acl.contains("pattern write %u/telemetry\n"))
+    }
+
+    private func isZombie(_ pid: Int32) -> Bool {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false
     }
 
     private func roundTrip(_ broker: MosquittoBroker, _ text: String) async throws {

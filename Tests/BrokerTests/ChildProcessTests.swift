@@ -12,6 +12,7 @@ import TestSupport
         #expect(try await child.waitForExit() == .exited(3))
         #expect(child.standardOutput == "out\n")
         #expect(child.standardError == "err\n")
+        #expect(child.lines() == ["out", "err"])
     }
 
     @Test func waitsForOutputThenSignals() async throws {

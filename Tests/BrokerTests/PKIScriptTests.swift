@@ -16,8 +16,7 @@ import TestSupport
             for suffix in ["crt", "key"] {
                 #expect(FileManager.default.fileExists(atPath: folder.appending(path: "\(name).\(suffix)").path))
             }
-            let mode = try FileManager.default.attributesOfItem(atPath: folder.appending(path: "\(name).key").path)[
-                .posixPermissions] as? Int
+            let mode = try permissions(of: folder.appending(path: "\(name).key"))
             #expect(mode == 0o600, "\(name).key has mode \(String(mode ?? 0, radix: 8))")
         }
 
@@ -59,6 +58,10 @@ import TestSupport
         let result = try ChildProcess.run(RepositoryPaths.script("pki.sh").path, [folder.path, name])
         #expect(result.termination == .exited(2))
         #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "ca.crt").path))
+    }
+
+    private func permissions(of file: URL) throws -> Int? {
+        try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
     }
 
     private func text(of certificate: URL) throws -> String {
