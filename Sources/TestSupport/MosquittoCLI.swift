@@ -35,8 +35,9 @@ public struct MosquittoCLI: Sendable {
 
     /// Publishes with explicit credentials (e.g. none, or another CA's) and waits for
     /// `mosquitto_pub` to finish. Throws ``MosquittoClientError`` if the broker refused the
-    /// connection or `timeout` passed. With QoS 0 a publish the ACL denies still succeeds:
-    /// MQTT 3.1.1 drops it silently.
+    /// connection or `timeout` passed. A publish that the ACL denies still succeeds, at
+    /// QoS 0 and 1 alike: mosquitto acknowledges it and drops it (MQTT 3.1.1 has no way
+    /// to say no); it logs "Denied PUBLISH from …".
     public func publish(
         topic: String,
         bytes: [UInt8],
