@@ -1,0 +1,131 @@
+# Shared shell functions for the scripts in scripts/. Source it; do not run it.
+# shellcheck shell=bash
+#
+#   . "$(dirname "$0")/lib/common.sh"
+#
+# Requires bash (arrays, [[ ]]).
+
+# The Debian packages that building, testing and running the stack needs:
+# the broker and its command-line clients (local stand-in for AWS IoT Core),
+# the C libraries behind the CMosquitto and CI2C targets, pkg-config to find
+# libmosquitto, and openssl for the throwaway PKI.
+ROBOT_APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libi2c-dev openssl pkg-config)
+
+# Prints "name: message" on stderr and exits 1.
+die() {
+    echo "${0##*/}: $*" >&2
+    exit 1
+}
+
+# Prints "name: message" on stderr.
+note() {
+    echo "${0##*/}: $*" >&2
+}
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root to run '$*' and sudo is not installed"
+    fi
+}
+
+# Packages that ensure_packages installed in this run (empty if none).
+ROBOT_INSTALLED_NOW=()
+
+# Installs the given Debian packages (default: ROBOT_APT_PACKAGES) that are not
+# installed yet. Does nothing, and needs no root, when all are present.
+ensure_packages() {
+    local packages=("$@")
+    if [[ ${#packages[@]} -eq 0 ]]; then
+        packages=("${ROBOT_APT_PACKAGES[@]}")
+    fi
+    if ! command -v dpkg >/dev/null 2>&1; then
+        note "not a Debian system: make sure these (or their equivalents) are installed: ${packages[*]}"
+        return 0
+    fi
+    local missing=() package
+    for package in "${packages[@]}"; do
+        if ! dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed'; then
+            missing+=("$package")
+        fi
+    done
+    if [[ ${#missing[@]} -eq 0 ]]; then
+        return 0
+    fi
+    note "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    ROBOT_INSTALLED_NOW+=("${missing[@]}")
+    if [[ " ${missing[*]} " == *" mosquitto "* ]]; then
+        stop_system_broker
+    fi
+}
+
+# Debian's mosquitto package starts a system broker (port 1883, loopback only)
+# when it is installed. It does not collide with ours — we run our own config on
+# 8883 or on free ports — but it is not ours either: ensure_packages stops it
+# right after installing it, so a fresh machine runs only the brokers we start.
+# A system broker that was there before is left alone. Never fails.
+stop_system_broker() {
+    if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+        if systemctl is-active --quiet mosquitto 2>/dev/null; then
+            note "stopping the mosquitto system service that the package started"
+            as_root systemctl stop mosquitto || true
+        fi
+    elif [[ -x /etc/init.d/mosquitto ]]; then
+        as_root /etc/init.d/mosquitto stop >/dev/null 2>&1 || true
+    fi
+}
+
+# Test processes that died (Ctrl-C, a crash) leave their scratch folder
+# ($TMPDIR/telepresence-robot-tests-<pid>, see Sources/TestSupport/ScratchDirectory.swift)
+# and possibly brokers and daemons they started, listed in its `children` file as
+# "pid start-time". Kills those that still run — the start time from
+# /proc/PID/stat proves it is the same process — and removes the folders.
+reap_test_leftovers() {
+    local folder owner pid start stat fields
+    for folder in "${TMPDIR:-/tmp}"/telepresence-robot-tests-*; do
+        [[ -d $folder ]] || continue
+        owner=${folder##*-}
+        [[ $owner =~ ^[0-9]+$ ]] || continue
+        if [[ -d /proc/$owner ]] || kill -0 "$owner" 2>/dev/null; then
+            continue  # its test process still runs (or belongs to someone else)
+        fi
+        if [[ -r $folder/children ]]; then
+            while read -r pid start; do
+                [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/stat ]] || continue
+                stat=$(<"/proc/$pid/stat")
+                read -ra fields <<<"${stat##*) }"
+                if [[ ${fields[19]:-} == "$start" ]]; then
+                    kill -KILL -- "-$pid" 2>/dev/null || true
+                    kill -KILL "$pid" 2>/dev/null || true
+                fi
+            done <"$folder/children"
+        fi
+        rm -rf "$folder"
+    done
+}
+
+# Fails with a hint when the Swift toolchain is missing.
+require_swift() {
+    command -v swift >/dev/null 2>&1 ||
+        die "swift not found: install the Swift 6.3 toolchain (https://www.swift.org/install/linux/) and put it on PATH"
+}
+
+# Prints its arguments as one shell command line that can be pasted: plain
+# words as they are, anything else in single quotes.
+shell_quote() {
+    local word quoted=()
+    for word in "$@"; do
+        if [[ $word =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then
+            quoted+=("$word")
+        else
+            quoted+=("'${word//\'/\'\\\'\'}'")
+        fi
+    done
+    echo "${quoted[*]}"
+}

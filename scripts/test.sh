@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# THE test command: builds everything and runs every test, as CI does.
+#
+#   ./scripts/test.sh [SWIFT_TEST_ARGS...]      e.g. ./scripts/test.sh --filter BrokerTests
+#
+# Installs the Debian packages the build and the tests need when some are missing
+# (apt-get; through sudo when not root), builds in debug (`swift build`, so the
+# executables that end-to-end tests run exist), then runs `swift test` with the
+# given arguments; its exit status is this script's. `--scratch-path PATH` among
+# the arguments applies to the build too.
+#
+# Tests start their own brokers (scripts/broker.sh) on free ports of 127.0.0.1;
+# a system mosquitto on 1883 does not disturb them. Processes left behind by an
+# interrupted test run (Ctrl-C) are killed when this script exits.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib/common.sh"
+cd "$(dirname "$0")/.."
+
+build_arguments=()
+previous=
+for argument in "$@"; do
+    if [[ $previous == --scratch-path ]]; then
+        build_arguments+=(--scratch-path "$argument")
+    elif [[ $argument == --scratch-path=* ]]; then
+        build_arguments+=("$argument")
+    fi
+    previous=$argument
+done
+
+ensure_packages "${ROBOT_APT_PACKAGES[@]}"
+require_swift
+reap_test_leftovers
+trap reap_test_leftovers EXIT
+
+swift build "${build_arguments[@]}"
+swift test "$@"
