@@ -78,8 +78,9 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
         address.map(hexByte) ?? "?"
     }
 
+    /// ` 20,19,26,21`, or nothing when no lines are known.
     private var linesText: String {
-        lines.map(String.init).joined(separator: ",")
+        lines.isEmpty ? "" : " " + lines.map(String.init).joined(separator: ",")
     }
 
     private var summary: String {
@@ -104,9 +105,9 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
         case (.readChipInfo, _):
             return "unable to read GPIO chip information from \(device): \(errno)"
         case (.requestLines, _):
-            return "unable to request GPIO lines \(linesText) on \(device): \(errno)"
+            return "unable to request GPIO lines\(linesText) on \(device): \(errno)"
         case (.setLines, _):
-            return "unable to set GPIO lines \(linesText) on \(device): \(errno)"
+            return "unable to set GPIO lines\(linesText) on \(device): \(errno)"
         }
     }
 
@@ -115,7 +116,7 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
         case (.openI2CBus, .noSuchFileOrDirectory):
             return "is I2C enabled (raspi-config nonint do_i2c 0) and the HAT seated?"
         case (.openGPIOChip, .noSuchFileOrDirectory):
-            return "is this a Raspberry Pi with the GPIO character device (kernel 5.10+), and is the chip path right?"
+            return "is this a Raspberry Pi (kernel 5.10+) and the chip path right (gpiodetect lists them)?"
         case (.openI2CBus, .permissionDenied), (.openI2CBus, .operationNotPermitted):
             return "is the user in group i2c?"
         case (.openGPIOChip, .permissionDenied), (.openGPIOChip, .operationNotPermitted):

@@ -31,18 +31,22 @@ public struct MotorHardwareConfig: Sendable, Equatable {
     /// Checks the values the hardware cannot take, naming the key at fault.
     public func validate() throws(MotorConfigError) {
         if i2cBus < 0 {
-            throw MotorConfigError(key: "motors.i2cBus", message: "\(i2cBus) is negative; expected a bus number such as 1")
+            throw MotorConfigError(
+                key: "motors.i2cBus", message: "\(i2cBus) is negative; expected a bus number such as 1")
         }
         if !(0x03...0x77).contains(i2cAddress) {
             throw MotorConfigError(
-                key: "motors.i2cAddress", message: "\(i2cAddress) is not a 7-bit I2C address; expected 3…119 (0x60 = 96)")
+                key: "motors.i2cAddress",
+                message: "\(i2cAddress) is not a 7-bit I2C address; expected 3…119 (0x60 = 96)")
         }
         if let pwmFrequency {
             let range: ClosedRange<Double> = driver == .explorerhat ? 10...1000 : 24...1600
             if !range.contains(pwmFrequency) {
+                let expected = "\(Int(range.lowerBound))…\(Int(range.upperBound))"
                 throw MotorConfigError(
                     key: "motors.pwmFrequency",
-                    message: "\(Self.format(pwmFrequency)) Hz is out of range for \(driver.rawValue); expected \(Int(range.lowerBound))…\(Int(range.upperBound))")
+                    message:
+                        "\(Self.format(pwmFrequency)) Hz is out of range for \(driver.rawValue); expected \(expected)")
             }
         }
     }

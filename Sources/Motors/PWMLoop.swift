@@ -16,8 +16,11 @@ final class PWMLoop: @unchecked Sendable {
     var lineState: UInt64 = 0
     /// Set by `SoftwarePWM.close()`: the loop ends.
     var closing = false
-    /// The first failure of the thread's own writes; PWM stops and the next caller gets it.
+    /// A failed write not yet thrown to a caller; PWM has stopped (every duty cycle is 0).
     var failure: (any Error)?
+    /// Whether a write failed since the last successful one: the lines' real state is unknown, so the next
+    /// write is made even if `lineState` says it changes nothing.
+    var faulted = false
     /// The Linux thread id of the PWM thread, once running.
     var threadID: Int32 = 0
 
@@ -42,7 +45,7 @@ final class PWMLoop: @unchecked Sendable {
             var periodMask: UInt64 = 0
             while !closing {
                 let active = activeMask
-                if active == 0 || failure != nil {
+                if active == 0 {
                     periodStart = nil
                     lock.wait(untilNanoseconds: nil)
                     continue
@@ -80,17 +83,20 @@ final class PWMLoop: @unchecked Sendable {
     }
 
     /// With `lock` held: writes lines, keeping `lineState` in step and skipping writes that change nothing unless
-    /// `force`d; on failure records it and stops PWM.
+    /// `force`d or `faulted`. On failure stops PWM (every duty 0, a last attempt at all lines low) and keeps the
+    /// error in `failure`.
     @discardableResult
     func write(_ bits: UInt64, mask: UInt64, force: Bool = false) -> Bool {
         let desired = (lineState & ~mask) | (bits & mask)
-        if desired == lineState && !force { return true }
+        if desired == lineState && !force && !faulted { return true }
         do {
-            try outputs.setValues(bits, mask: mask)
+            try outputs.setValues(faulted ? desired : bits, mask: faulted ? outputs.allLinesMask : mask)
             lineState = desired
+            faulted = false
             return true
         } catch {
             failure = failure ?? error
+            faulted = true
             duties = Array(repeating: 0, count: duties.count)
             try? outputs.setValues(0, mask: outputs.allLinesMask)
             lineState = 0

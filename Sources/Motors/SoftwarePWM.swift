@@ -63,29 +63,40 @@ public final class SoftwarePWM: Sendable {
 
     /// Sets each line's duty cycle (0…1, clamped; not-a-number counts as 0; one value per line). Lines at 0 are
     /// low when this returns; the others follow within a period.
+    ///
+    /// If a write on the PWM thread failed since the last call, PWM has stopped: this call throws that error
+    /// without applying `duties`, and the next call tries again.
     public func setDuties(_ duties: [Double]) throws {
         precondition(duties.count == loop.duties.count, "one duty cycle per line")
         let clamped = duties.map { $0.isNaN ? 0 : min(1, max(0, $0)) }
         try loop.lock.withLock {
-            let earlierFailure = loop.failure
-            loop.failure = nil
+            try throwPendingFailure()
             loop.duties = clamped
             var idle: UInt64 = 0
             for (line, duty) in clamped.enumerated() where duty == 0 { idle |= 1 << UInt64(line) }
-            loop.write(0, mask: idle, force: earlierFailure != nil)
+            loop.write(0, mask: idle)
             loop.lock.broadcast()
-            if let error = loop.failure ?? earlierFailure { throw error }
+            try throwPendingFailure()
         }
     }
 
-    /// Sets every line to 0 % and writes them all low before returning, whatever the state.
+    /// Sets every line to 0 % and writes them all low before returning, whatever the state (an earlier failure
+    /// of the PWM thread is superseded by this write's outcome).
     public func setAllLow() throws {
         try loop.lock.withLock {
             loop.failure = nil
             loop.duties = Array(repeating: 0, count: loop.duties.count)
             loop.write(0, mask: loop.outputs.allLinesMask, force: true)
             loop.lock.broadcast()
-            if let error = loop.failure { throw error }
+            try throwPendingFailure()
+        }
+    }
+
+    /// With the lock held: hands a recorded failure to the caller, once.
+    private func throwPendingFailure() throws {
+        if let error = loop.failure {
+            loop.failure = nil
+            throw error
         }
     }
 

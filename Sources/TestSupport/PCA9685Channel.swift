@@ -9,6 +9,14 @@ public struct PCA9685Channel: Equatable, Sendable {
     /// OFF_H bit 4: always low; wins over `fullOn`.
     public var fullOff: Bool
 
+    /// A channel's decoded registers.
+    public init(on: UInt16, off: UInt16, fullOn: Bool, fullOff: Bool) {
+        self.on = on
+        self.off = off
+        self.fullOn = fullOn
+        self.fullOff = fullOff
+    }
+
     /// The fraction of each PWM period the output is high, 0…1.
     public var duty: Double {
         if fullOff { return 0 }

@@ -17,11 +17,14 @@ struct HardwareErrorTests {
         #expect(error.isNoChipAnswering)
         #expect(
             error.description
-                == "no chip answered at 0x60 on /dev/i2c-1 (\(errno.name)) — is the chip seated and its address jumper at 0x60?")
+                == "no chip answered at 0x60 on /dev/i2c-1 (\(errno.name))"
+                + " — is the chip seated and its address jumper at 0x60?"
+        )
         let hinted = error.hinting("is the Motor HAT seated and its address jumper at 0x60?")
         #expect(
             hinted.description
-                == "no chip answered at 0x60 on /dev/i2c-1 (\(errno.name)) — is the Motor HAT seated and its address jumper at 0x60?"
+                == "no chip answered at 0x60 on /dev/i2c-1 (\(errno.name))"
+                + " — is the Motor HAT seated and its address jumper at 0x60?"
         )
     }
 
@@ -31,7 +34,8 @@ struct HardwareErrorTests {
             operation: .requestLines, device: "/dev/gpiochip0", lines: [20, 19, 26, 21], errno: .resourceBusy)
         #expect(
             error.description
-                == "unable to request GPIO lines 20,19,26,21 on /dev/gpiochip0: device or resource busy (EBUSY) — is another program using them?"
+                == "unable to request GPIO lines 20,19,26,21 on /dev/gpiochip0: device or resource busy (EBUSY)"
+                + " — is another program using them?"
         )
     }
 
@@ -41,7 +45,8 @@ struct HardwareErrorTests {
             operation: .i2cWrite, device: "/dev/i2c-1", address: 0x08, errno: .ioError, detail: "wrote 3 of 5 bytes")
         #expect(
             error.description
-                == "unable to write to 0x08 on /dev/i2c-1: input/output error (EIO) [wrote 3 of 5 bytes] — check the wiring and the power supply"
+                == "unable to write to 0x08 on /dev/i2c-1: input/output error (EIO) [wrote 3 of 5 bytes]"
+                + " — check the wiring and the power supply"
         )
     }
 

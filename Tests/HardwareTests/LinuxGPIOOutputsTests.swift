@@ -14,11 +14,14 @@ struct LinuxGPIOOutputsTests {
         #expect(error.lines == [20, 19, 26, 21])
         #expect(
             error.description
-                == "unable to open /dev/gpiochip97: no such device (ENOENT) — is this a Raspberry Pi with the GPIO character device (kernel 5.10+), and is the chip path right?"
+                == "unable to open /dev/gpiochip97: no such device (ENOENT)"
+                + " — is this a Raspberry Pi (kernel 5.10+) and the chip path right (gpiodetect lists them)?"
         )
     }
 
-    @Test("/dev/gpiochip0 missing on this machine gives the same clear message", .enabled(if: !FileManager.default.fileExists(atPath: "/dev/gpiochip0")))
+    @Test(
+        "/dev/gpiochip0 missing on this machine gives the same clear message",
+        .enabled(if: !FileManager.default.fileExists(atPath: "/dev/gpiochip0")))
     func missingDefaultChip() throws {
         let error = try #require(throws: HardwareError.self) { try LinuxGPIOOutputs(offsets: [20, 19, 26, 21]) }
         #expect(error.description.hasPrefix("unable to open /dev/gpiochip0: no such device (ENOENT) — "))
@@ -33,7 +36,8 @@ struct LinuxGPIOOutputsTests {
         #expect(error.operation == .readChipInfo)
         #expect(
             error.description
-                == "unable to read GPIO chip information from \(path): inappropriate ioctl for device (ENOTTY) — is \(path) a GPIO chip (/dev/gpiochipN)?"
+                == "unable to read GPIO chip information from \(path): inappropriate ioctl for device (ENOTTY)"
+                + " — is \(path) a GPIO chip (/dev/gpiochipN)?"
         )
     }
 }

@@ -12,7 +12,8 @@ struct LinuxI2CBusTests {
         #expect(error.errno == .noSuchFileOrDirectory)
         #expect(
             error.description
-                == "unable to open /dev/i2c-97: no such device (ENOENT) — is I2C enabled (raspi-config nonint do_i2c 0) and the HAT seated?"
+                == "unable to open /dev/i2c-97: no such device (ENOENT)"
+                + " — is I2C enabled (raspi-config nonint do_i2c 0) and the HAT seated?"
         )
     }
 
@@ -29,7 +30,8 @@ struct LinuxI2CBusTests {
         #expect(error.address == 0x60)
         #expect(
             error.description
-                == "unable to select address 0x60 on \(path): inappropriate ioctl for device (ENOTTY) — is \(path) an I2C adapter (/dev/i2c-N)?"
+                == "unable to select address 0x60 on \(path): inappropriate ioctl for device (ENOTTY)"
+                + " — is \(path) an I2C adapter (/dev/i2c-N)?"
         )
         let readError = try #require(throws: HardwareError.self) { try bus.readByte(address: 0x60, register: 0) }
         #expect(readError.errno == .inappropriateIOCTLForDevice)
@@ -39,18 +41,22 @@ struct LinuxI2CBusTests {
     func folder() throws {
         let error = try #require(throws: HardwareError.self) { try LinuxI2CBus(path: "/tmp") }
         #expect(error.errno == .isDirectory)
-        #expect(error.description == "unable to open /tmp: is a directory (EISDIR) — give the device file, not a folder")
+        #expect(
+            error.description == "unable to open /tmp: is a directory (EISDIR) — give the device file, not a folder")
     }
 
     @Test(
         "an i2c-stub chip at 0x60 takes writes and reads them back",
-        .enabled(if: FileManager.default.fileExists(atPath: "/sys/module/i2c_stub"), "needs modprobe i2c-stub chip_addr=0x60")
+        .enabled(
+            if: FileManager.default.fileExists(atPath: "/sys/module/i2c_stub"), "needs modprobe i2c-stub chip_addr=0x60"
+        )
     )
     func stubChip() throws {
         let adapters = try FileManager.default.contentsOfDirectory(atPath: "/sys/bus/i2c/devices")
         let stub = try #require(
             adapters.first {
-                (try? String(contentsOfFile: "/sys/bus/i2c/devices/\($0)/name", encoding: .utf8))?.hasPrefix("SMBus stub")
+                (try? String(contentsOfFile: "/sys/bus/i2c/devices/\($0)/name", encoding: .utf8))?.hasPrefix(
+                    "SMBus stub")
                     == true
             })
         let bus = try LinuxI2CBus(path: "/dev/\(stub)")
