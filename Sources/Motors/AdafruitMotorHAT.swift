@@ -55,6 +55,11 @@ public final class AdafruitMotorHAT: MotorDriver {
         try stopAll()
     }
 
+    /// Stops both motors on the way out: the PCA9685 would otherwise keep driving them after the process ends.
+    deinit {
+        try? stopAll()
+    }
+
     /// Opens a board at `address` on `bus` and starts it, both motors stopped.
     public convenience init(bus: any I2CBus, address: UInt8 = 0x60, frequency: Double = 1600) throws {
         try self.init(board: PCA9685(bus: bus, address: address), frequency: frequency)

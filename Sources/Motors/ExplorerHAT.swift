@@ -15,23 +15,27 @@ public final class ExplorerHAT: MotorDriver {
 
     /// The PWM on the four lines.
     public let pwm: SoftwarePWM
-    private let outputsDescription: String
+    private let lines: String
 
+    /// E.g. `Explorer HAT (DRV8833 on GPIO 20,19,26,21 of /dev/gpiochip0, 100 Hz software PWM)`.
     public var description: String {
-        "Explorer HAT (DRV8833 on \(outputsDescription), \(Int(pwm.frequency)) Hz software PWM)"
+        "Explorer HAT (DRV8833 on \(lines), \(Int(pwm.frequency)) Hz software PWM)"
     }
 
     /// Drives the four lines of `outputs` (in ``lineOffsets`` order) at `frequency`, both motors stopped.
-    public init(outputs: any GPIOOutputs, frequency: Double = 100, describedAs name: String = "GPIO") throws {
+    public init(outputs: any GPIOOutputs, frequency: Double = 100) throws {
         precondition(outputs.lineCount == 4, "the Explorer HAT drives four GPIO lines")
         pwm = try SoftwarePWM(outputs: outputs, frequency: frequency)
-        outputsDescription = name
+        if let linux = outputs as? LinuxGPIOOutputs {
+            lines = "GPIO \(linux.offsets.map(String.init).joined(separator: ",")) of \(linux.chipPath)"
+        } else {
+            lines = "GPIO"
+        }
     }
 
     /// Requests GPIO 20, 19, 26 and 21 of `chip` as outputs and drives them at `frequency`, both motors stopped.
     public convenience init(chip: String = "/dev/gpiochip0", frequency: Double = 100) throws {
-        let outputs = try LinuxGPIOOutputs(chip: chip, offsets: Self.lineOffsets)
-        try self.init(outputs: outputs, frequency: frequency, describedAs: "GPIO 20,19,26,21 of \(chip)")
+        try self.init(outputs: LinuxGPIOOutputs(chip: chip, offsets: Self.lineOffsets), frequency: frequency)
     }
 
     deinit {
@@ -47,7 +51,7 @@ public final class ExplorerHAT: MotorDriver {
         try pwm.setAllLow()
     }
 
-    /// Stops the PWM thread with the lines low; the driver is unusable afterwards. Idempotent.
+    /// Stops the PWM thread with the lines low; afterwards the motors stay stopped whatever is asked. Idempotent.
     public func close() {
         pwm.close()
     }

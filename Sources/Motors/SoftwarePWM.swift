@@ -65,11 +65,12 @@ public final class SoftwarePWM: Sendable {
     /// low when this returns; the others follow within a period.
     ///
     /// If a write on the PWM thread failed since the last call, PWM has stopped: this call throws that error
-    /// without applying `duties`, and the next call tries again.
+    /// without applying `duties`, and the next call tries again. After ``close()`` the lines stay low.
     public func setDuties(_ duties: [Double]) throws {
         precondition(duties.count == loop.duties.count, "one duty cycle per line")
         let clamped = duties.map { $0.isNaN ? 0 : min(1, max(0, $0)) }
         try loop.lock.withLock {
+            if loop.closing { return }
             try throwPendingFailure()
             loop.duties = clamped
             var idle: UInt64 = 0

@@ -77,6 +77,17 @@ struct AdafruitMotorHATTests {
         #expect(chip.channel(8).fullOff && chip.channel(10).fullOff && chip.channel(9).fullOff)
     }
 
+    @Test("dropping the driver stops the motors, as the chip would keep driving them")
+    func deinitStops() throws {
+        let chip = PCA9685RegisterFile()
+        do {
+            let hat = try AdafruitMotorHAT(bus: chip)
+            try hat.setMotors(0.8, -0.8)
+            #expect(chip.channel(8).duty > 0.7)
+        }
+        #expect(Self.used.allSatisfy { chip.channel($0).fullOff })
+    }
+
     @Test("M3 and M4 are in the channel table")
     func table() {
         #expect(AdafruitMotorHAT.motorChannels[2] == .init(pwm: 2, in2: 3, in1: 4))

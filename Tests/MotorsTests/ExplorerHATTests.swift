@@ -159,5 +159,8 @@ struct ExplorerHATTests {
         #expect((0..<4).allSatisfy { lines.transitions($0, from: closed, to: .now).isEmpty })
         #expect(hat.pwm.threadCPUTime() == nil)
         hat.close()
+        try hat.setMotors(0.5, 0.5)
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(lines.values == 0, "after close the motors stay stopped")
     }
 }
