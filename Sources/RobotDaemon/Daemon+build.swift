@@ -1,6 +1,6 @@
 public import Logging
 import MQTT
-import Motors
+public import Motors
 public import ServiceLifecycle
 import DriveProtocol
 
@@ -36,8 +36,17 @@ public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGr
 public func makeBase(config: RobotConfig, logger: Logger) throws -> DifferentialBase {
     let driver = try makeMotorDriver(motorHardwareConfig(config), logger: logger)
     try driver.stopAll()
-    logger.info("motors ready: \(driver.description)")
-    return DifferentialBase(driver: driver, wiring: wiring(config))
+    return DifferentialBase(driver: driver, wiring: motorHardwareConfig(config).wiring)
+}
+
+func motorHardwareConfig(_ config: RobotConfig) -> MotorHardwareConfig {
+    let motors = config.motors
+    return MotorHardwareConfig(
+        driver: DriverKind(rawValue: motors.driver) ?? .simulated,
+        i2cBus: motors.i2cBus, i2cAddress: UInt8(motors.i2cAddress), gpioChip: motors.gpioChip,
+        pwmFrequency: motors.pwmFrequency,
+        wiring: Wiring(swap: motors.swap, invertLeft: motors.invertLeft, invertRight: motors.invertRight)
+    )
 }
 
 func mqttOptions(_ config: RobotConfig) -> MQTTOptions {

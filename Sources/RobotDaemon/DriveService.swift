@@ -1,4 +1,4 @@
-public import DriveControl
+import DriveControl
 public import DriveProtocol
 public import Logging
 public import MQTT

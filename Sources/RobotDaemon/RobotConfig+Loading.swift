@@ -1,4 +1,4 @@
-import StrictJSON
+public import StrictJSON
 
 extension RobotConfig {
     public static let defaultPath = "/etc/robot/config.json"
@@ -100,7 +100,7 @@ extension RobotConfig {
         motors.i2cBus = try reader.int("i2cBus", in: 0...255) ?? motors.i2cBus
         motors.i2cAddress = try reader.int("i2cAddress", in: 0x03...0x77) ?? motors.i2cAddress
         motors.gpioChip = try reader.string("gpioChip") ?? motors.gpioChip
-        motors.pwmFrequency = try reader.double("pwmFrequency", in: 50...2000) ?? motors.pwmFrequency
+        motors.pwmFrequency = try reader.double("pwmFrequency", in: 10...1600)
         motors.swap = try reader.bool("swap") ?? false
         motors.invertLeft = try reader.bool("invertLeft") ?? false
         motors.invertRight = try reader.bool("invertRight") ?? false

@@ -25,7 +25,8 @@ public struct RobotConfig: Sendable, Equatable {
         public var i2cBus: Int = 1
         public var i2cAddress: Int = 0x60
         public var gpioChip: String = "/dev/gpiochip0"
-        public var pwmFrequency: Double = 100
+        /// nil: the board's default (1600 Hz PCA9685, 100 Hz Explorer HAT software PWM).
+        public var pwmFrequency: Double?
         public var swap = false
         public var invertLeft = false
         public var invertRight = false
