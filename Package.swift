@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "RobotDaemon",
             dependencies: [
-                "StrictJSON", "DriveProtocol", "DriveControl", "Motors", "MQTT",
+                "StrictJSON", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RobotDaemonTests",
-            dependencies: ["RobotDaemon", "DriveProtocol", "StrictJSON", "MQTT", "TestSupport"],
+            dependencies: ["RobotDaemon", "DriveProtocol", "StrictJSON", "MQTT", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]

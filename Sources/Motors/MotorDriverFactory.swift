@@ -1,4 +1,4 @@
-import Hardware
+public import Hardware
 public import Logging
 
 /// Opens the motor hardware `config` names and returns its driver with both motors stopped:
@@ -7,13 +7,18 @@ public import Logging
 ///
 /// Throws ``MotorConfigError`` for impossible settings and ``HardwareError`` (one line naming the device, the
 /// address and the likely fix) when the hardware is missing or refuses.
-public func makeMotorDriver(_ config: MotorHardwareConfig, logger: Logger) throws -> sending any MotorDriver {
+///
+/// - Parameter openI2CBus: opens `/dev/i2c-<n>`; tests pass a chip model here so the real path runs on it.
+public func makeMotorDriver(
+    _ config: MotorHardwareConfig, logger: Logger,
+    openI2CBus: (Int) throws -> any I2CBus = { try LinuxI2CBus(bus: $0) }
+) throws -> sending any MotorDriver {
     try config.validate()
     let driver: any MotorDriver
     switch config.driver {
     case .adafruit:
         do {
-            let bus = try LinuxI2CBus(bus: config.i2cBus)
+            let bus = try openI2CBus(config.i2cBus)
             driver = try AdafruitMotorHAT(
                 board: PCA9685(bus: bus, address: config.i2cAddress),
                 frequency: config.pwmFrequency ?? AdafruitMotorHAT.defaultFrequency)

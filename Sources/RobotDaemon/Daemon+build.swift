@@ -1,5 +1,6 @@
 public import Logging
 import MQTT
+public import Hardware
 public import Motors
 public import ServiceLifecycle
 import DriveProtocol
@@ -32,9 +33,13 @@ public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGr
     )
 }
 
-/// Opens the configured motor hardware and leaves it stopped.
-public func makeBase(config: RobotConfig, logger: Logger) throws -> DifferentialBase {
-    let driver = try makeMotorDriver(motorHardwareConfig(config), logger: logger)
+/// Opens the configured motor hardware and leaves it stopped — all `robotd stop-motors` does.
+/// - Parameter openI2CBus: opens `/dev/i2c-<n>`; tests pass a PCA9685 model.
+public func makeBase(
+    config: RobotConfig, logger: Logger,
+    openI2CBus: (Int) throws -> any I2CBus = { try LinuxI2CBus(bus: $0) }
+) throws -> DifferentialBase {
+    let driver = try makeMotorDriver(motorHardwareConfig(config), logger: logger, openI2CBus: openI2CBus)
     try driver.stopAll()
     return DifferentialBase(driver: driver, wiring: motorHardwareConfig(config).wiring)
 }

@@ -1,0 +1,96 @@
+import DriveProtocol
+import Foundation
+import Logging
+import MQTT
+import TestSupport
+
+/// A real robotd (the built binary, simulated motors) on a real TLS broker, watched by an operator client
+/// subscribed to its telemetry.
+final class RobotdHarness: Sendable {
+    let pki: TestPKI
+    let broker: MosquittoBroker
+    let operatorClient: MQTTRecorder
+    let configFile: URL
+    let process: ChildProcess
+    let thing = "sts-pi"
+
+    private init(pki: TestPKI, broker: MosquittoBroker, operatorClient: MQTTRecorder, configFile: URL, process: ChildProcess) {
+        self.pki = pki
+        self.broker = broker
+        self.operatorClient = operatorClient
+        self.configFile = configFile
+        self.process = process
+    }
+
+    /// Starts broker, operator and robotd, and waits for robotd's `online` telemetry.
+    static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws -> RobotdHarness {
+        let pki = try TestPKI.make()
+        let broker = try await MosquittoBroker.start(pki: pki)
+        let operatorClient = MQTTRecorder(try MQTTClient(
+            options: .local("operator", pki: pki, port: broker.port, subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
+            logger: Logger(label: "operator")))
+        try await operatorClient.waitUntilSubscribed()
+        let configFile = try writeConfig(pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds)
+        let process = try startRobotd(config: configFile)
+        let harness = RobotdHarness(pki: pki, broker: broker, operatorClient: operatorClient, configFile: configFile, process: process)
+        try await harness.waitForTelemetry("online") { $0.event == .online }
+        return harness
+    }
+
+    static func writeConfig(pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int) throws -> URL {
+        let folder = try ScratchDirectory.make("robotd")
+        // Relative certificate paths resolve against the config's folder, as on a robot.
+        try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
+        let config = """
+            {"thingName":"sts-pi",
+             "mqtt":{"endpoint":"localhost","port":\(port),"caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"},
+             "motors":\(motors),
+             "video":{"enabled":false},
+             "telemetry":{"heartbeatSeconds":\(heartbeatSeconds)}}
+            """
+        let file = folder.appending(path: "config.json")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    static func startRobotd(config: URL, logLevel: String = "info") throws -> ChildProcess {
+        try ChildProcess.start(try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
+    }
+
+    /// Publishes a drive command as the operator (QoS 1, acknowledged by the broker).
+    func send(_ json: String) async throws {
+        try await send(bytes: Array(json.utf8))
+    }
+
+    func send(bytes: [UInt8]) async throws {
+        try await operatorClient.client.publishAndWait(topic: "sts-pi/action", payload: bytes, qos: 1)
+    }
+
+    /// Every telemetry message received so far, parsed.
+    var telemetry: [Telemetry] {
+        operatorClient.messages.filter { $0.topic == "sts-pi/telemetry" }.compactMap { try? Telemetry(from: $0.payload) }
+    }
+
+    @discardableResult
+    func waitForTelemetry(
+        _ description: String, timeout: Duration = .seconds(5), where match: @Sendable @escaping (Telemetry) -> Bool
+    ) async throws -> Telemetry {
+        let message = try await operatorClient.message(timeout: timeout, "telemetry \(description)") { message in
+            guard message.topic == "sts-pi/telemetry", let telemetry = try? Telemetry(from: message.payload) else { return false }
+            return match(telemetry)
+        }
+        return try Telemetry(from: message.payload)
+    }
+
+    func stop() async {
+        _ = try? await process.terminate()
+        await operatorClient.client.disconnect()
+    }
+}
+
+extension Timestamp {
+    /// Milliseconds from `earlier` to `self`.
+    func milliseconds(since earlier: Timestamp) -> Double {
+        Double(nanosecondsSinceEpoch - earlier.nanosecondsSinceEpoch) / 1e6
+    }
+}
