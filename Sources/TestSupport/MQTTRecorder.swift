@@ -42,7 +42,8 @@ public final class MQTTRecorder: Sendable {
     ) async throws -> Record {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let found = records.withLock { records in records.dropFirst(index).first { match($0.event) } }
+            // Match outside the lock: a predicate may look at the recorder itself.
+            let found = all.dropFirst(index).first { match($0.event) }
             if let found { return found }
             guard ContinuousClock.now < deadline else {
                 let seen = all.map { "\($0.event)" }.suffix(10).joined(separator: "\n  ")
