@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Path of the configuration file.")
     var config: String = RobotConfig.defaultPath
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "How much to log.")
     var logLevel: Logger.Level = .info
 
     /// Sends logs to stderr at the chosen level and returns the root logger.
