@@ -1,0 +1,61 @@
+import Foundation
+import RobotDaemon
+import TestSupport
+import Testing
+
+@Suite struct RobotConfigTests {
+    /// A folder with `certs/` as the original sample lays it out, and `config.json` written into it.
+    func folder(config: String) throws -> URL {
+        let folder = try ScratchDirectory.make("robot-config")
+        let pki = try TestPKI.make()
+        let certs = folder.appending(path: "certs")
+        try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: pki.caFile, to: certs.appending(path: "cacert.pem"))
+        try FileManager.default.copyItem(at: pki.certFile("sts-pi"), to: certs.appending(path: "certificate.pem"))
+        try FileManager.default.copyItem(at: pki.keyFile("sts-pi"), to: certs.appending(path: "private.pem.key"))
+        try config.write(to: folder.appending(path: "config.json"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test func theOriginalFlatConfigIsAccepted() throws {
+        let dir = try folder(config: """
+            {"IOT_THINGNAME": "sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com",
+             "IOT_GET_CREDENTIAL_ENDPOINT": "abc.credentials.iot.us-east-1.amazonaws.com",
+             "ROLE_ALIAS": "robot-camera-streaming-role-alias", "AWS_DEFAULT_REGION": "us-east-1"}
+            """)
+        let config = try RobotConfig.load(path: dir.appending(path: "config.json").path)
+        #expect(config.thingName == "sts-pi")
+        #expect(config.mqtt.endpoint == "abc-ats.iot.us-east-1.amazonaws.com")
+        #expect(config.mqtt.port == 443 && config.mqtt.alpn == "x-amzn-mqtt-ca")
+        #expect(config.mqtt.caFile == dir.appending(path: "certs/cacert.pem").path)
+        #expect(config.mqtt.keyFile == dir.appending(path: "certs/private.pem.key").path)
+        #expect(config.credentials?.roleAlias == "robot-camera-streaming-role-alias")
+        #expect(config.credentials?.region == "us-east-1")
+        #expect(config.motors.driver == "explorerhat")
+        #expect(config.unknownKeys.isEmpty)
+    }
+
+    @Test func defaultsAndRelativePaths() throws {
+        let dir = try folder(config: #"{"thingName":"sts-pi","mqtt":{"endpoint":"broker.local"},"motors":{"speed":0.7,"typo":1}}"#)
+        let config = try RobotConfig.load(path: dir.appending(path: "config.json").path)
+        #expect(config.mqtt.port == 8883 && config.mqtt.alpn == nil && config.mqtt.keepAliveSeconds == 30)
+        #expect(config.mqtt.certFile == dir.appending(path: "certs/certificate.pem").path)
+        #expect(config.motors.driver == "simulated" && config.motors.speed == 0.7 && config.motors.durationMs == 200)
+        #expect(config.motors.i2cAddress == 0x60 && config.motors.i2cBus == 1)
+        #expect(config.telemetry.heartbeatSeconds == 10)
+        #expect(config.video.enabled == false && config.credentials == nil)
+        #expect(config.unknownKeys == ["motors.typo"])
+        #expect(config.actionTopic == "sts-pi/action" && config.telemetryTopic == "sts-pi/telemetry")
+    }
+
+    @Test func theExampleConfigParsesApartFromItsCertificates() throws {
+        let example = RepositoryPaths.root.appending(path: "config.json.example")
+        let text = try String(contentsOf: example, encoding: .utf8)
+        let dir = try folder(config: text)
+        let config = try RobotConfig.load(path: dir.appending(path: "config.json").path)
+        #expect(config.thingName == "sts-pi")
+        #expect(config.motors.driver == "explorerhat")
+        #expect(config.credentials?.roleAlias == "robot-camera-streaming-role-alias")
+        #expect(config.unknownKeys.isEmpty, "the example documents only real keys: \(config.unknownKeys)")
+    }
+}
