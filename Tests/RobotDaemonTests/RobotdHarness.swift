@@ -53,7 +53,7 @@ final class RobotdHarness: Sendable {
         return file
     }
 
-    static func startRobotd(config: URL, logLevel: String = "info") throws -> ChildProcess {
+    static func startRobotd(config: URL, logLevel: String = "debug") throws -> ChildProcess {
         try ChildProcess.start(try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
     }
 
