@@ -15,13 +15,20 @@ extension MQTTClient {
             var everConnected = false
             while !shared.isStopping {
                 mosquitto.setWill(will())
+                shared.logger.debug("connecting", metadata: ["mqtt.endpoint": "\(options.endpoint)", "mqtt.attempt": "\(attempt)"])
+                let watchdog = shared.startConnectWatchdog(mosquitto, timeout: options.connectTimeout)
                 let rc = everConnected
                     ? mosquitto.reconnect()
                     : mosquitto.connect(host: options.host, port: options.port, keepAlive: options.keepAliveSeconds)
+                let code = errno
+                let timedOut = shared.stopConnectWatchdog(watchdog)
                 everConnected = everConnected || rc == MOSQ_ERR_SUCCESS.rawValue
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
                     let (_, lastError) = shared.connectionClosed()
-                    backOff(attempt: &attempt, reason: describe(rc, errno: errno, lastError: lastError))
+                    let reason = timedOut
+                        ? "no TLS handshake with \(options.endpoint) within \(options.connectTimeout)"
+                        : describe(rc, errno: code, lastError: lastError)
+                    backOff(attempt: &attempt, reason: reason)
                     continue
                 }
                 let loopResult = serve()

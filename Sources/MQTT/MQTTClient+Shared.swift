@@ -19,6 +19,9 @@ extension MQTTClient {
         var deliveries: [Int32: Delivery] = [:]
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var disconnectSent = false
+        /// The connection attempt a watchdog may abort, and whether it did.
+        var connectAttempt = 0
+        var connectAborted = false
     }
 
     /// State shared by the caller's threads, the network thread and libmosquitto's callbacks.
@@ -116,6 +119,33 @@ extension MQTTClient {
                 state.lastErrorLog = nil
                 state.disconnectSent = false
                 return result
+            }
+        }
+
+        /// Arms a watchdog that aborts the blocking connect if it outlasts `timeout`; returns its attempt number.
+        func startConnectWatchdog(_ mosquitto: Mosquitto, timeout: Duration) -> Int {
+            let attempt = state.withLock { state in
+                state.connectAttempt += 1
+                state.connectAborted = false
+                return state.connectAttempt
+            }
+            Task.detached { [weak self] in
+                guard (try? await Task.sleep(for: timeout)) != nil, let self else { return }
+                self.state.withLock { state in
+                    // Under the lock, so the network thread cannot finish the attempt (and close the socket) meanwhile.
+                    guard state.connectAttempt == attempt else { return }
+                    state.connectAborted = mosquitto.abortHandshake()
+                }
+            }
+            return attempt
+        }
+
+        /// Disarms the watchdog of `attempt`; returns whether it aborted the connect.
+        func stopConnectWatchdog(_ attempt: Int) -> Bool {
+            state.withLock { state in
+                let aborted = state.connectAttempt == attempt && state.connectAborted
+                state.connectAttempt += 1
+                return aborted
             }
         }
 

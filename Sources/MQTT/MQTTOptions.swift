@@ -45,6 +45,9 @@ public struct MQTTOptions: Sendable, Equatable {
     public var protocolVersion: ProtocolVersion
     public var subscriptions: [Subscription]
     public var backoff: ReconnectBackoff
+    /// How long a blocking connect may spend in the TLS handshake before it is aborted and retried
+    /// (a peer that accepts TCP but never answers would otherwise hold the network thread forever).
+    public var connectTimeout: Duration
 
     public init(
         host: String,
@@ -58,7 +61,8 @@ public struct MQTTOptions: Sendable, Equatable {
         cleanSession: Bool = true,
         protocolVersion: ProtocolVersion = .v311,
         subscriptions: [Subscription] = [],
-        backoff: ReconnectBackoff = ReconnectBackoff()
+        backoff: ReconnectBackoff = ReconnectBackoff(),
+        connectTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -72,6 +76,7 @@ public struct MQTTOptions: Sendable, Equatable {
         self.protocolVersion = protocolVersion
         self.subscriptions = subscriptions
         self.backoff = backoff
+        self.connectTimeout = connectTimeout
     }
 
     /// `host:port` for messages.

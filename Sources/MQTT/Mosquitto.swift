@@ -137,4 +137,11 @@ final class Mosquitto: @unchecked Sendable {
     func disconnect() -> Int32 {
         mosquitto_disconnect(handle)
     }
+
+    /// Aborts a blocking TLS handshake in progress by shutting its socket down; returns whether there was one.
+    func abortHandshake() -> Bool {
+        let fd = mosquitto_socket(handle)
+        guard fd >= 0 else { return false }
+        return Glibc.shutdown(fd, Int32(SHUT_RDWR)) == 0
+    }
 }
