@@ -21,29 +21,33 @@ extension MQTTClient {
                     ? mosquitto.reconnect()
                     : mosquitto.connect(host: options.host, port: options.port, keepAlive: options.keepAliveSeconds)
                 let code = errno
-                let timedOut = shared.stopConnectWatchdog(watchdog)
                 everConnected = everConnected || rc == MOSQ_ERR_SUCCESS.rawValue
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
+                    let timedOut = shared.stopConnectWatchdog(watchdog)
                     let (_, lastError) = shared.connectionClosed()
-                    let reason = timedOut
-                        ? "no TLS handshake with \(options.endpoint) within \(options.connectTimeout)"
-                        : describe(rc, errno: code, lastError: lastError)
-                    backOff(attempt: &attempt, reason: reason)
+                    backOff(attempt: &attempt, reason: timedOut ? timeoutReason : describe(rc, errno: code, lastError: lastError))
                     continue
                 }
                 let loopResult = serve()
+                let loopErrno = errno
+                let timedOut = shared.stopConnectWatchdog(watchdog)
                 let wasAccepted = shared.isConnectedNow
                 let (refusal, lastError) = shared.connectionClosed()
                 if wasAccepted {
                     attempt = 0
-                    let reason = shared.isStopping ? "disconnected by client" : describe(loopResult, errno: errno, lastError: lastError)
+                    let reason = shared.isStopping ? "disconnected by client" : describe(loopResult, errno: loopErrno, lastError: lastError)
                     shared.emit(.connectionLost(reason: reason))
                 } else if !shared.isStopping {
-                    backOff(attempt: &attempt, reason: refusal ?? describe(loopResult, errno: errno, lastError: lastError))
+                    let reason = timedOut ? timeoutReason : refusal ?? describe(loopResult, errno: loopErrno, lastError: lastError)
+                    backOff(attempt: &attempt, reason: reason)
                 }
             }
             shared.detach()
             shared.finish()
+        }
+
+        private var timeoutReason: String {
+            "no answer from \(options.endpoint) within \(options.connectTimeout) (TLS handshake and CONNACK) — is it an MQTT broker?"
         }
 
         /// Runs the network loop until the connection ends; returns libmosquitto's reason.

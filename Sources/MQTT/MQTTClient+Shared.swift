@@ -72,6 +72,7 @@ extension MQTTClient {
                 state.connected = true
                 state.refusal = nil
                 state.pendingSubscriptions = [:]
+                state.connectAttempt += 1  // CONNACK: the connect watchdog has nothing left to guard
             }
             emit(.connected)
             guard let mosquitto else { return }
@@ -122,7 +123,8 @@ extension MQTTClient {
             }
         }
 
-        /// Arms a watchdog that aborts the blocking connect if it outlasts `timeout`; returns its attempt number.
+        /// Arms a watchdog that aborts the connection attempt (TCP, TLS handshake, CONNECT → CONNACK) if it has
+        /// not been accepted within `timeout`; returns the attempt number.
         func startConnectWatchdog(_ mosquitto: Mosquitto, timeout: Duration) -> Int {
             let attempt = state.withLock { state in
                 state.connectAttempt += 1

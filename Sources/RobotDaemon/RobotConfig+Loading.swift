@@ -64,7 +64,7 @@ extension RobotConfig {
 
     private static let mqttKeys: Set<String> = [
         "endpoint", "port", "caFile", "certFile", "keyFile", "alpn", "keepAliveSeconds", "protocolVersion",
-        "reconnectInitialMs", "reconnectMaxMs",
+        "reconnectInitialMs", "reconnectMaxMs", "connectTimeoutSeconds",
     ]
     private static let motorKeys: Set<String> = [
         "driver", "speed", "durationMs", "i2cBus", "i2cAddress", "gpioChip", "pwmFrequency", "swap", "invertLeft",
@@ -84,6 +84,7 @@ extension RobotConfig {
         if let version = try reader.int("protocolVersion", in: 4...5) { mqtt.protocolVersion = version }
         mqtt.reconnectInitialMs = try reader.int("reconnectInitialMs", in: 10...60_000) ?? mqtt.reconnectInitialMs
         mqtt.reconnectMaxMs = try reader.int("reconnectMaxMs", in: mqtt.reconnectInitialMs...600_000) ?? max(mqtt.reconnectMaxMs, mqtt.reconnectInitialMs)
+        mqtt.connectTimeoutSeconds = try reader.int("connectTimeoutSeconds", in: 1...300) ?? mqtt.connectTimeoutSeconds
         return mqtt
     }
 

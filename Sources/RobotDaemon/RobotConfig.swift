@@ -16,6 +16,8 @@ public struct RobotConfig: Sendable, Equatable {
         public var protocolVersion: Int = 4
         public var reconnectInitialMs: Int = 100
         public var reconnectMaxMs: Int = 1500
+        /// How long the TLS handshake may take before the attempt is abandoned and retried.
+        public var connectTimeoutSeconds: Int = 10
     }
 
     public struct Motors: Sendable, Equatable {
