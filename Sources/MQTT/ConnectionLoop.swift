@@ -15,9 +15,11 @@ extension MQTTClient {
             var everConnected = false
             while !shared.isStopping {
                 mosquitto.setWill(will())
-                shared.logger.debug("connecting", metadata: ["mqtt.endpoint": "\(options.endpoint)", "mqtt.attempt": "\(attempt)"])
+                shared.logger.debug(
+                    "connecting", metadata: ["mqtt.endpoint": "\(options.endpoint)", "mqtt.attempt": "\(attempt)"])
                 let watchdog = shared.startConnectWatchdog(mosquitto, timeout: options.connectTimeout)
-                let rc = everConnected
+                let rc =
+                    everConnected
                     ? mosquitto.reconnect()
                     : mosquitto.connect(host: options.host, port: options.port, keepAlive: options.keepAliveSeconds)
                 let code = errno
@@ -25,7 +27,9 @@ extension MQTTClient {
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
                     let timedOut = shared.stopConnectWatchdog(watchdog)
                     let (_, lastError) = shared.connectionClosed()
-                    backOff(attempt: &attempt, reason: timedOut ? timeoutReason : describe(rc, errno: code, lastError: lastError))
+                    backOff(
+                        attempt: &attempt,
+                        reason: timedOut ? timeoutReason : describe(rc, errno: code, lastError: lastError))
                     continue
                 }
                 let loopResult = serve()
@@ -35,10 +39,14 @@ extension MQTTClient {
                 let (refusal, lastError) = shared.connectionClosed()
                 if wasAccepted {
                     attempt = 0
-                    let reason = shared.isStopping ? "disconnected by client" : describe(loopResult, errno: loopErrno, lastError: lastError)
+                    let reason =
+                        shared.isStopping
+                        ? "disconnected by client" : describe(loopResult, errno: loopErrno, lastError: lastError)
                     shared.emit(.connectionLost(reason: reason))
                 } else if !shared.isStopping {
-                    let reason = timedOut ? timeoutReason : refusal ?? describe(loopResult, errno: loopErrno, lastError: lastError)
+                    let reason =
+                        timedOut
+                        ? timeoutReason : refusal ?? describe(loopResult, errno: loopErrno, lastError: lastError)
                     backOff(attempt: &attempt, reason: reason)
                 }
             }

@@ -85,7 +85,9 @@ extension MQTTClient {
                 if rc == MOSQ_ERR_SUCCESS.rawValue {
                     state.withLock { $0.pendingSubscriptions[mid] = subscription.topicFilter }
                 } else {
-                    logger.error("cannot subscribe", metadata: ["mqtt.topic": "\(subscription.topicFilter)", "mqtt.error": "\(MQTTError.text(rc))"])
+                    logger.error(
+                        "cannot subscribe",
+                        metadata: ["mqtt.topic": "\(subscription.topicFilter)", "mqtt.error": "\(MQTTError.text(rc))"])
                 }
             }
         }

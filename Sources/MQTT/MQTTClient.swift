@@ -37,11 +37,13 @@ public final class MQTTClient: Sendable {
 
     /// Starts the network thread. Calling it again does nothing.
     public func start() {
-        guard shared.state.withLock({ state in
-            guard state.phase == .idle else { return false }
-            state.phase = .running
-            return true
-        }) else { return }
+        guard
+            shared.state.withLock({ state in
+                guard state.phase == .idle else { return false }
+                state.phase = .running
+                return true
+            })
+        else { return }
         NetworkThread.start { [mosquitto, shared, options, willProvider] in
             ConnectionLoop(mosquitto: mosquitto, shared: shared, options: options, will: willProvider).run()
         }
@@ -52,7 +54,9 @@ public final class MQTTClient: Sendable {
 
     /// Queues a message; returns at once. Throws ``MQTTError/Code/notConnected`` while offline.
     @discardableResult
-    public func publish(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) throws(MQTTError) -> Int32 {
+    public func publish(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) throws(MQTTError)
+        -> Int32
+    {
         let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
         try Self.check(rc, topic: topic)
         return mid

@@ -29,7 +29,8 @@ final class Mosquitto: @unchecked Sendable {
         self.callbacks = callbacks
         // `self` is not available before all stored properties are set, so the userdata is set after creation.
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
-            throw MQTTError(.invalidOption, "unable to create an MQTT client for id \"\(options.clientID)\": \(Self.errnoText())")
+            throw MQTTError(
+                .invalidOption, "unable to create an MQTT client for id \"\(options.clientID)\": \(Self.errnoText())")
         }
         self.handle = handle
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
@@ -45,7 +46,9 @@ final class Mosquitto: @unchecked Sendable {
         try check(mosquitto_threaded_set(handle, true), "threaded mode")
         let version = options.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
-        for (what, path) in [("CA file", options.caFile), ("certificate file", options.certFile), ("key file", options.keyFile)]
+        for (what, path) in [
+            ("CA file", options.caFile), ("certificate file", options.certFile), ("key file", options.keyFile),
+        ]
         where access(path, R_OK) != 0 {
             throw MQTTError(.tlsFile, "cannot read the \(what) '\(path)': \(Self.errnoText())")
         }
@@ -70,10 +73,12 @@ final class Mosquitto: @unchecked Sendable {
         mosquitto_message_callback_set(handle) { _, context, message in
             guard let message else { return }
             let m = message.pointee
-            let payload = m.payloadlen > 0 && m.payload != nil
+            let payload =
+                m.payloadlen > 0 && m.payload != nil
                 ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen))) : []
             let topic = m.topic.map { String(cString: $0) } ?? ""
-            Mosquitto.from(context).callbacks.message(MQTTMessage(topic: topic, payload: payload, qos: m.qos, retain: m.retain))
+            Mosquitto.from(context).callbacks.message(
+                MQTTMessage(topic: topic, payload: payload, qos: m.qos, retain: m.retain))
         }
         mosquitto_subscribe_callback_set(handle) { _, context, mid, count, granted in
             let qos = granted.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []

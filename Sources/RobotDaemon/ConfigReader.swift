@@ -43,7 +43,9 @@ struct ConfigReader {
         guard let value = value(key) else { return nil }
         guard case .number(let number) = value else { throw mismatch(key, expected: "a number", got: value) }
         guard range.contains(number) else {
-            throw ConfigError(keyPath(key), "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(number))")
+            throw ConfigError(
+                keyPath(key),
+                "must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(format(number))")
         }
         return number
     }
@@ -54,7 +56,8 @@ struct ConfigReader {
             throw mismatch(key, expected: "an integer", got: value)
         }
         guard range.contains(Int(number)) else {
-            throw ConfigError(keyPath(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(Int(number))")
+            throw ConfigError(
+                keyPath(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(Int(number))")
         }
         return Int(number)
     }

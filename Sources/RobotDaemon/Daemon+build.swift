@@ -62,7 +62,8 @@ func mqttOptions(_ config: RobotConfig) -> MQTTOptions {
         keepAliveSeconds: mqtt.keepAliveSeconds, cleanSession: true,
         protocolVersion: mqtt.protocolVersion == 5 ? .v5 : .v311,
         subscriptions: [.init(config.actionTopic, qos: 1)],
-        backoff: ReconnectBackoff(initial: .milliseconds(mqtt.reconnectInitialMs), maximum: .milliseconds(mqtt.reconnectMaxMs)),
+        backoff: ReconnectBackoff(
+            initial: .milliseconds(mqtt.reconnectInitialMs), maximum: .milliseconds(mqtt.reconnectMaxMs)),
         connectTimeout: .seconds(mqtt.connectTimeoutSeconds)
     )
 }

@@ -27,7 +27,8 @@ extension DriveService {
             // The first failure is worth a warning; repeating it every second is not.
             connectFailuresLogged += 1
             let level: Logger.Level = connectFailuresLogged == 1 || connectFailuresLogged % 60 == 0 ? .warning : .debug
-            logger.log(level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms")
+            logger.log(
+                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms")
         }
     }
 
@@ -63,7 +64,8 @@ extension DriveService {
                 telemetry.publish(.stopped, left: 0, right: 0, id: id, reason: reason.rawValue)
             }
         case .reject(let rejection):
-            logger.notice("rejected a command: \(rejection.reason)", metadata: rejection.id.map { ["robot.command.id": "\($0)"] })
+            logger.notice(
+                "rejected a command: \(rejection.reason)", metadata: rejection.id.map { ["robot.command.id": "\($0)"] })
             let (left, right) = currentThrottles
             telemetry.publish(.rejected, left: left, right: right, id: rejection.id, reason: rejection.reason)
         case .rearm(let deadline):

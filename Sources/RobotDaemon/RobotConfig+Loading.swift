@@ -83,7 +83,9 @@ extension RobotConfig {
         mqtt.keepAliveSeconds = try reader.int("keepAliveSeconds", in: 5...65_535) ?? mqtt.keepAliveSeconds
         if let version = try reader.int("protocolVersion", in: 4...5) { mqtt.protocolVersion = version }
         mqtt.reconnectInitialMs = try reader.int("reconnectInitialMs", in: 10...60_000) ?? mqtt.reconnectInitialMs
-        mqtt.reconnectMaxMs = try reader.int("reconnectMaxMs", in: mqtt.reconnectInitialMs...600_000) ?? max(mqtt.reconnectMaxMs, mqtt.reconnectInitialMs)
+        mqtt.reconnectMaxMs =
+            try reader.int("reconnectMaxMs", in: mqtt.reconnectInitialMs...600_000)
+            ?? max(mqtt.reconnectMaxMs, mqtt.reconnectInitialMs)
         mqtt.connectTimeoutSeconds = try reader.int("connectTimeoutSeconds", in: 1...300) ?? mqtt.connectTimeoutSeconds
         return mqtt
     }
@@ -92,7 +94,9 @@ extension RobotConfig {
         var motors = Motors()
         if let driver = try reader.string("driver") {
             guard driverNames.contains(driver) else {
-                throw ConfigError(reader.keyPath("driver"), "unknown driver \"\(driver)\"; expected \(driverNames.joined(separator: ", "))")
+                throw ConfigError(
+                    reader.keyPath("driver"),
+                    "unknown driver \"\(driver)\"; expected \(driverNames.joined(separator: ", "))")
             }
             motors.driver = driver
         }
@@ -113,7 +117,10 @@ extension RobotConfig {
         video.command = try reader.stringArray("command") ?? []
         video.enabled = try reader.bool("enabled") ?? !video.command.isEmpty
         if video.enabled && video.command.isEmpty {
-            throw ConfigError(reader.keyPath("command"), "is required when video is enabled: the producer's argv, e.g. [\"/opt/robot/kvsWebrtcClientMasterGstSample\", \"{thingName}\"]")
+            throw ConfigError(
+                reader.keyPath("command"),
+                "is required when video is enabled: the producer's argv, e.g. [\"/opt/robot/kvsWebrtcClientMasterGstSample\", \"{thingName}\"]"
+            )
         }
         return video
     }
@@ -151,12 +158,15 @@ extension RobotConfig {
                 || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }
         guard allowed, name.utf8.count <= 128 else {
-            throw ConfigError(reader.keyPath(key), "\"\(name)\" is not a valid thing name (1–128 of letters, digits, ':', '_', '-')")
+            throw ConfigError(
+                reader.keyPath(key), "\"\(name)\" is not a valid thing name (1–128 of letters, digits, ':', '_', '-')")
         }
         return name
     }
 
-    private static func tlsFile(_ reader: ConfigReader, _ key: String, default fallback: String, directory: String) throws(ConfigError) -> String {
+    private static func tlsFile(_ reader: ConfigReader, _ key: String, default fallback: String, directory: String)
+        throws(ConfigError) -> String
+    {
         let path = FileAccess.resolve(try reader.string(key) ?? fallback, against: directory)
         if let error = FileAccess.readability(path) {
             throw ConfigError(reader.keyPath(key), "cannot read \(path): \(error)")

@@ -55,7 +55,8 @@ public final class MQTTRecorder: Sendable {
 
     /// The first received message for which `match` is true.
     public func message(
-        timeout: Duration = .seconds(5), _ description: String = "message", where match: @Sendable @escaping (MQTTMessage) -> Bool
+        timeout: Duration = .seconds(5), _ description: String = "message",
+        where match: @Sendable @escaping (MQTTMessage) -> Bool
     ) async throws -> MQTTMessage {
         let record = try await first(timeout: timeout, description) { event in
             if case .message(let message) = event { return match(message) }
@@ -76,7 +77,8 @@ extension MQTTOptions {
         _ identity: String, pki: TestPKI, port: UInt16, clientID: String? = nil, subscriptions: [Subscription] = []
     ) -> MQTTOptions {
         MQTTOptions(
-            host: "localhost", port: Int(port), clientID: clientID ?? "\(identity)-\(UInt32.random(in: 0...UInt32.max))",
+            host: "localhost", port: Int(port),
+            clientID: clientID ?? "\(identity)-\(UInt32.random(in: 0...UInt32.max))",
             caFile: pki.caFile.path, certFile: pki.certFile(identity).path, keyFile: pki.keyFile(identity).path,
             subscriptions: subscriptions)
     }

@@ -16,7 +16,10 @@ extension Robotd {
             startLogger[metadataKey: "robot.thing"] = "\(config.thingName)"
             startLogger.notice(
                 "robotd starting",
-                metadata: ["robot.driver": "\(config.motors.driver)", "mqtt.endpoint": "\(config.mqtt.endpoint):\(config.mqtt.port)"])
+                metadata: [
+                    "robot.driver": "\(config.motors.driver)",
+                    "mqtt.endpoint": "\(config.mqtt.endpoint):\(config.mqtt.port)",
+                ])
             let daemon = try buildDaemon(config: config, logger: startLogger)
             try await daemon.run()
             startLogger.notice("robotd stopped")

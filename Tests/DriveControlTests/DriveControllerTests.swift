@@ -21,10 +21,14 @@ import Testing
         var controller = Controller()
         _ = controller.started()
         let forward = try command(#"{"action":"forward","speed":0.5,"durationMs":300,"id":"a"}"#)
-        #expect(controller.command(forward, now: t0) == .drive(left: 0.5, right: 0.5, deadline: t0 + .milliseconds(300), command: forward))
+        #expect(
+            controller.command(forward, now: t0)
+                == .drive(left: 0.5, right: 0.5, deadline: t0 + .milliseconds(300), command: forward))
         #expect(controller.deadlineElapsed(now: t0 + .milliseconds(299)) == .rearm(deadline: t0 + .milliseconds(300)))
         #expect(controller.isMoving)
-        #expect(controller.deadlineElapsed(now: t0 + .milliseconds(300)) == .stop(reason: .deadline, id: "a", wasMoving: true))
+        #expect(
+            controller.deadlineElapsed(now: t0 + .milliseconds(300))
+                == .stop(reason: .deadline, id: "a", wasMoving: true))
         #expect(controller.state == .stopped)
         #expect(controller.deadlineElapsed(now: t0 + .milliseconds(400)) == .none)
     }
@@ -48,27 +52,40 @@ import Testing
         #expect(controller.state == .moving(left: 0.5, right: -0.5, deadline: t0 + .milliseconds(190), id: "last"))
         // The first command's timer fires: superseded, so it only re-arms.
         #expect(controller.deadlineElapsed(now: t0 + .milliseconds(100)) == .rearm(deadline: t0 + .milliseconds(190)))
-        #expect(controller.deadlineElapsed(now: t0 + .milliseconds(191)) == .stop(reason: .deadline, id: "last", wasMoving: true))
+        #expect(
+            controller.deadlineElapsed(now: t0 + .milliseconds(191))
+                == .stop(reason: .deadline, id: "last", wasMoving: true))
     }
 
     @Test func aShorterNewerCommandShortensTheDeadline() throws {
         var controller = Controller()
         _ = controller.command(try command(#"{"action":"forward","durationMs":5000}"#), now: t0)
-        let action = controller.command(try command(#"{"action":"backwards","durationMs":50}"#), now: t0 + .milliseconds(10))
-        #expect(action == .drive(left: -0.5, right: -0.5, deadline: t0 + .milliseconds(60), command: try command(#"{"action":"backwards","durationMs":50}"#)))
+        let action = controller.command(
+            try command(#"{"action":"backwards","durationMs":50}"#), now: t0 + .milliseconds(10))
+        #expect(
+            action
+                == .drive(
+                    left: -0.5, right: -0.5, deadline: t0 + .milliseconds(60),
+                    command: try command(#"{"action":"backwards","durationMs":50}"#)))
     }
 
     @Test func stopCommandStops() throws {
         var controller = Controller()
         _ = controller.command(try command(#"{"action":"forward"}"#), now: t0)
-        #expect(controller.command(try command(#"{"action":"stop","id":"s"}"#), now: t0) == .stop(reason: .stop, id: "s", wasMoving: true))
-        #expect(controller.command(try command(#"{"action":"stop"}"#), now: t0) == .stop(reason: .stop, id: nil, wasMoving: false))
+        #expect(
+            controller.command(try command(#"{"action":"stop","id":"s"}"#), now: t0)
+                == .stop(reason: .stop, id: "s", wasMoving: true))
+        #expect(
+            controller.command(try command(#"{"action":"stop"}"#), now: t0)
+                == .stop(reason: .stop, id: nil, wasMoving: false))
     }
 
     @Test func zeroDifferentialIsAStop() throws {
         var controller = Controller()
         _ = controller.command(try command(#"{"left":0.3,"right":-0.3}"#), now: t0)
-        #expect(controller.command(try command(#"{"left":0,"right":0}"#), now: t0) == .stop(reason: .stop, id: nil, wasMoving: true))
+        #expect(
+            controller.command(try command(#"{"left":0,"right":0}"#), now: t0)
+                == .stop(reason: .stop, id: nil, wasMoving: true))
     }
 
     @Test func rejectionNeverTouchesTheMotors() throws {
@@ -109,7 +126,8 @@ import Testing
         var controller = Controller()
         var now = t0
         for i in 0..<200 {
-            let action = controller.command(try command(#"{"action":"forward","durationMs":100,"id":"\#(i)"}"#), now: now)
+            let action = controller.command(
+                try command(#"{"action":"forward","durationMs":100,"id":"\#(i)"}"#), now: now)
             guard case .drive = action else {
                 Issue.record("command \(i) did not drive: \(action)")
                 return
@@ -118,6 +136,8 @@ import Testing
         }
         // The state is the last command's, and one deadline after it the robot stops.
         #expect(controller.state == .moving(left: 0.5, right: 0.5, deadline: now + .milliseconds(80), id: "199"))
-        #expect(controller.deadlineElapsed(now: now + .milliseconds(80)) == .stop(reason: .deadline, id: "199", wasMoving: true))
+        #expect(
+            controller.deadlineElapsed(now: now + .milliseconds(80))
+                == .stop(reason: .deadline, id: "199", wasMoving: true))
     }
 }

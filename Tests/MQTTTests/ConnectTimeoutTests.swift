@@ -15,12 +15,17 @@ import Testing
         let started = ContinuousClock.now
         let client = MQTTRecorder(try MQTTClient(options: options, logger: Logger(label: "test")))
         let failures = try await client.first(timeout: .seconds(5), "connect timeout") { event in
-            if case .connectFailed(let reason, _) = event { return reason.contains("no answer from localhost:\(port) within") }
+            if case .connectFailed(let reason, _) = event {
+                return reason.contains("no answer from localhost:\(port) within")
+            }
             return false
         }
         #expect(failures.at - started >= .milliseconds(300) && failures.at - started < .seconds(3))
         // And it keeps trying: a second attempt times out too.
-        try await client.first(after: client.all.firstIndex { if case .connectFailed = $0.event { true } else { false } }! + 1, timeout: .seconds(5)) { event in
+        try await client.first(
+            after: client.all.firstIndex { if case .connectFailed = $0.event { true } else { false } }! + 1,
+            timeout: .seconds(5)
+        ) { event in
             if case .connectFailed = event { true } else { false }
         }
         await client.client.disconnect()

@@ -11,9 +11,12 @@ import Testing
     @Test func roundTripsBinaryPayloadsOverMutualTLS() async throws {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
-        let subscriber = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("t/#")]), logger: logger))
+        let subscriber = MQTTRecorder(
+            try MQTTClient(
+                options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("t/#")]), logger: logger))
         try await subscriber.waitUntilSubscribed()
-        let publisher = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: broker.port), logger: logger))
+        let publisher = MQTTRecorder(
+            try MQTTClient(options: .local("admin", pki: pki, port: broker.port), logger: logger))
         try await publisher.first { if case .connected = $0 { true } else { false } }
 
         let payload: [UInt8] = [0x7B, 0xFF, 0x00, 0xC3, 0x28, 0x7D]  // not UTF-8, with a NUL: bytes must pass untouched
@@ -44,7 +47,9 @@ import Testing
         var options = MQTTOptions.local("sts-pi", pki: stranger, port: broker.port)
         options.caFile = pki.caFile.path
         let client = MQTTRecorder(try MQTTClient(options: options, logger: logger))
-        let failure = try await client.first { if case .connectFailed = $0 { true } else if case .connectionLost = $0 { true } else { false } }
+        let failure = try await client.first {
+            if case .connectFailed = $0 { true } else if case .connectionLost = $0 { true } else { false }
+        }
         #expect(!client.client.isConnected)
         if case .connectFailed(let reason, let retryIn) = failure.event {
             #expect(reason.contains("localhost:\(broker.port)"), "reason names the endpoint: \(reason)")
@@ -70,11 +75,14 @@ import Testing
     @Test func connectsOnceABrokerThatWasDownComesUp() async throws {
         let pki = try TestPKI.make()
         let port = try FreePort.next()
-        let client = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: port, subscriptions: [.init("x")]), logger: logger))
+        let client = MQTTRecorder(
+            try MQTTClient(options: .local("admin", pki: pki, port: port, subscriptions: [.init("x")]), logger: logger))
         try await client.first { if case .connectFailed = $0 { true } else { false } }
         let broker = try await MosquittoBroker.start(pki: pki, port: port)
         let started = ContinuousClock.now
-        let subscribed = try await client.first(timeout: .seconds(5)) { if case .subscribed = $0 { true } else { false } }
+        let subscribed = try await client.first(timeout: .seconds(5)) {
+            if case .subscribed = $0 { true } else { false }
+        }
         #expect(subscribed.at - started < .seconds(2))
         _ = broker
         await client.client.disconnect()
@@ -83,7 +91,10 @@ import Testing
     @Test func restartedBrokerIsReconnectedAndResubscribedWithinTwoSeconds() async throws {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
-        let client = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("r/+", qos: 1)]), logger: logger))
+        let client = MQTTRecorder(
+            try MQTTClient(
+                options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("r/+", qos: 1)]),
+                logger: logger))
         try await client.waitUntilSubscribed()
 
         try await broker.kill()
@@ -95,12 +106,15 @@ import Testing
 
         try await broker.restart()
         let restarted = ContinuousClock.now
-        let subscribed = try await client.first(timeout: .seconds(5)) { if case .subscribed = $0 { true } else { false } }
+        let subscribed = try await client.first(timeout: .seconds(5)) {
+            if case .subscribed = $0 { true } else { false }
+        }
         let elapsed = subscribed.at - restarted
         #expect(elapsed < .seconds(2), "re-subscribed \(elapsed) after the broker came back")
 
         // The renewed subscription really delivers.
-        let publisher = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: broker.port), logger: logger))
+        let publisher = MQTTRecorder(
+            try MQTTClient(options: .local("admin", pki: pki, port: broker.port), logger: logger))
         try await publisher.first { if case .connected = $0 { true } else { false } }
         try await publisher.client.publishAndWait(topic: "r/2", payload: Array("after".utf8))
         let message = try await client.message { $0.topic == "r/2" }
@@ -112,7 +126,10 @@ import Testing
     @Test func disconnectFinishesTheEventsWithoutTheLastWill() async throws {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
-        let watcher = MQTTRecorder(try MQTTClient(options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("will/#")]), logger: logger))
+        let watcher = MQTTRecorder(
+            try MQTTClient(
+                options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("will/#")]), logger: logger)
+        )
         try await watcher.waitUntilSubscribed()
         let client = try MQTTClient(options: .local("admin", pki: pki, port: broker.port), logger: logger) {
             MQTTOptions.Will(topic: "will/x", payload: Array("gone".utf8))
@@ -120,7 +137,9 @@ import Testing
         let recorder = MQTTRecorder(client)
         try await recorder.first { if case .connected = $0 { true } else { false } }
         await client.disconnect()
-        try await recorder.first { if case .connectionLost(let reason) = $0 { reason == "disconnected by client" } else { false } }
+        try await recorder.first {
+            if case .connectionLost(let reason) = $0 { reason == "disconnected by client" } else { false }
+        }
         #expect(!client.isConnected)
         // A control message published after the would-be will proves the watcher was listening.
         try await watcher.client.publishAndWait(topic: "will/control", payload: [1])

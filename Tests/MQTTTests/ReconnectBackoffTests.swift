@@ -6,7 +6,11 @@ import Testing
 
     @Test func doublesUntilTheCap() {
         let delays = (0..<6).map { backoff.delay(attempt: $0, random: 0) }
-        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1500), .milliseconds(1500)])
+        #expect(
+            delays == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1500),
+                .milliseconds(1500),
+            ])
     }
 
     @Test func jitterShortensByUpToItsFraction() {

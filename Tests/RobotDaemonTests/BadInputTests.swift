@@ -12,21 +12,51 @@ import Testing
         ("unknown action", Array(#"{"action":"fly"}"#.utf8), #"unknown action "fly""#),
         ("upper-case action", Array(#"{"action":"Forward"}"#.utf8), #"unknown action "Forward""#),
         ("action not a string", Array(#"{"action":1}"#.utf8), "action must be a string"),
-        ("speed as a string", Array(#"{"action":"forward","speed":"0.5"}"#.utf8), #"speed must be a number, got string "0.5""#),
-        ("speed out of range", Array(#"{"action":"forward","speed":1.5}"#.utf8), "speed must be between 0 and 1, got 1.5"),
-        ("NaN", Array(#"{"action":"forward","speed":NaN}"#.utf8), "invalid JSON at byte 28: expected a value, got 'NaN'"),
+        (
+            "speed as a string", Array(#"{"action":"forward","speed":"0.5"}"#.utf8),
+            #"speed must be a number, got string "0.5""#
+        ),
+        (
+            "speed out of range", Array(#"{"action":"forward","speed":1.5}"#.utf8),
+            "speed must be between 0 and 1, got 1.5"
+        ),
+        (
+            "NaN", Array(#"{"action":"forward","speed":NaN}"#.utf8),
+            "invalid JSON at byte 28: expected a value, got 'NaN'"
+        ),
         ("huge number", Array(#"{"action":"forward","speed":1e400}"#.utf8), "number out of range"),
-        ("negative durationMs", Array(#"{"action":"forward","durationMs":-5}"#.utf8), "durationMs must be an integer between 1 and 5000, got -5"),
-        ("zero durationMs", Array(#"{"action":"forward","durationMs":0}"#.utf8), "durationMs must be an integer between 1 and 5000, got 0"),
-        ("huge durationMs", Array(#"{"action":"forward","durationMs":86400000}"#.utf8), "durationMs must be an integer between 1 and 5000"),
-        ("fractional durationMs", Array(#"{"action":"forward","durationMs":2.5}"#.utf8), "durationMs must be an integer between 1 and 5000, got 2.5"),
+        (
+            "negative durationMs", Array(#"{"action":"forward","durationMs":-5}"#.utf8),
+            "durationMs must be an integer between 1 and 5000, got -5"
+        ),
+        (
+            "zero durationMs", Array(#"{"action":"forward","durationMs":0}"#.utf8),
+            "durationMs must be an integer between 1 and 5000, got 0"
+        ),
+        (
+            "huge durationMs", Array(#"{"action":"forward","durationMs":86400000}"#.utf8),
+            "durationMs must be an integer between 1 and 5000"
+        ),
+        (
+            "fractional durationMs", Array(#"{"action":"forward","durationMs":2.5}"#.utf8),
+            "durationMs must be an integer between 1 and 5000, got 2.5"
+        ),
         ("left without right", Array(#"{"left":0.5}"#.utf8), #""left" needs "right" too"#),
         ("action with left/right", Array(#"{"action":"forward","left":1,"right":1}"#.utf8), "ambiguous command"),
         ("left out of range", Array(#"{"left":-1.5,"right":0}"#.utf8), "left must be between -1 and 1, got -1.5"),
-        ("neither action nor left/right", Array(#"{"speed":0.5}"#.utf8), #"command needs "action" or "left" and "right""#),
+        (
+            "neither action nor left/right", Array(#"{"speed":0.5}"#.utf8),
+            #"command needs "action" or "left" and "right""#
+        ),
         ("null action", Array(#"{"action":null}"#.utf8), "action must be a string, got null"),
-        ("id too long", Array(#"{"action":"forward","id":"\#(String(repeating: "x", count: 65))"}"#.utf8), "id must be"),
-        ("oversize payload", Array(#"{"action":"forward","pad":"\#(String(repeating: "x", count: 5000))"}"#.utf8), "the limit is 4096"),
+        (
+            "id too long", Array(#"{"action":"forward","id":"\#(String(repeating: "x", count: 65))"}"#.utf8),
+            "id must be"
+        ),
+        (
+            "oversize payload", Array(#"{"action":"forward","pad":"\#(String(repeating: "x", count: 5000))"}"#.utf8),
+            "the limit is 4096"
+        ),
         ("invalid UTF-8", [0x7B, 0x22, 0x61, 0xFF, 0x22, 0x3A, 0x31, 0x7D], "not valid UTF-8"),
         ("empty payload", [], "empty payload"),
         ("duplicate key", Array(#"{"action":"stop","action":"forward"}"#.utf8), #"duplicate key "action""#),

@@ -17,7 +17,8 @@ import Testing
         return file
     }
 
-    let mqtt = #""mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}"#
+    let mqtt =
+        #""mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}"#
 
     @Test func helpDescribesTheSubcommandsAndOptions() throws {
         let result = try robotd(["--help"])
@@ -43,15 +44,27 @@ import Testing
         (#"{"mqtt":{"endpoint":"x"}}"#, "Error: thingName: is required"),
         (#"{"thingName":"a/b","mqtt":{"endpoint":"x"}}"#, #"Error: thingName: "a/b" is not a valid thing name"#),
         (#"{"thingName":"sts-pi"}"#, "Error: mqtt: is required"),
-        (#"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","caFile":"pki/missing.pem","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}}"#,
-            "Error: mqtt.caFile: cannot read "),
-        (#"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","port":"8883","caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}}"#,
-            #"Error: mqtt.port: must be an integer, got string "8883""#),
-        (#"{"thingName":"sts-pi",MQTT,"motors":{"driver":"pca"}}"#,
-            #"Error: motors.driver: unknown driver "pca"; expected adafruit, explorerhat, simulated"#),
+        (
+            #"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","caFile":"pki/missing.pem","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}}"#,
+            "Error: mqtt.caFile: cannot read "
+        ),
+        (
+            #"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","port":"8883","caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}}"#,
+            #"Error: mqtt.port: must be an integer, got string "8883""#
+        ),
+        (
+            #"{"thingName":"sts-pi",MQTT,"motors":{"driver":"pca"}}"#,
+            #"Error: motors.driver: unknown driver "pca"; expected adafruit, explorerhat, simulated"#
+        ),
         (#"{"thingName":"sts-pi",MQTT,"motors":{"speed":2}}"#, "Error: motors.speed: must be between 0 and 1, got 2"),
-        (#"{"thingName":"sts-pi",MQTT,"motors":{"durationMs":0}}"#, "Error: motors.durationMs: must be between 1 and 5000, got 0"),
-        (#"{"thingName":"sts-pi",MQTT,"video":{"enabled":true}}"#, "Error: video.command: is required when video is enabled"),
+        (
+            #"{"thingName":"sts-pi",MQTT,"motors":{"durationMs":0}}"#,
+            "Error: motors.durationMs: must be between 1 and 5000, got 0"
+        ),
+        (
+            #"{"thingName":"sts-pi",MQTT,"video":{"enabled":true}}"#,
+            "Error: video.command: is required when video is enabled"
+        ),
         (#"{"thingName":"sts-pi",MQTT,"motors":{"driver":"adafruit"}}"#, "unable to open /dev/i2c-1"),
     ])
     func badConfigurationIsOneLineNamingTheKey(json: String, message: String) throws {
@@ -67,7 +80,9 @@ import Testing
     @Test func missingConfigFileIsNamed() throws {
         let result = try robotd(["run", "--config", "/nonexistent/robot.json"])
         #expect(result.termination == .exited(1))
-        #expect(result.standardError.contains("Error: cannot read config file /nonexistent/robot.json: No such file or directory"))
+        #expect(
+            result.standardError.contains(
+                "Error: cannot read config file /nonexistent/robot.json: No such file or directory"))
     }
 
     @Test func stopMotorsOpensTheHardwareStopsAndExits() throws {
@@ -75,7 +90,10 @@ import Testing
         let result = try robotd(["stop-motors", "--config", file.path])
         #expect(result.termination == .exited(0), "\(result.standardError)")
         #expect(result.standardError.contains("motors stopped"))
-        let missing = try robotd(["stop-motors", "--config", try config(#"{"thingName":"sts-pi",\#(mqtt),"motors":{"driver":"explorerhat"}}"#).path])
+        let missing = try robotd([
+            "stop-motors", "--config",
+            try config(#"{"thingName":"sts-pi",\#(mqtt),"motors":{"driver":"explorerhat"}}"#).path,
+        ])
         #expect(missing.termination == .exited(1))
         #expect(missing.standardError.contains("/dev/gpiochip0"), "\(missing.standardError)")
     }

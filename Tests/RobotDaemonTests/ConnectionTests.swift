@@ -26,16 +26,20 @@ import Testing
         await robot.operatorClient.client.disconnect()
         try await robot.broker.restart()
         let restarted = ContinuousClock.now
-        let watcher = MQTTRecorder(try MQTTClient(
-            options: .local("operator", pki: robot.pki, port: robot.broker.port, subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
-            logger: Logger(label: "operator")))
+        let watcher = MQTTRecorder(
+            try MQTTClient(
+                options: .local(
+                    "operator", pki: robot.pki, port: robot.broker.port,
+                    subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
+                logger: Logger(label: "operator")))
         try await watcher.waitUntilSubscribed()
         // The second "listening" line is the re-subscription (polled, so the time measured can only be later).
         let resubscribed = try await waitForSecondOccurrence(of: "listening for drive commands", in: robot.process)
         let elapsed = resubscribed - restarted
         #expect(elapsed < .seconds(2), "re-subscribed \(elapsed) after the broker restarted")
 
-        try await watcher.client.publishAndWait(topic: "sts-pi/action", payload: Array(#"{"action":"left","id":"again"}"#.utf8))
+        try await watcher.client.publishAndWait(
+            topic: "sts-pi/action", payload: Array(#"{"action":"left","id":"again"}"#.utf8))
         let message = try await watcher.message { message in
             (try? Telemetry(from: message.payload)).map { $0.id == "again" && $0.event == .command } ?? false
         }
@@ -85,10 +89,13 @@ import Testing
         }
         try await robot.send(#"{"action":"right","id":"fresh"}"#)
         try await robot.waitForTelemetry("fresh command") { $0.id == "fresh" && $0.event == .command }
-        #expect(!robot.telemetry.contains { $0.id == "stale" && $0.event == .command }, "a stale command moved the robot")
+        #expect(
+            !robot.telemetry.contains { $0.id == "stale" && $0.event == .command }, "a stale command moved the robot")
     }
 
-    private func waitForSecondOccurrence(of text: String, in process: ChildProcess) async throws -> ContinuousClock.Instant {
+    private func waitForSecondOccurrence(of text: String, in process: ChildProcess) async throws
+        -> ContinuousClock.Instant
+    {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             if process.standardError.components(separatedBy: text).count - 1 >= 2 { return .now }

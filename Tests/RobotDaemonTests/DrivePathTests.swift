@@ -17,7 +17,9 @@ import Testing
         ]
         for (index, (json, left, right)) in cases.enumerated() {
             try await robot.send(json)
-            let event = try await robot.waitForTelemetry("command c\(index)") { $0.event == .command && $0.id == "c\(index)" }
+            let event = try await robot.waitForTelemetry("command c\(index)") {
+                $0.event == .command && $0.id == "c\(index)"
+            }
             #expect(event.left == left && event.right == right, "\(json)")
             #expect(event.thingName == "sts-pi")
             _ = try await robot.process.waitUntilOutput(contains: "left=\(signed(left)) right=\(signed(right))")
@@ -34,11 +36,17 @@ import Testing
         defer { Task { await robot.stop() } }
         for durationMs in [150, 400] {
             try await robot.send(#"{"action":"forward","durationMs":\#(durationMs),"id":"d\#(durationMs)"}"#)
-            let command = try await robot.waitForTelemetry("command") { $0.event == .command && $0.id == "d\(durationMs)" }
-            let stopped = try await robot.waitForTelemetry("deadline stop") { $0.event == .stopped && $0.id == "d\(durationMs)" }
+            let command = try await robot.waitForTelemetry("command") {
+                $0.event == .command && $0.id == "d\(durationMs)"
+            }
+            let stopped = try await robot.waitForTelemetry("deadline stop") {
+                $0.event == .stopped && $0.id == "d\(durationMs)"
+            }
             #expect(stopped.reason == "deadline")
             let held = stopped.timestamp.milliseconds(since: command.timestamp)
-            #expect(held >= Double(durationMs) - 1 && held < Double(durationMs) + 100, "held \(held) ms for durationMs \(durationMs)")
+            #expect(
+                held >= Double(durationMs) - 1 && held < Double(durationMs) + 100,
+                "held \(held) ms for durationMs \(durationMs)")
         }
     }
 

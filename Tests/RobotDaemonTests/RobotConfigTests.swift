@@ -18,11 +18,12 @@ import Testing
     }
 
     @Test func theOriginalFlatConfigIsAccepted() throws {
-        let dir = try folder(config: """
-            {"IOT_THINGNAME": "sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com",
-             "IOT_GET_CREDENTIAL_ENDPOINT": "abc.credentials.iot.us-east-1.amazonaws.com",
-             "ROLE_ALIAS": "robot-camera-streaming-role-alias", "AWS_DEFAULT_REGION": "us-east-1"}
-            """)
+        let dir = try folder(
+            config: """
+                {"IOT_THINGNAME": "sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com",
+                 "IOT_GET_CREDENTIAL_ENDPOINT": "abc.credentials.iot.us-east-1.amazonaws.com",
+                 "ROLE_ALIAS": "robot-camera-streaming-role-alias", "AWS_DEFAULT_REGION": "us-east-1"}
+                """)
         let config = try RobotConfig.load(path: dir.appending(path: "config.json").path)
         #expect(config.thingName == "sts-pi")
         #expect(config.mqtt.endpoint == "abc-ats.iot.us-east-1.amazonaws.com")
@@ -36,7 +37,8 @@ import Testing
     }
 
     @Test func defaultsAndRelativePaths() throws {
-        let dir = try folder(config: #"{"thingName":"sts-pi","mqtt":{"endpoint":"broker.local"},"motors":{"speed":0.7,"typo":1}}"#)
+        let dir = try folder(
+            config: #"{"thingName":"sts-pi","mqtt":{"endpoint":"broker.local"},"motors":{"speed":0.7,"typo":1}}"#)
         let config = try RobotConfig.load(path: dir.appending(path: "config.json").path)
         #expect(config.mqtt.port == 8883 && config.mqtt.alpn == nil && config.mqtt.keepAliveSeconds == 30)
         #expect(config.mqtt.certFile == dir.appending(path: "certs/certificate.pem").path)

@@ -14,7 +14,9 @@ final class RobotdHarness: Sendable {
     let process: ChildProcess
     let thing = "sts-pi"
 
-    private init(pki: TestPKI, broker: MosquittoBroker, operatorClient: MQTTRecorder, configFile: URL, process: ChildProcess) {
+    private init(
+        pki: TestPKI, broker: MosquittoBroker, operatorClient: MQTTRecorder, configFile: URL, process: ChildProcess
+    ) {
         self.pki = pki
         self.broker = broker
         self.operatorClient = operatorClient
@@ -23,16 +25,22 @@ final class RobotdHarness: Sendable {
     }
 
     /// Starts broker, operator and robotd, and waits for robotd's `online` telemetry.
-    static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws -> RobotdHarness {
+    static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws
+        -> RobotdHarness
+    {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
-        let operatorClient = MQTTRecorder(try MQTTClient(
-            options: .local("operator", pki: pki, port: broker.port, subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
-            logger: Logger(label: "operator")))
+        let operatorClient = MQTTRecorder(
+            try MQTTClient(
+                options: .local(
+                    "operator", pki: pki, port: broker.port, subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
+                logger: Logger(label: "operator")))
         try await operatorClient.waitUntilSubscribed()
-        let configFile = try writeConfig(pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds)
+        let configFile = try writeConfig(
+            pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds)
         let process = try startRobotd(config: configFile)
-        let harness = RobotdHarness(pki: pki, broker: broker, operatorClient: operatorClient, configFile: configFile, process: process)
+        let harness = RobotdHarness(
+            pki: pki, broker: broker, operatorClient: operatorClient, configFile: configFile, process: process)
         try await harness.waitForTelemetry("online") { $0.event == .online }
         return harness
     }
@@ -54,7 +62,8 @@ final class RobotdHarness: Sendable {
     }
 
     static func startRobotd(config: URL, logLevel: String = "debug") throws -> ChildProcess {
-        try ChildProcess.start(try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
+        try ChildProcess.start(
+            try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
     }
 
     /// Publishes a drive command as the operator (QoS 1, acknowledged by the broker).
@@ -68,7 +77,9 @@ final class RobotdHarness: Sendable {
 
     /// Every telemetry message received so far, parsed.
     var telemetry: [Telemetry] {
-        operatorClient.messages.filter { $0.topic == "sts-pi/telemetry" }.compactMap { try? Telemetry(from: $0.payload) }
+        operatorClient.messages.filter { $0.topic == "sts-pi/telemetry" }.compactMap {
+            try? Telemetry(from: $0.payload)
+        }
     }
 
     @discardableResult
@@ -76,7 +87,9 @@ final class RobotdHarness: Sendable {
         _ description: String, timeout: Duration = .seconds(5), where match: @Sendable @escaping (Telemetry) -> Bool
     ) async throws -> Telemetry {
         let message = try await operatorClient.message(timeout: timeout, "telemetry \(description)") { message in
-            guard message.topic == "sts-pi/telemetry", let telemetry = try? Telemetry(from: message.payload) else { return false }
+            guard message.topic == "sts-pi/telemetry", let telemetry = try? Telemetry(from: message.payload) else {
+                return false
+            }
             return match(telemetry)
         }
         return try Telemetry(from: message.payload)
