@@ -8,13 +8,7 @@ extension DriveCommandParser {
     /// A value with its type, for type errors: `string "0.5"`, `number 1`, `boolean true`, `null`, `array`,
     /// `object`.
     static func describe(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): "boolean \(flag)"
-        case .number(let number): "number \(format(number))"
-        case .string(let text): "string \(quoted(text))"
-        case .array, .object: value.typeName
-        }
+        value.summary(maxStringLength: maxQuotedLength)
     }
 
     /// A number as JSON writes it: `200`, `1.5`, `1e+300`.
@@ -24,11 +18,6 @@ extension DriveCommandParser {
 
     /// `text` in double quotes with JSON escapes, shortened to ``maxQuotedLength`` characters.
     static func quoted(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard scalars.count > maxQuotedLength else {
-            return JSONValue.string(text).serializedString()
-        }
-        let prefix = String(String.UnicodeScalarView(scalars.prefix(maxQuotedLength)))
-        return JSONValue.string(prefix + "…").serializedString()
+        JSONValue.quoted(text, maxLength: maxQuotedLength)
     }
 }

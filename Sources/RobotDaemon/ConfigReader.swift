@@ -68,7 +68,7 @@ struct ConfigReader {
         var strings: [String] = []
         for (index, item) in items.enumerated() {
             guard case .string(let string) = item else {
-                throw ConfigError("\(keyPath(key))[\(index)]", "must be a string, got \(Self.kind(item))")
+                throw ConfigError("\(keyPath(key))[\(index)]", "must be a string, got \(item.summary())")
             }
             strings.append(string)
         }
@@ -87,21 +87,12 @@ struct ConfigReader {
     }
 
     private func mismatch(_ key: String, expected: String, got value: JSONValue) -> ConfigError {
-        ConfigError(keyPath(key), "must be \(expected), got \(Self.kind(value))")
+        ConfigError(keyPath(key), "must be \(expected), got \(value.summary())")
     }
 
-    static func kind(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let b): "\(b)"
-        case .number(let n): "number \(format(n))"
-        case .string(let s): "string \"\(s)\""
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }
 
+/// A number as JSON writes it: `200`, `1.5`.
 func format(_ number: Double) -> String {
-    number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+    JSONValue.number(number).serializedString()
 }
