@@ -1,18 +1,17 @@
-import DriveProtocol
-import Foundation
+public import DriveProtocol
+public import Foundation
 import Logging
 import MQTT
-import TestSupport
 
 /// A real robotd (the built binary, simulated motors) on a real TLS broker, watched by an operator client
 /// subscribed to its telemetry.
-final class RobotdHarness: Sendable {
-    let pki: TestPKI
-    let broker: MosquittoBroker
-    let operatorClient: MQTTRecorder
-    let configFile: URL
-    let process: ChildProcess
-    let thing = "sts-pi"
+public final class RobotdHarness: Sendable {
+    public let pki: TestPKI
+    public let broker: MosquittoBroker
+    public let operatorClient: MQTTRecorder
+    public let configFile: URL
+    public let process: ChildProcess
+    public let thing = "sts-pi"
 
     private init(
         pki: TestPKI, broker: MosquittoBroker, operatorClient: MQTTRecorder, configFile: URL, process: ChildProcess
@@ -25,7 +24,7 @@ final class RobotdHarness: Sendable {
     }
 
     /// Starts broker, operator and robotd, and waits for robotd's `online` telemetry.
-    static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws
+    public static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws
         -> RobotdHarness
     {
         let pki = try TestPKI.make()
@@ -45,7 +44,7 @@ final class RobotdHarness: Sendable {
         return harness
     }
 
-    static func writeConfig(pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int) throws -> URL {
+    public static func writeConfig(pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int) throws -> URL {
         let folder = try ScratchDirectory.make("robotd")
         // Relative certificate paths resolve against the config's folder, as on a robot.
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
@@ -61,29 +60,29 @@ final class RobotdHarness: Sendable {
         return file
     }
 
-    static func startRobotd(config: URL, logLevel: String = "debug") throws -> ChildProcess {
+    public static func startRobotd(config: URL, logLevel: String = "debug") throws -> ChildProcess {
         try ChildProcess.start(
             try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
     }
 
     /// Publishes a drive command as the operator (QoS 1, acknowledged by the broker).
-    func send(_ json: String) async throws {
+    public func send(_ json: String) async throws {
         try await send(bytes: Array(json.utf8))
     }
 
-    func send(bytes: [UInt8]) async throws {
+    public func send(bytes: [UInt8]) async throws {
         try await operatorClient.client.publishAndWait(topic: "sts-pi/action", payload: bytes, qos: 1)
     }
 
     /// Every telemetry message received so far, parsed.
-    var telemetry: [Telemetry] {
+    public var telemetry: [Telemetry] {
         operatorClient.messages.filter { $0.topic == "sts-pi/telemetry" }.compactMap {
             try? Telemetry(from: $0.payload)
         }
     }
 
     @discardableResult
-    func waitForTelemetry(
+    public func waitForTelemetry(
         _ description: String, timeout: Duration = .seconds(5), where match: @Sendable @escaping (Telemetry) -> Bool
     ) async throws -> Telemetry {
         let message = try await operatorClient.message(timeout: timeout, "telemetry \(description)") { message in
@@ -95,7 +94,7 @@ final class RobotdHarness: Sendable {
         return try Telemetry(from: message.payload)
     }
 
-    func stop() async {
+    public func stop() async {
         _ = try? await process.terminate()
         await operatorClient.client.disconnect()
     }
@@ -103,7 +102,7 @@ final class RobotdHarness: Sendable {
 
 extension Timestamp {
     /// Milliseconds from `earlier` to `self`.
-    func milliseconds(since earlier: Timestamp) -> Double {
+    public func milliseconds(since earlier: Timestamp) -> Double {
         Double(nanosecondsSinceEpoch - earlier.nanosecondsSinceEpoch) / 1e6
     }
 }
