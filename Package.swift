@@ -13,11 +13,21 @@ let package = Package(
     products: [
         .executable(name: "robotd", targets: ["robotd"]),
         .executable(name: "drive-bench", targets: ["drive-bench"]),
+        .executable(name: "robot-server", targets: ["robot-server"]),
+        .executable(name: "server-bench", targets: ["server-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C at the bottom
@@ -36,6 +46,7 @@ let package = Package(
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(name: "DriveProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
+        .target(name: "JSONConfig", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
 
         // MARK: Linux I/O and library wrappers
         .target(name: "Hardware", dependencies: ["CI2C", "CGPIO"], swiftSettings: swiftSettings),
@@ -54,7 +65,25 @@ let package = Package(
         .target(
             name: "RobotDaemon",
             dependencies: [
-                "StrictJSON", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
+                "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "RobotServer",
+            dependencies: [
+                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -81,12 +110,35 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "robot-server",
+            dependencies: [
+                "RobotServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "server-bench",
+            dependencies: [
+                "MQTT", "StrictJSON", "DriveProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
             dependencies: ["Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "JSONConfigTests", dependencies: ["JSONConfig", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "DriveProtocolTests", dependencies: ["DriveProtocol", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "DriveControlTests", dependencies: ["DriveControl", "DriveProtocol"], swiftSettings: swiftSettings),
@@ -101,6 +153,20 @@ let package = Package(
         .testTarget(
             name: "RobotDaemonTests",
             dependencies: ["RobotDaemon", "DriveProtocol", "StrictJSON", "MQTT", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RobotServerTests",
+            dependencies: [
+                "RobotServer", "JSONConfig", "DriveProtocol", "StrictJSON", "MQTT", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+public import JSONConfig
 public import StrictJSON
 
 extension RobotConfig {
@@ -6,25 +7,7 @@ extension RobotConfig {
 
     /// Loads and validates a config file; every error names the file or the key at fault.
     public static func load(path: String) throws(ConfigError) -> RobotConfig {
-        let bytes: [UInt8]
-        switch FileAccess.read(path) {
-        case .success(let contents): bytes = contents
-        case .failure(let error): throw ConfigError(nil, "cannot read config file \(path): \(error)")
-        }
-        let root: JSONObject
-        do {
-            guard case .object(let object) = try JSONParser.parse(bytes) else {
-                throw ConfigError(nil, "config file \(path) must hold a JSON object")
-            }
-            root = object
-        } catch let error as JSONParseError {
-            throw ConfigError(nil, "config file \(path) is not valid JSON: \(error)")
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(nil, "config file \(path): \(error)")
-        }
-        return try parse(root, directory: FileAccess.directory(of: path))
+        try parse(ConfigFile.load(path: path), directory: ConfigFile.directory(of: path))
     }
 
     /// Validates a parsed config; relative paths resolve against `directory`.
@@ -33,11 +16,11 @@ extension RobotConfig {
         if reader.has("IOT_THINGNAME") {
             return try parseFlat(reader, directory: directory)
         }
-        let thingName = try validThingName(reader, "thingName")
+        let thingName = try reader.requiredThingName("thingName")
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
-        var config = RobotConfig(thingName: thingName, mqtt: try parseMQTT(mqttReader, directory: directory))
+        var config = RobotConfig(thingName: thingName, mqtt: try MQTTSettings.parse(mqttReader, directory: directory))
         var unknown = reader.unknownKeys(known: ["thingName", "mqtt", "motors", "credentials", "video", "telemetry"])
-        unknown += mqttReader.unknownKeys(known: mqttKeys)
+        unknown += mqttReader.unknownKeys(known: MQTTSettings.keys)
         if let motors = try reader.object("motors") {
             config.motors = try parseMotors(motors)
             unknown += motors.unknownKeys(known: motorKeys)
@@ -62,33 +45,10 @@ extension RobotConfig {
         return config
     }
 
-    private static let mqttKeys: Set<String> = [
-        "endpoint", "port", "caFile", "certFile", "keyFile", "alpn", "keepAliveSeconds", "protocolVersion",
-        "reconnectInitialMs", "reconnectMaxMs", "connectTimeoutSeconds",
-    ]
     private static let motorKeys: Set<String> = [
         "driver", "speed", "durationMs", "i2cBus", "i2cAddress", "gpioChip", "pwmFrequency", "swap", "invertLeft",
         "invertRight",
     ]
-
-    private static func parseMQTT(_ reader: ConfigReader, directory: String) throws(ConfigError) -> MQTT {
-        var mqtt = MQTT(
-            endpoint: try reader.requiredString("endpoint"),
-            caFile: try tlsFile(reader, "caFile", default: "certs/cacert.pem", directory: directory),
-            certFile: try tlsFile(reader, "certFile", default: "certs/certificate.pem", directory: directory),
-            keyFile: try tlsFile(reader, "keyFile", default: "certs/private.pem.key", directory: directory)
-        )
-        mqtt.port = try reader.int("port", in: 1...65_535) ?? mqtt.port
-        mqtt.alpn = try reader.string("alpn")
-        mqtt.keepAliveSeconds = try reader.int("keepAliveSeconds", in: 5...65_535) ?? mqtt.keepAliveSeconds
-        if let version = try reader.int("protocolVersion", in: 4...5) { mqtt.protocolVersion = version }
-        mqtt.reconnectInitialMs = try reader.int("reconnectInitialMs", in: 10...60_000) ?? mqtt.reconnectInitialMs
-        mqtt.reconnectMaxMs =
-            try reader.int("reconnectMaxMs", in: mqtt.reconnectInitialMs...600_000)
-            ?? max(mqtt.reconnectMaxMs, mqtt.reconnectInitialMs)
-        mqtt.connectTimeoutSeconds = try reader.int("connectTimeoutSeconds", in: 1...300) ?? mqtt.connectTimeoutSeconds
-        return mqtt
-    }
 
     private static func parseMotors(_ reader: ConfigReader) throws(ConfigError) -> Motors {
         var motors = Motors()
@@ -127,12 +87,12 @@ extension RobotConfig {
 
     /// The original sample's flat `config.json`, with `certs/` beside it and port 443 + ALPN.
     private static func parseFlat(_ reader: ConfigReader, directory: String) throws(ConfigError) -> RobotConfig {
-        let thingName = try validThingName(reader, "IOT_THINGNAME")
+        let thingName = try reader.requiredThingName("IOT_THINGNAME")
         let mqtt = MQTT(
             endpoint: try reader.requiredString("IOT_CORE_ENDPOINT"), port: 443,
-            caFile: try tlsFile(reader, "caFile", default: "certs/cacert.pem", directory: directory),
-            certFile: try tlsFile(reader, "certFile", default: "certs/certificate.pem", directory: directory),
-            keyFile: try tlsFile(reader, "keyFile", default: "certs/private.pem.key", directory: directory),
+            caFile: try reader.readableFile("caFile", default: "certs/cacert.pem", directory: directory),
+            certFile: try reader.readableFile("certFile", default: "certs/certificate.pem", directory: directory),
+            keyFile: try reader.readableFile("keyFile", default: "certs/private.pem.key", directory: directory),
             alpn: "x-amzn-mqtt-ca"
         )
         var config = RobotConfig(thingName: thingName, mqtt: mqtt)
@@ -148,29 +108,5 @@ extension RobotConfig {
             "IOT_THINGNAME", "IOT_CORE_ENDPOINT", "IOT_GET_CREDENTIAL_ENDPOINT", "ROLE_ALIAS", "AWS_DEFAULT_REGION",
         ])
         return config
-    }
-
-    /// AWS IoT thing names: 1–128 of `a-zA-Z0-9:_-`; they become topic levels, so no `/`, `+` or `#`.
-    private static func validThingName(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> String {
-        let name = try reader.requiredString(key)
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        guard allowed, name.utf8.count <= 128 else {
-            throw ConfigError(
-                reader.keyPath(key), "\"\(name)\" is not a valid thing name (1–128 of letters, digits, ':', '_', '-')")
-        }
-        return name
-    }
-
-    private static func tlsFile(_ reader: ConfigReader, _ key: String, default fallback: String, directory: String)
-        throws(ConfigError) -> String
-    {
-        let path = FileAccess.resolve(try reader.string(key) ?? fallback, against: directory)
-        if let error = FileAccess.readability(path) {
-            throw ConfigError(reader.keyPath(key), "cannot read \(path): \(error)")
-        }
-        return path
     }
 }

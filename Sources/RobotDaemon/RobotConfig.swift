@@ -1,24 +1,12 @@
+public import JSONConfig
+
 /// The robot daemon's configuration (`/etc/robot/config.json`), validated at load.
 ///
 /// File paths are already resolved against the config file's folder. See `config.json.example`
 /// for every key, and ``RobotConfig/load(path:)`` for the rules.
 public struct RobotConfig: Sendable, Equatable {
-    public struct MQTT: Sendable, Equatable {
-        public var endpoint: String
-        public var port: Int = 8883
-        public var caFile: String
-        public var certFile: String
-        public var keyFile: String
-        /// `x-amzn-mqtt-ca` to reach AWS IoT Core on port 443.
-        public var alpn: String?
-        public var keepAliveSeconds: Int = 30
-        /// 4 (MQTT 3.1.1) or 5.
-        public var protocolVersion: Int = 4
-        public var reconnectInitialMs: Int = 100
-        public var reconnectMaxMs: Int = 1500
-        /// How long the TLS handshake may take before the attempt is abandoned and retried.
-        public var connectTimeoutSeconds: Int = 10
-    }
+    /// The `mqtt` section, shared with robot-server.
+    public typealias MQTT = MQTTSettings
 
     public struct Motors: Sendable, Equatable {
         public var driver: String = "simulated"

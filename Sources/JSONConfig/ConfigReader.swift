@@ -1,17 +1,18 @@
-import StrictJSON
+public import StrictJSON
 
 /// Reads one JSON object of a configuration file, naming the key path in every error
 /// and reporting keys nobody asked for (usually typos).
-struct ConfigReader {
-    let object: JSONObject
-    let path: String
+public struct ConfigReader: Sendable {
+    public let object: JSONObject
+    /// The dotted key path of ``object`` in the file (`""` for the root, `auth.tokens[0]` for an array element).
+    public let path: String
 
-    init(_ object: JSONObject, path: String = "") {
+    public init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
 
-    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     private func value(_ key: String) -> JSONValue? {
         guard let value = object[key] else { return nil }
@@ -19,27 +20,27 @@ struct ConfigReader {
         return value
     }
 
-    func has(_ key: String) -> Bool { value(key) != nil }
+    public func has(_ key: String) -> Bool { value(key) != nil }
 
-    func string(_ key: String) throws(ConfigError) -> String? {
+    public func string(_ key: String) throws(ConfigError) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let string) = value else { throw mismatch(key, expected: "a string", got: value) }
         guard !string.isEmpty else { throw ConfigError(keyPath(key), "must not be empty") }
         return string
     }
 
-    func requiredString(_ key: String) throws(ConfigError) -> String {
+    public func requiredString(_ key: String) throws(ConfigError) -> String {
         guard let string = try string(key) else { throw ConfigError(keyPath(key), "is required") }
         return string
     }
 
-    func bool(_ key: String) throws(ConfigError) -> Bool? {
+    public func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let bool) = value else { throw mismatch(key, expected: "true or false", got: value) }
         return bool
     }
 
-    func double(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+    public func double(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
         guard let value = value(key) else { return nil }
         guard case .number(let number) = value else { throw mismatch(key, expected: "a number", got: value) }
         guard range.contains(number) else {
@@ -50,7 +51,7 @@ struct ConfigReader {
         return number
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+    public func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let value = value(key) else { return nil }
         guard case .number(let number) = value, number.rounded() == number, abs(number) < 1e15 else {
             throw mismatch(key, expected: "an integer", got: value)
@@ -62,7 +63,7 @@ struct ConfigReader {
         return Int(number)
     }
 
-    func stringArray(_ key: String) throws(ConfigError) -> [String]? {
+    public func stringArray(_ key: String) throws(ConfigError) -> [String]? {
         guard let value = value(key) else { return nil }
         guard case .array(let items) = value else { throw mismatch(key, expected: "an array of strings", got: value) }
         var strings: [String] = []
@@ -75,21 +76,35 @@ struct ConfigReader {
         return strings
     }
 
-    func object(_ key: String) throws(ConfigError) -> ConfigReader? {
+    public func object(_ key: String) throws(ConfigError) -> ConfigReader? {
         guard let value = value(key) else { return nil }
         guard case .object(let object) = value else { throw mismatch(key, expected: "an object", got: value) }
         return ConfigReader(object, path: keyPath(key))
     }
 
+    /// An array of objects, each read with its index in the key path (`auth.tokens[0]`).
+    public func objectArray(_ key: String) throws(ConfigError) -> [ConfigReader]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value else { throw mismatch(key, expected: "an array of objects", got: value) }
+        var readers: [ConfigReader] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(keyPath(key))[\(index)]"
+            guard case .object(let object) = item else {
+                throw ConfigError(itemPath, "must be an object, got \(item.summary())")
+            }
+            readers.append(ConfigReader(object, path: itemPath))
+        }
+        return readers
+    }
+
     /// Key paths present in the file but not in `known`.
-    func unknownKeys(known: Set<String>) -> [String] {
+    public func unknownKeys(known: Set<String>) -> [String] {
         object.keys.filter { !known.contains($0) }.map(keyPath)
     }
 
     private func mismatch(_ key: String, expected: String, got value: JSONValue) -> ConfigError {
         ConfigError(keyPath(key), "must be \(expected), got \(value.summary())")
     }
-
 }
 
 /// A number as JSON writes it: `200`, `1.5`.

@@ -1,9 +1,9 @@
 import Glibc
 
 /// The few file operations configuration loading needs, without Foundation.
-enum FileAccess {
+public enum FileAccess {
     /// The whole file, or the reason it cannot be read (`No such file or directory`).
-    static func read(_ path: String, limit: Int = 1 << 20) -> Result<[UInt8], Errno> {
+    public static func read(_ path: String, limit: Int = 1 << 20) -> Result<[UInt8], Errno> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Errno(errno)) }
         defer { close(fd) }
@@ -22,25 +22,27 @@ enum FileAccess {
     }
 
     /// nil when `path` is readable by this process, else why not.
-    static func readability(_ path: String) -> Errno? {
+    public static func readability(_ path: String) -> Errno? {
         access(path, R_OK) == 0 ? nil : Errno(errno)
     }
 
     /// The folder part of a path (`/etc/robot` for `/etc/robot/config.json`, `.` for `config.json`).
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// `path` resolved against `directory` unless it is absolute.
-    static func resolve(_ path: String, against directory: String) -> String {
+    public static func resolve(_ path: String, against directory: String) -> String {
         path.hasPrefix("/") ? path : (directory == "." ? path : "\(directory)/\(path)")
     }
 }
 
-/// An errno value with its readable text.
-struct Errno: Error, Sendable, Equatable, CustomStringConvertible {
-    var code: Int32
-    init(_ code: Int32) { self.code = code }
-    var description: String { String(cString: strerror(code)) }
+extension FileAccess {
+    /// An errno value with its readable text (`No such file or directory`).
+    public struct Errno: Error, Sendable, Equatable, CustomStringConvertible {
+        public var code: Int32
+        public init(_ code: Int32) { self.code = code }
+        public var description: String { String(cString: strerror(code)) }
+    }
 }

@@ -1,0 +1,78 @@
+public import Hummingbird
+import JSONConfig
+public import Logging
+import MQTT
+public import Prometheus
+import ServiceLifecycle
+
+/// Builds robot-server from a validated configuration: the MQTT publisher, the identity provider's keys
+/// (a JWKS file is read now, so a bad one stops the start), the authenticator and the HTTP routes.
+/// Nothing touches the network until the application runs (`runService()`), which starts the publisher
+/// and the key refresher before the HTTP server and stops them after it.
+public func buildApplication(
+    config: ServerConfig, registry: PrometheusCollectorRegistry, logger: Logger
+) async throws -> some ApplicationProtocol {
+    for key in config.unknownKeys {
+        logger.warning("config: unknown key \(key) ignored (a typo, or a section of a later version?)")
+    }
+    if config.auth.disabled {
+        logger.critical(
+            "AUTHENTICATION IS DISABLED (auth.disabled): anyone who can reach http://\(config.listen.host):\(config.listen.port) can drive every robot. For a local demo only.")
+    }
+    let metrics = ServerMetrics(robots: config.robots)
+    let client = try MQTTClient(options: mqttOptions(config.mqtt), logger: logger)
+    let publisher = CommandPublisher(
+        client: client, publishTimeout: .milliseconds(config.mqtt.publishTimeoutMs), metrics: metrics, logger: logger)
+    var services: [any Service] = [publisher]
+
+    var jwt: JWTAuthenticator?
+    if let settings = config.auth.jwt {
+        let keys = SigningKeys(
+            config: settings, fetcher: try JWKSFetcher(source: settings.keys, caFile: settings.caFile), logger: logger)
+        try await keys.loadInitial()
+        jwt = JWTAuthenticator(config: settings, keys: keys)
+        services.append(keys)
+    }
+    let authenticator = Authenticator(
+        disabled: config.auth.disabled, tokens: StaticTokens(tokens: config.auth.tokens), jwt: jwt)
+
+    let router = Router(context: BasicRequestContext.self)
+    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(CORSPolicy(config.cors))
+    router.middlewares.add(APIErrorMiddleware())
+    PublishController(
+        robots: Set(config.robots), defaultRobot: config.defaultRobot, authenticator: authenticator,
+        publisher: publisher, metrics: metrics
+    ).addRoutes(to: router)
+    HealthController(publisher: publisher, registry: registry).addRoutes(to: router)
+
+    let listen = config.listen
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(listen.host, port: listen.port), serverName: "robot-server"),
+        services: services,
+        onServerRunning: { channel in
+            logger.notice(
+                "robot-server listening",
+                metadata: [
+                    "http.address": "\(channel.localAddress?.description ?? "\(listen.host):\(listen.port)")",
+                    "robot.default": "\(config.defaultRobot)",
+                ])
+        },
+        logger: logger
+    )
+}
+
+func mqttOptions(_ mqtt: ServerConfig.MQTT) -> MQTTOptions {
+    let settings = mqtt.settings
+    return MQTTOptions(
+        host: settings.endpoint, port: settings.port, clientID: mqtt.clientID,
+        caFile: settings.caFile, certFile: settings.certFile, keyFile: settings.keyFile, alpn: settings.alpn,
+        keepAliveSeconds: settings.keepAliveSeconds, cleanSession: true,
+        protocolVersion: settings.protocolVersion == 5 ? .v5 : .v311,
+        backoff: ReconnectBackoff(
+            initial: .milliseconds(settings.reconnectInitialMs), maximum: .milliseconds(settings.reconnectMaxMs)),
+        connectTimeout: .seconds(settings.connectTimeoutSeconds)
+    )
+}

@@ -1,0 +1,40 @@
+import Hummingbird
+
+/// Turns a request's `Authorization: Bearer …` header into a ``Principal``: a static token first (a hash
+/// and a constant-time compare, cheap), then a JWT if one is configured and the token looks like one.
+struct Authenticator: Sendable {
+    let disabled: Bool
+    let tokens: StaticTokens
+    let jwt: JWTAuthenticator?
+
+    static let anonymous = Principal(kind: .anonymous, name: "anonymous", robots: .all)
+
+    func authenticate(_ request: Request) async throws(AuthFailure) -> Principal {
+        if disabled { return Self.anonymous }
+        guard let header = request.headers[.authorization] else {
+            throw AuthFailure.missingToken("no bearer token: send Authorization: Bearer <token>")
+        }
+        let scheme = header.prefix(7)
+        guard scheme.count == 7, scheme.lowercased() == "bearer " else {
+            throw AuthFailure.missingToken("the Authorization header must be \"Bearer <token>\"")
+        }
+        let token = header.dropFirst(7).drop { $0 == " " }
+        guard !token.isEmpty else { throw AuthFailure.missingToken("the bearer token is empty") }
+        if let principal = tokens.principal(for: token) {
+            return principal
+        }
+        if let jwt, JWTHeaderFields.looksLikeJWT(token) {
+            return try await jwt.principal(for: token)
+        }
+        throw AuthFailure.invalidToken("the bearer token is not valid")
+    }
+
+    /// Throws 403 unless `principal` may drive `thing`.
+    func authorize(_ principal: Principal, toDrive thing: String) throws(AuthFailure) {
+        guard principal.robots.allows(thing) else {
+            throw AuthFailure.forbidden(
+                "\(principal.kind == .jwt ? "JWT" : "token") \"\(principal.name)\" may not drive \"\(thing)\" "
+                    + "(it may drive: \(principal.robots))")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+public import Logging
+public import MQTT
+public import ServiceLifecycle
+import Synchronization
+
+/// The server's one MQTT connection, as a service: publishes drive commands (QoS 1) and tracks whether the
+/// broker is reachable, for `/healthz`, the 503 answers and the `robot_server_broker_connected` gauge.
+///
+/// The client reconnects by itself with back-off; the server keeps answering (503) while it is away.
+public final class CommandPublisher: Service, Sendable {
+    /// Whether the broker is connected, and if not, the latest reason.
+    public struct Health: Sendable, Equatable {
+        public var connected: Bool
+        public var reason: String
+    }
+
+    let client: MQTTClient
+    let publishTimeout: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+    private let state = Mutex(Health(connected: false, reason: "not connected yet"))
+    private let failuresLogged = Atomic<Int>(0)
+
+    public init(client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger) {
+        self.client = client
+        self.publishTimeout = publishTimeout
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public var health: Health { state.withLock { $0 } }
+
+    public func run() async {
+        client.start()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in self.client.events {
+                    self.handle(event)
+                }
+            }
+            // Returns on SIGTERM/SIGINT (after the HTTP server has stopped: services stop in reverse order).
+            try? await gracefulShutdown()
+            await client.disconnect()
+            await group.waitForAll()
+        }
+    }
+
+    /// Publishes `payload` on `topic` with QoS 1 and waits for the broker's PUBACK.
+    func publish(topic: String, payload: [UInt8]) async throws(MQTTError) {
+        guard client.isConnected else {
+            throw MQTTError(.notConnected, "not connected to the MQTT broker \(client.options.endpoint): \(health.reason)")
+        }
+        try await client.publishAndWait(topic: topic, payload: payload, qos: 1, timeout: publishTimeout)
+    }
+
+    private func handle(_ event: MQTTEvent) {
+        switch event {
+        case .connected:
+            failuresLogged.store(0, ordering: .relaxed)
+            state.withLock { $0 = Health(connected: true, reason: "connected") }
+            metrics.brokerConnected(true)
+            logger.notice("connected to the MQTT broker", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+        case .connectionLost(let reason):
+            state.withLock { $0 = Health(connected: false, reason: reason) }
+            metrics.brokerConnected(false)
+            logger.warning("MQTT connection lost: \(reason)", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+        case .connectFailed(let reason, let retryIn):
+            state.withLock { $0 = Health(connected: false, reason: reason) }
+            // The first failure is worth a warning; repeating it every second is not.
+            let count = failuresLogged.add(1, ordering: .relaxed).newValue
+            let level: Logger.Level = count == 1 || count % 60 == 0 ? .warning : .debug
+            logger.log(
+                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn)",
+                metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+        case .subscribed, .subscriptionRefused, .message:
+            break
+        }
+    }
+}

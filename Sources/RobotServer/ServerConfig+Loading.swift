@@ -1,0 +1,78 @@
+public import JSONConfig
+public import StrictJSON
+
+extension ServerConfig {
+    /// Loads and validates a config file; every error names the file or the key at fault
+    /// (`auth.tokens[0].sha256: must be 64 hex digits …`).
+    public static func load(path: String) throws(ConfigError) -> ServerConfig {
+        try parse(ConfigFile.load(path: path), directory: ConfigFile.directory(of: path))
+    }
+
+    /// Validates a parsed config; relative paths resolve against `directory`.
+    public static func parse(_ root: JSONObject, directory: String) throws(ConfigError) -> ServerConfig {
+        let reader = ConfigReader(root)
+        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors"])
+
+        guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
+        var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
+        mqtt.clientID = try mqttReader.string("clientId") ?? mqtt.clientID
+        mqtt.publishTimeoutMs = try mqttReader.int("publishTimeoutMs", in: 100...60_000) ?? mqtt.publishTimeoutMs
+        unknown += mqttReader.unknownKeys(known: MQTTSettings.keys.union(["clientId", "publishTimeoutMs"]))
+
+        let robots = try parseRobots(reader)
+        let defaultRobot = try reader.string("defaultRobot") ?? robots[0]
+        guard robots.contains(defaultRobot) else {
+            throw ConfigError(
+                "defaultRobot", "\"\(defaultRobot)\" is not in robots (\(robots.joined(separator: ", ")))")
+        }
+
+        guard let authReader = try reader.object("auth") else {
+            throw ConfigError(
+                "auth", "is required: configure tokens or jwt (or \"disabled\": true for a local demo only)")
+        }
+        let auth = try AuthConfig.parse(authReader, robots: robots, directory: directory, unknown: &unknown)
+
+        var config = ServerConfig(mqtt: mqtt, robots: robots, defaultRobot: defaultRobot, auth: auth)
+        if let listen = try reader.object("listen") {
+            config.listen.host = try listen.string("host") ?? config.listen.host
+            config.listen.port = try listen.int("port", in: 1...65_535) ?? config.listen.port
+            unknown += listen.unknownKeys(known: ["host", "port"])
+        }
+        if let cors = try reader.object("cors") {
+            config.cors = try parseCORS(cors)
+            unknown += cors.unknownKeys(known: ["allowedOrigins", "maxAgeSeconds"])
+        }
+        config.unknownKeys = unknown
+        return config
+    }
+
+    private static func parseRobots(_ reader: ConfigReader) throws(ConfigError) -> [String] {
+        guard let robots = try reader.stringArray("robots"), !robots.isEmpty else {
+            throw ConfigError("robots", "is required: the thing names this server may drive, e.g. [\"sts-pi\"]")
+        }
+        for (index, name) in robots.enumerated() {
+            try ConfigReader.checkThingName(name, keyPath: "robots[\(index)]")
+            if robots[..<index].contains(name) {
+                throw ConfigError("robots[\(index)]", "\"\(name)\" is listed twice")
+            }
+        }
+        return robots
+    }
+
+    private static func parseCORS(_ reader: ConfigReader) throws(ConfigError) -> CORS {
+        var cors = CORS()
+        let origins = try reader.stringArray("allowedOrigins") ?? []
+        for (index, origin) in origins.enumerated() where origin != "*" {
+            let scheme = origin.hasPrefix("https://") ? 8 : origin.hasPrefix("http://") ? 7 : 0
+            guard scheme > 0, origin.count > scheme, !origin.dropFirst(scheme).contains("/") else {
+                throw ConfigError(
+                    "\(reader.keyPath("allowedOrigins"))[\(index)]",
+                    "\"\(origin)\" is not an origin; expected \"*\" or scheme://host[:port] without a path, "
+                        + "e.g. \"https://robot.example.com\"")
+            }
+        }
+        cors.allowedOrigins = origins
+        cors.maxAgeSeconds = try reader.int("maxAgeSeconds", in: 0...86_400) ?? cors.maxAgeSeconds
+        return cors
+    }
+}

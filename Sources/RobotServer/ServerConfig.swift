@@ -1,0 +1,46 @@
+public import JSONConfig
+
+/// robot-server's configuration (`--config PATH`), validated at load.
+///
+/// File paths are already resolved against the config file's folder. `server.json.example` documents every
+/// key; ``ServerConfig/load(path:)`` says what is checked.
+public struct ServerConfig: Sendable {
+    /// Where the HTTP API listens.
+    public struct Listen: Sendable, Equatable {
+        /// `127.0.0.1` by default: serving other hosts is a decision (`0.0.0.0`).
+        public var host = "127.0.0.1"
+        public var port = 8080
+    }
+
+    /// The broker connection: robotd's `mqtt` section plus the server's own keys.
+    public struct MQTT: Sendable, Equatable {
+        public var settings: MQTTSettings
+        /// The MQTT client id; on AWS IoT the policy must allow it.
+        public var clientID = "robot-server"
+        /// How long a publish may wait for the broker's PUBACK before the request fails with 503.
+        public var publishTimeoutMs = 2000
+    }
+
+    /// Browser access (CORS). No origins: no CORS headers at all.
+    public struct CORS: Sendable, Equatable {
+        /// Exact origins (`https://robot.example.com`), or `*` for any.
+        public var allowedOrigins: [String] = []
+        /// How long a browser may cache a preflight answer.
+        public var maxAgeSeconds = 600
+    }
+
+    public var listen = Listen()
+    public var mqtt: MQTT
+    /// The thing names this server may drive; a request for any other robot is a 404.
+    public var robots: [String]
+    /// The robot that `POST /publish` drives.
+    public var defaultRobot: String
+    public var auth: AuthConfig
+    public var cors = CORS()
+    /// Keys that were present but are not understood (likely typos, or sections of a later version such as
+    /// `relay`), as key paths. Warned about at start, never fatal.
+    public var unknownKeys: [String] = []
+
+    /// The topic a robot receives drive commands on.
+    public static func actionTopic(_ thing: String) -> String { "\(thing)/action" }
+}
