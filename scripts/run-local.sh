@@ -5,20 +5,26 @@
 #
 # 1. installs the Debian packages it needs when some are missing (as test.sh);
 # 2. makes a throwaway PKI in .local/pki (scripts/pki.sh; kept between runs);
-# 3. builds robotd (debug);
+# 3. builds robotd and robot-server (debug);
 # 4. starts a local mosquitto on 127.0.0.1:$ROBOT_MQTT_PORT (default 8883) with
 #    TLS, client certificates and the AWS-IoT-like ACL (scripts/broker.sh; its
 #    files and log in .local/broker);
-# 5. writes .local/robotd.json — the simulated motor driver, no video — and
+# 5. generates a bearer token for this run, writes .local/server.json (only the
+#    token's SHA-256 is stored) and starts robot-server on
+#    127.0.0.1:$ROBOT_HTTP_PORT (default 8080) in the background, its log in
+#    .local/robot-server.log;
+# 6. writes .local/robotd.json — the simulated motor driver, no video — and
 #    runs `robotd run --config .local/robotd.json` in the foreground, its log on
-#    this terminal, after printing the commands that drive and watch the robot
-#    from another terminal.
+#    this terminal, after printing the token and the commands that drive and
+#    watch the robot from another terminal (curl to the REST API, or MQTT).
 #
-# Ctrl-C stops robotd and then the broker. .local/robotd.json is rewritten on
-# every run; to try your own settings, copy it and run
-# `swift run robotd run --config YOUR.json` while a broker runs.
+# Ctrl-C stops robotd, then robot-server and the broker. .local/robotd.json and
+# .local/server.json are rewritten on every run (with a new token); to try your
+# own settings, copy them and run `swift run robotd run --config YOUR.json` or
+# `swift run robot-server --config YOUR.json` while a broker runs.
 #
-# Environment: ROBOT_MQTT_PORT (default 8883), ROBOT_THING_NAME (default sts-pi).
+# Environment: ROBOT_MQTT_PORT (default 8883), ROBOT_HTTP_PORT (default 8080),
+# ROBOT_THING_NAME (default sts-pi).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"
@@ -26,32 +32,47 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 port=${ROBOT_MQTT_PORT:-8883}
+http_port=${ROBOT_HTTP_PORT:-8080}
 thing=${ROBOT_THING_NAME:-sts-pi}
 state=$root/.local
 pki=$state/pki
 broker=$state/broker
 config=$state/robotd.json
+server_config=$state/server.json
+server_log=$state/robot-server.log
 
-if [[ ! $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
-    die "ROBOT_MQTT_PORT must be a port number, not '$port'"
-fi
+for variable in ROBOT_MQTT_PORT:$port ROBOT_HTTP_PORT:$http_port; do
+    value=${variable#*:}
+    if [[ ! $value =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+        die "${variable%%:*} must be a port number, not '$value'"
+    fi
+done
 
-ensure_packages "${ROBOT_APT_PACKAGES[@]}"
+# curl: the command this script prints drives the robot through the REST API.
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl
 require_swift
 
 scripts/pki.sh "$pki" "$thing" operator robot-server admin
 
 swift build --product robotd
-robotd=$(swift build --show-bin-path)/robotd
+swift build --product robot-server
+bin=$(swift build --show-bin-path)
+robotd=$bin/robotd
+robot_server=$bin/robot-server
 
 # A broker left over from a run that did not get to clean up.
 scripts/broker.sh "$broker" --stop >/dev/null
 
+server_pid=
 # shellcheck disable=SC2317  # invoked by the trap
-stop_broker() {
+stop_all() {
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
     scripts/broker.sh "$broker" --stop >/dev/null || true
 }
-trap stop_broker EXIT
+trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
@@ -78,22 +99,65 @@ cat >"$config" <<EOF
 }
 EOF
 
+# robot-server: a bearer token for this run only. The config keeps its SHA-256,
+# never the token; it is printed below and nowhere else.
+token=$(openssl rand -hex 24)
+token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
+cat >"$server_config" <<EOF
+{
+  "listen": { "host": "127.0.0.1", "port": $http_port },
+  "mqtt": {
+    "endpoint": "localhost",
+    "port": $port,
+    "caFile": "pki/ca.crt",
+    "certFile": "pki/robot-server.crt",
+    "keyFile": "pki/robot-server.key",
+    "clientId": "robot-server"
+  },
+  "robots": ["$thing"],
+  "defaultRobot": "$thing",
+  "auth": { "tokens": [ { "name": "local", "sha256": "$token_sha256", "robots": ["$thing"] } ] },
+  "cors": { "allowedOrigins": ["*"] }
+}
+EOF
+"$robot_server" --config "$server_config" >"$server_log" 2>&1 &
+server_pid=$!
+for _ in $(seq 200); do
+    grep -q "robot-server listening" "$server_log" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+done
+if ! grep -q "robot-server listening" "$server_log" 2>/dev/null; then
+    tail -n 20 "$server_log" >&2
+    die "robot-server did not start on 127.0.0.1:$http_port (its log is above). If the port is taken, pick another:" \
+        "ROBOT_HTTP_PORT=8081 ./scripts/run-local.sh"
+fi
+
 # The operator's view, ready to paste in another terminal.
 tls=(-h localhost -p "$port" --cafile "$pki/ca.crt" --cert "$pki/operator.crt" --key "$pki/operator.key")
+curl_drive=$(shell_quote curl -X POST "http://127.0.0.1:$http_port/publish" -d '{"action":"forward"}' \
+    -H 'Content-Type: application/json' -H "Authorization: Bearer $token")
 drive=$(shell_quote mosquitto_pub "${tls[@]}" -t "$thing/action" -m '{"action":"forward"}')
 watch=$(shell_quote mosquitto_sub "${tls[@]}" -t "$thing/telemetry" -v)
 cat <<EOF
 
 Broker: mosquitto on 127.0.0.1:$port (TLS, client certificates), log in ${broker#"$root"/}/mosquitto.log
+Server: robot-server on http://127.0.0.1:$http_port, config ${server_config#"$root"/}, log in ${server_log#"$root"/}
 Robot:  robotd as "$thing" with the simulated motor driver, config ${config#"$root"/}
 
-Drive it from another terminal (actions: forward, backwards, left, right, stop):
+Bearer token for this run (only its SHA-256 is stored in ${server_config#"$root"/}):
+  $token
+
+Drive it from another terminal through the REST API (actions: forward, backwards, left, right, stop):
+  $curl_drive
+
+or straight over MQTT:
   $drive
 
 Watch its telemetry:
   $watch
 
-Ctrl-C stops robotd and the broker.
+Ctrl-C stops robotd, robot-server and the broker.
 
 EOF
 

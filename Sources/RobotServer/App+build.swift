@@ -56,7 +56,7 @@ public func buildApplication(
             logger.notice(
                 "robot-server listening",
                 metadata: [
-                    "http.address": "\(channel.localAddress?.description ?? "\(listen.host):\(listen.port)")",
+                    "http.address": "\(listen.host):\(channel.localAddress?.port ?? listen.port)",
                     "robot.default": "\(config.defaultRobot)",
                 ])
         },

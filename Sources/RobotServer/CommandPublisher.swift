@@ -48,7 +48,7 @@ public final class CommandPublisher: Service, Sendable {
     /// Publishes `payload` on `topic` with QoS 1 and waits for the broker's PUBACK.
     func publish(topic: String, payload: [UInt8]) async throws(MQTTError) {
         guard client.isConnected else {
-            throw MQTTError(.notConnected, "not connected to the MQTT broker \(client.options.endpoint): \(health.reason)")
+            throw MQTTError(.notConnected, "not connected to the MQTT broker (\(health.reason))")
         }
         try await client.publishAndWait(topic: topic, payload: payload, qos: 1, timeout: publishTimeout)
     }
@@ -70,10 +70,16 @@ public final class CommandPublisher: Service, Sendable {
             let count = failuresLogged.add(1, ordering: .relaxed).newValue
             let level: Logger.Level = count == 1 || count % 60 == 0 ? .warning : .debug
             logger.log(
-                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn)",
+                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(milliseconds(retryIn)) ms",
                 metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .subscribed, .subscriptionRefused, .message:
             break
         }
     }
+}
+
+/// Whole milliseconds of a duration, for log lines.
+func milliseconds(_ duration: Duration) -> Int64 {
+    let (seconds, attoseconds) = duration.components
+    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
 }

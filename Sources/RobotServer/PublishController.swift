@@ -60,7 +60,10 @@ struct PublishController: Sendable {
         } catch {
             let unavailable = error.code == .notConnected || error.code == .shutDown
             metrics.publishFailed(thing, brokerUnavailable: unavailable)
-            logger.warning("drive command not published: \(error)", metadata: ["robot.thing": "\(thing)"])
+            // An outage is logged once by the publisher; a missing PUBACK is news every time.
+            logger.log(
+                level: unavailable ? .debug : .warning, "drive command not published: \(error)",
+                metadata: ["robot.thing": "\(thing)"])
             throw APIError(
                 .serviceUnavailable, "broker unavailable",
                 unavailable ? error.message : "\(error.message); the command may or may not reach the robot")

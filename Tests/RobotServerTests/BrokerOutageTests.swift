@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The broker goes away and comes back: 503 and an unhealthy `/healthz` meanwhile, 202 again afterwards —
+/// without restarting robot-server.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BrokerOutageTests {
+    @Test func aBrokerOutageIs503UntilItComesBack() async throws {
+        let harness = try await ServerHarness.start()
+        defer { Task { await harness.stop() } }
+        let robot = try #require(harness.robot)
+        let healthy = try await harness.get("/healthz")
+        #expect(healthy.status == 200 && healthy.json == .object([("status", "ok"), ("broker", "connected")]))
+
+        try await harness.broker.kill()
+        try await harness.server.waitUntilOutput(contains: "MQTT connection lost")
+        let refused = try await harness.post("/publish", #"{"action":"forward","id":"while-down"}"#)
+        harness.expectError(refused, status: 503, error: "broker unavailable", detail: "not connected to the MQTT broker")
+        let unhealthy = try await harness.get("/healthz")
+        harness.expectError(unhealthy, status: 503, error: "broker unavailable", detail: "localhost:\(harness.broker.port)")
+
+        try await harness.broker.restart()
+        try await pollUntilAccepted(harness)
+        let answer = try await harness.post("/publish", #"{"action":"forward","id":"after"}"#)
+        #expect(answer.status == 202, "\(answer)")
+        // robotd reconnects by itself too; the command sent while the broker was down never arrives.
+        try await robot.waitForTelemetry("command after", timeout: .seconds(10)) {
+            $0.event == .command && $0.id == "after"
+        }
+        #expect(!robot.telemetry.contains { $0.id == "while-down" })
+        #expect(try await harness.get("/healthz").status == 200)
+        #expect(harness.server.isRunning)
+    }
+
+    /// Waits until the server answers `/healthz` with 200 again (it reconnects with back-off).
+    private func pollUntilAccepted(_ harness: ServerHarness) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await harness.get("/healthz").status != 200 {
+            guard ContinuousClock.now < deadline else {
+                throw TestSupportError("robot-server did not reconnect within 10 s\n\(harness.server.outputTail())")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // robotd, too, must be subscribed again before a command can reach it.
+        try await harness.robot?.waitForTelemetry("online again", timeout: .seconds(10)) { $0.event == .online }
+    }
+}
