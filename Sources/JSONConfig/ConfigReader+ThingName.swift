@@ -19,7 +19,8 @@ extension ConfigReader {
     /// Throws a ``ConfigError`` at `keyPath` unless `name` is a valid thing name.
     public static func checkThingName(_ name: String, keyPath: String) throws(ConfigError) {
         guard isValidThingName(name) else {
-            throw ConfigError(keyPath, "\"\(name)\" is not a valid thing name (1–128 of letters, digits, ':', '_', '-')")
+            throw ConfigError(
+                keyPath, "\"\(name)\" is not a valid thing name (1–128 of letters, digits, ':', '_', '-')")
         }
     }
 }

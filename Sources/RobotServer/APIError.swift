@@ -50,7 +50,8 @@ extension APIError {
     }
 
     static func unauthorized(_ detail: String, invalidToken: Bool) -> APIError {
-        let challenge = invalidToken ? #"Bearer realm="robot-server", error="invalid_token""# : #"Bearer realm="robot-server""#
+        let challenge =
+            invalidToken ? #"Bearer realm="robot-server", error="invalid_token""# : #"Bearer realm="robot-server""#
         return APIError(.unauthorized, "unauthorized", detail, headers: [.wwwAuthenticate: challenge])
     }
 }

@@ -17,7 +17,8 @@ public func buildApplication(
     }
     if config.auth.disabled {
         logger.critical(
-            "AUTHENTICATION IS DISABLED (auth.disabled): anyone who can reach http://\(config.listen.host):\(config.listen.port) can drive every robot. For a local demo only.")
+            "AUTHENTICATION IS DISABLED (auth.disabled): anyone who can reach http://\(config.listen.host):\(config.listen.port) can drive every robot. For a local demo only."
+        )
     }
     let metrics = ServerMetrics(robots: config.robots)
     let client = try MQTTClient(options: mqttOptions(config.mqtt), logger: logger)
@@ -29,7 +30,7 @@ public func buildApplication(
     if let settings = config.auth.jwt {
         let keys = SigningKeys(
             config: settings, fetcher: try JWKSFetcher(source: settings.keys, caFile: settings.caFile), logger: logger)
-        try await keys.loadInitial()
+        try await keys.loadFile()
         jwt = JWTAuthenticator(config: settings, keys: keys)
         services.append(keys)
     }
@@ -37,7 +38,7 @@ public func buildApplication(
         disabled: config.auth.disabled, tokens: StaticTokens(tokens: config.auth.tokens), jwt: jwt)
 
     let router = Router(context: BasicRequestContext.self)
-    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(RequestMetrics())
     router.middlewares.add(CORSPolicy(config.cors))
     router.middlewares.add(APIErrorMiddleware())
     PublishController(

@@ -19,7 +19,9 @@ struct Authenticator: Sendable {
             throw AuthFailure.missingToken("the Authorization header must be \"Bearer <token>\"")
         }
         let token = header.dropFirst(7).drop { $0 == " " }
-        guard !token.isEmpty else { throw AuthFailure.missingToken("the bearer token is empty: send Authorization: Bearer <token>") }
+        guard !token.isEmpty else {
+            throw AuthFailure.missingToken("the bearer token is empty: send Authorization: Bearer <token>")
+        }
         if let principal = tokens.principal(for: token) {
             return principal
         }

@@ -23,10 +23,12 @@ final class JWKSFetcher: Sendable {
         if let caFile {
             tls.trustRoots = .file(caFile)
         }
-        let timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(5))
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(tlsConfiguration: tls, timeout: timeout))
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, timeout: .init(connect: .seconds(5), read: .seconds(5)))
+        // Fail fast (a refused connection or an untrusted certificate is not retried until the deadline): a
+        // request may be waiting for this fetch, and the next one is at most `minRefetchSeconds` away.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     func fetch() async throws -> JWKS {

@@ -71,7 +71,9 @@ struct PublishController: Sendable {
         metrics.published(thing, after: .now - started)
         logger.debug(
             "published a drive command",
-            metadata: ["robot.thing": "\(thing)", "robot.command.id": "\(command.id)", "auth.principal": "\(principal.name)"])
+            metadata: [
+                "robot.thing": "\(thing)", "robot.command.id": "\(command.id)", "auth.principal": "\(principal.name)",
+            ])
         let answer: JSONValue = .object([("topic", .string(topic)), ("id", .string(command.id))])
         var bytes = answer.serialized()
         bytes.append(UInt8(ascii: "\n"))

@@ -5,8 +5,7 @@ public import Prometheus
 /// `robot_server_publish_failures_total{robot,reason}`, `robot_server_commands_rejected_total{robot}`,
 /// `robot_server_broker_connected` (1 or 0) and `robot_server_puback_seconds` (publish → PUBACK).
 ///
-/// Request counts by route and status and the request latency histogram come from Hummingbird's
-/// `MetricsMiddleware`, renamed by ``makeFactory(registry:)``.
+/// Request counts by route and status and the request latency histogram come from ``RequestMetrics``.
 public struct ServerMetrics: Sendable {
     private let published: [String: CoreMetrics.Counter]
     private let rejected: [String: CoreMetrics.Counter]
@@ -45,8 +44,7 @@ public struct ServerMetrics: Sendable {
 
     func brokerConnected(_ isConnected: Bool) { connected.record(isConnected ? 1 : 0) }
 
-    /// A Prometheus factory for `MetricsSystem.bootstrap`: millisecond-scale latency buckets, and
-    /// Hummingbird's request metrics under `robot_server_http_*` names.
+    /// A Prometheus factory for `MetricsSystem.bootstrap`, with millisecond-scale latency buckets.
     public static func makeFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -54,16 +52,6 @@ public struct ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
             .milliseconds(500), .seconds(1), .milliseconds(2500),
         ]
-        let names = [
-            "hb.requests": "robot_server_http_requests_total",
-            "hb.request.errors": "robot_server_http_request_errors_total",
-            "http.server.request.duration": "robot_server_http_request_duration_seconds",
-            "http.server.active_requests": "robot_server_http_active_requests",
-        ]
-        factory.nameAndLabelSanitizer = { name, labels in
-            let renamed = names[name] ?? name
-            return (renamed, labels.map { (String($0.0.map { $0 == "." ? "_" : $0 }), $0.1) })
-        }
         return factory
     }
 }

@@ -30,10 +30,12 @@ actor SigningKeys: Service {
         self.logger = logger
     }
 
-    /// Fetches the keys for the first time; a JWKS file that cannot be used is a configuration error.
-    func loadInitial() async throws(ConfigError) {
+    /// Reads a JWKS file before the server starts: one that cannot be used is a configuration error. A JWKS
+    /// URL is fetched when the service starts instead, so an unreachable provider does not hold up the start.
+    func loadFile() async throws(ConfigError) {
+        guard case .file = config.keys else { return }
         await refresh()
-        if current == nil, case .file = config.keys {
+        if current == nil {
             throw ConfigError("auth.jwt.jwksFile", lastError)
         }
     }
@@ -58,6 +60,9 @@ actor SigningKeys: Service {
 
     func run() async {
         let period = Duration.seconds(config.cacheSeconds)
+        if current == nil {
+            await refresh()
+        }
         await cancelWhenGracefulShutdown {
             while (try? await Task.sleep(for: period)) != nil {
                 await self.refresh()

@@ -30,12 +30,16 @@ import Testing
 
     @Test(arguments: [
         ("{", "is not valid JSON"),
-        (#"{MQTT,"robots":["sts-pi"],"auth":{"tokens":[{"sha256":"1234","robots":["*"]}]}}"#,
-         "Error: auth.tokens[0].sha256: must be 64 hex digits"),
+        (
+            #"{MQTT,"robots":["sts-pi"],"auth":{"tokens":[{"sha256":"1234","robots":["*"]}]}}"#,
+            "Error: auth.tokens[0].sha256: must be 64 hex digits"
+        ),
         (#"{MQTT,"robots":["sts-pi"]}"#, "Error: auth: is required"),
         (#"{"robots":["sts-pi"],"auth":{"disabled":true}}"#, "Error: mqtt: is required"),
-        (#"{MQTT,"robots":["sts-pi"],"auth":{"jwt":{"jwksFile":"pki/ca.crt","issuer":"i","audience":"a"}}}"#,
-         "Error: auth.jwt.jwksFile: not a JWKS"),
+        (
+            #"{MQTT,"robots":["sts-pi"],"auth":{"jwt":{"jwksFile":"pki/ca.crt","issuer":"i","audience":"a"}}}"#,
+            "Error: auth.jwt.jwksFile: not a JWKS"
+        ),
     ])
     func aBadConfigIsOneLineNamingTheKey(json: String, message: String) throws {
         let file = try config(json.replacingOccurrences(of: "MQTT", with: mqtt))

@@ -20,7 +20,10 @@ import Testing
             (#"{"action":"forward","left":1,"right":1}"#, "invalid command", "ambiguous command"),
             (#"{"left":0.5}"#, "invalid command", #""left" needs "right" too"#),
             ("[1,2]", "invalid command", "command must be a JSON object, got array"),
-            (#"{"id":"\#(String(repeating: "x", count: 65))","action":"stop"}"#, "invalid command", "id must be at most 64"),
+            (
+                #"{"id":"\#(String(repeating: "x", count: 65))","action":"stop"}"#, "invalid command",
+                "id must be at most 64"
+            ),
         ]
         for (body, error, detail) in cases {
             let mark = harness.mark
@@ -56,7 +59,8 @@ import Testing
         var mark = harness.mark
         let forbidden = try await harness.post("/robots/rover/publish", #"{"action":"forward"}"#)
         harness.expectError(
-            forbidden, status: 403, error: "forbidden", detail: #"token "home" may not drive "rover" (it may drive: sts-pi)"#)
+            forbidden, status: 403, error: "forbidden",
+            detail: #"token "home" may not drive "rover" (it may drive: sts-pi)"#)
         try await harness.expectNothingPublished(since: mark)
 
         mark = harness.mark
@@ -78,7 +82,8 @@ import Testing
         let nested = try await harness.get("/robots/sts-pi")
         harness.expectError(nested, status: 404, error: "not found", detail: "/robots/sts-pi")
         for (method, path, allow) in [
-            (HTTPMethod.GET, "/publish", "POST"), (.PUT, "/publish", "POST"), (.DELETE, "/robots/sts-pi/publish", "POST"),
+            (HTTPMethod.GET, "/publish", "POST"), (.PUT, "/publish", "POST"),
+            (.DELETE, "/robots/sts-pi/publish", "POST"),
             (.POST, "/healthz", "GET"), (.POST, "/metrics", "GET"),
         ] {
             let answer = try await HTTPAnswer.send(

@@ -27,7 +27,9 @@ import Testing
         #expect(value(#"robot_server_publishes_total{robot="sts-pi"}"#) == 3)
         #expect(value(#"robot_server_commands_rejected_total{robot="sts-pi"}"#) == 1)
         #expect(value("robot_server_broker_connected") == 1)
-        #expect(lines.contains { $0.hasPrefix("robot_server_http_request_duration_seconds_bucket{") })
+        #expect(
+            lines.contains { $0.hasPrefix(#"robot_server_http_request_duration_seconds_bucket{http_route="/publish""#) }
+        )
         #expect(lines.contains { $0.hasPrefix("robot_server_puback_seconds_count") })
 
         try await harness.broker.kill()

@@ -18,6 +18,9 @@ import Testing
             jwks: #""jwksUrl":"\#(jwks.url)","caFile":"pki/ca.crt""#, extra: #""minRefetchSeconds":30"#)
         let harness = try await ServerHarness.start(robotd: false, auth: auth)
         defer { Task { await harness.stop() } }
+        // Fetched once as the server starts (in the background: an unreachable provider must not hold it up).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while jwks.fetches == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(jwks.fetches == 1, "fetched once at start")
 
         let old = try await IdP.token(IdP.claims(), key: first)
@@ -67,7 +70,8 @@ import Testing
         let auth = IdP.auth(jwks: #""jwksUrl":"\#(jwks.url)""#)
         let harness = try await ServerHarness.start(robotd: false, auth: auth)
         defer { Task { await harness.stop() } }
-        let answer = try await harness.post("/publish", #"{"action":"forward"}"#, token: IdP.token(IdP.claims(), key: key))
+        let answer = try await harness.post(
+            "/publish", #"{"action":"forward"}"#, token: IdP.token(IdP.claims(), key: key))
         #expect(answer.status == 503, "\(answer)")
         #expect(jwks.fetches == 0, "the TLS handshake failed before any request")
         try await harness.server.waitUntilOutput(contains: "cannot load the JWKS")

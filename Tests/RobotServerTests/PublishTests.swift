@@ -63,7 +63,7 @@ import Testing
         let rover = try await harness.post(
             "/robots/rover/publish", #"{"action":"backwards","id":"r1"}"#, token: ServerHarness.fleetToken)
         #expect(rover.status == 202 && rover.json?["topic"] == "rover/action", "\(rover)")
-        try await harness.admin.message("rover/action") { $0.topic == "rover/action" }
+        _ = try await harness.admin.message("rover/action") { $0.topic == "rover/action" }
     }
 
     @Test func aStreamOfCommandsFromTheAPIStopsAtTheLastDeadline() async throws {

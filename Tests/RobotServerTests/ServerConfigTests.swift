@@ -31,7 +31,8 @@ import Testing
         #expect(config.defaultRobot == "sts-pi")
         #expect(config.mqtt.clientID == "robot-server" && config.mqtt.publishTimeoutMs == 2000)
         #expect(config.mqtt.settings.port == 8883)
-        #expect(config.auth.tokens == [.init(sha256: Array(repeating: 0xAB, count: 32), robots: .all, name: "token[0]")])
+        #expect(
+            config.auth.tokens == [.init(sha256: Array(repeating: 0xAB, count: 32), robots: .all, name: "token[0]")])
         #expect(config.cors.allowedOrigins.isEmpty)
         #expect(config.unknownKeys.isEmpty)
     }
@@ -55,24 +56,48 @@ import Testing
     }
 
     @Test(arguments: [
-        (#""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"abc","robots":["*"]}]}"#, "auth.tokens[0].sha256: must be 64 hex digits"),
-        (#""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"\#(ServerConfigTests.hash)","robots":["r2"]}]}"#, #"auth.tokens[0].robots[0]: unknown robot "r2"; configured robots: sts-pi"#),
-        (#""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"\#(ServerConfigTests.hash)"}]}"#, "auth.tokens[0].robots: is required"),
+        (
+            #""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"abc","robots":["*"]}]}"#,
+            "auth.tokens[0].sha256: must be 64 hex digits"
+        ),
+        (
+            #""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"\#(ServerConfigTests.hash)","robots":["r2"]}]}"#,
+            #"auth.tokens[0].robots[0]: unknown robot "r2"; configured robots: sts-pi"#
+        ),
+        (
+            #""robots":["sts-pi"],"auth":{"tokens":[{"sha256":"\#(ServerConfigTests.hash)"}]}"#,
+            "auth.tokens[0].robots: is required"
+        ),
         (#""robots":["sts-pi"],"auth":{"tokens":["x"]}"#, "auth.tokens[0]: must be an object"),
         (#""robots":["sts-pi"]"#, "auth: is required"),
         (#""robots":["sts-pi"],"auth":{}"#, "auth: configure tokens or jwt"),
-        (#""robots":["sts-pi"],"auth":{"disabled":true,"tokens":[{"sha256":"\#(ServerConfigTests.hash)","robots":["*"]}]}"#, "auth.disabled: cannot be true together with tokens or jwt"),
+        (
+            #""robots":["sts-pi"],"auth":{"disabled":true,"tokens":[{"sha256":"\#(ServerConfigTests.hash)","robots":["*"]}]}"#,
+            "auth.disabled: cannot be true together with tokens or jwt"
+        ),
         (#""robots":[],"auth":{"disabled":true}"#, "robots: is required"),
         (#""robots":["a/b"],"auth":{"disabled":true}"#, #"robots[0]: "a/b" is not a valid thing name"#),
         (#""robots":["a","a"],"auth":{"disabled":true}"#, #"robots[1]: "a" is listed twice"#),
         (#""robots":["a"],"defaultRobot":"b","auth":{"disabled":true}"#, #"defaultRobot: "b" is not in robots (a)"#),
         (#""robots":["a"],"auth":{"disabled":true},"listen":{"port":0}"#, "listen.port: must be between 1 and 65535"),
-        (#""robots":["a"],"auth":{"jwt":{"jwksUrl":"http://x/jwks","issuer":"i","audience":"a"}}"#, "auth.jwt.jwksUrl: must be an https:// URL"),
+        (
+            #""robots":["a"],"auth":{"jwt":{"jwksUrl":"http://x/jwks","issuer":"i","audience":"a"}}"#,
+            "auth.jwt.jwksUrl: must be an https:// URL"
+        ),
         (#""robots":["a"],"auth":{"jwt":{"issuer":"i","audience":"a"}}"#, "auth.jwt: needs jwksFile or jwksUrl"),
-        (#""robots":["a"],"auth":{"jwt":{"jwksFile":"missing.json","issuer":"i","audience":"a"}}"#, "auth.jwt.jwksFile: cannot read"),
+        (
+            #""robots":["a"],"auth":{"jwt":{"jwksFile":"missing.json","issuer":"i","audience":"a"}}"#,
+            "auth.jwt.jwksFile: cannot read"
+        ),
         (#""robots":["a"],"auth":{"jwt":{"jwksUrl":"https://x/j","audience":"a"}}"#, "auth.jwt.issuer: is required"),
-        (#""robots":["a"],"auth":{"jwt":{"jwksUrl":"https://x/j","issuer":"i","audience":"a","scopes":{"robot:drive":["b"]}}}"#, #"auth.jwt.scopes.robot:drive[0]: unknown robot "b""#),
-        (#""robots":["a"],"auth":{"disabled":true},"cors":{"allowedOrigins":["https://a.test/app"]}"#, #"cors.allowedOrigins[0]: "https://a.test/app" is not an origin"#),
+        (
+            #""robots":["a"],"auth":{"jwt":{"jwksUrl":"https://x/j","issuer":"i","audience":"a","scopes":{"robot:drive":["b"]}}}"#,
+            #"auth.jwt.scopes.robot:drive[0]: unknown robot "b""#
+        ),
+        (
+            #""robots":["a"],"auth":{"disabled":true},"cors":{"allowedOrigins":["https://a.test/app"]}"#,
+            #"cors.allowedOrigins[0]: "https://a.test/app" is not an origin"#
+        ),
     ])
     func badConfigNamesTheKey(members: String, message: String) throws {
         let error = try #require(throws: ConfigError.self) { try load("{\(Self.mqtt),\(members)}") }
@@ -81,12 +106,14 @@ import Testing
 
     @Test func theMQTTSectionIsRobotdsPlusTheServersKeys() throws {
         let error = try #require(throws: ConfigError.self) {
-            try load(#"{"mqtt":{"endpoint":"localhost","caFile":"pki/none.crt"},"robots":["a"],"auth":{"disabled":true}}"#)
+            try load(
+                #"{"mqtt":{"endpoint":"localhost","caFile":"pki/none.crt"},"robots":["a"],"auth":{"disabled":true}}"#)
         }
         #expect(error.description.hasPrefix("mqtt.caFile: cannot read"))
         let config = try load(
             #"{"mqtt":{"endpoint":"b","port":8884,"caFile":"pki/ca.crt","certFile":"pki/admin.crt","keyFile":"pki/admin.key","#
-                + #""clientId":"srv-1","publishTimeoutMs":500,"keepAliveSeconds":60},"robots":["a"],"auth":{"disabled":true}}"#)
+                + #""clientId":"srv-1","publishTimeoutMs":500,"keepAliveSeconds":60},"robots":["a"],"auth":{"disabled":true}}"#
+        )
         #expect(config.mqtt.clientID == "srv-1" && config.mqtt.publishTimeoutMs == 500)
         #expect(config.mqtt.settings.port == 8884 && config.mqtt.settings.keepAliveSeconds == 60)
         #expect(config.mqtt.settings.caFile.hasSuffix("/pki/ca.crt"))

@@ -33,7 +33,8 @@ final class JWKSServer: Sendable {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(pki.directory.appending(path: "broker.crt").path)
                 .map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: pki.directory.appending(path: "broker.key").path, format: .pem)))
+            privateKey: .privateKey(
+                try NIOSSLPrivateKey(file: pki.directory.appending(path: "broker.key").path, format: .pem)))
         tls.minimumTLSVersion = .tlsv12
         let app = Application(
             router: router, server: try .tls(.http1(), tlsConfiguration: tls),

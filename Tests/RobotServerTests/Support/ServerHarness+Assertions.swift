@@ -14,7 +14,7 @@ extension ServerHarness {
         let id = "control-\(UInt32.random(in: 0...UInt32.max))"
         let answer = try await post("/publish", #"{"action":"stop","id":"\#(id)"}"#, token: Self.fleetToken)
         try #require(answer.status == 202, "control command: \(answer)", sourceLocation: sourceLocation)
-        try await admin.message(timeout: .seconds(5), "control command \(id)") { message in
+        _ = try await admin.message(timeout: .seconds(5), "control command \(id)") { message in
             message.topic == "sts-pi/action" && (try? JSONParser.parse(message.payload))?["id"]?.stringValue == id
         }
         let seen = actions(after: index).map { String(decoding: $0.payload, as: UTF8.self) }

@@ -71,8 +71,10 @@ final class ServerHarness: Sendable {
             try FileManager.default.createSymbolicLink(
                 at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
             let configFile = folder.appending(path: "server.json")
-            try config(port: port, brokerPort: broker.port, auth: auth, extra: extra, publishTimeoutMs: publishTimeoutMs)
-                .write(to: configFile, atomically: true, encoding: .utf8)
+            try config(
+                port: port, brokerPort: broker.port, auth: auth, extra: extra, publishTimeoutMs: publishTimeoutMs
+            )
+            .write(to: configFile, atomically: true, encoding: .utf8)
             let server = try startServer(config: configFile)
             do {
                 try await server.waitUntilOutput(contains: "robot-server listening", timeout: .seconds(20))

@@ -31,7 +31,8 @@ struct TestIdentityProvider: Sendable {
     static func jwks(_ keys: [Key]) -> String {
         let entries = keys.map { key -> String in
             let parameters = key.privateKey.publicKey.parameters!
-            return #"{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"\#(key.kid)","x":"\#(parameters.x)","y":"\#(parameters.y)"}"#
+            return
+                #"{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"\#(key.kid)","x":"\#(parameters.x)","y":"\#(parameters.y)"}"#
         }
         return #"{"keys":[\#(entries.joined(separator: ","))]}"#
     }
