@@ -17,8 +17,12 @@
 #    motor driver call: HTTP request → motor driver call, p50/p99/max, and the
 #    HTTP round trip (202 comes after the broker's PUBACK);
 # 4. throughput: wrk (T threads, C keep-alive connections, S seconds; defaults
-#    2, 32, 10) against POST /publish with the token, robotd still subscribed:
-#    requests/s, latency percentiles, non-2xx answers;
+#    2, 32, 10) against POST /publish with the token: requests/s, latency
+#    percentiles, non-2xx answers. Twice: first with robotd stopped (the
+#    server's own throughput: every request still waits for the broker's
+#    PUBACK), then with robotd subscribed to the topic, which on 2 CPUs then
+#    competes for them while it applies thousands of commands a second (a real
+#    robot gets at most ~50 a second);
 # 5. removes everything it started (--keep keeps the scratch folder: PKI,
 #    configs, logs).
 set -euo pipefail
@@ -129,17 +133,40 @@ echo "== latency: POST /publish → motor driver call ($count requests, one at a
     --ca-file "$work/pki/ca.crt" --cert-file "$work/pki/operator.crt" --key-file "$work/pki/operator.key" \
     --count "$count"
 
-echo
-echo "== throughput: wrk -t$threads -c$connections -d${seconds}s POST /publish (auth on, robotd subscribed)"
 cat >"$work/post.lua" <<EOF
 wrk.method = "POST"
 wrk.body = '{"action":"forward","durationMs":200}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $token"
 EOF
-wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$http_port/publish"
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (1/100 s).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# throughput LABEL: one wrk run, with the CPU time robot-server, mosquitto and robotd used.
+throughput() {
+    local broker_pid server_before broker_before robotd_before=0
+    broker_pid=$(cat "$work/broker/mosquitto.pid")
+    server_before=$(cpu_ticks "$server_pid")
+    broker_before=$(cpu_ticks "$broker_pid")
+    kill -0 "$robotd_pid" 2>/dev/null && robotd_before=$(cpu_ticks "$robotd_pid")
+    echo
+    echo "== throughput, $1: wrk -t$threads -c$connections -d${seconds}s POST /publish (auth on)"
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$http_port/publish"
+    local robotd_cpu="not running"
+    kill -0 "$robotd_pid" 2>/dev/null && robotd_cpu="$(($(cpu_ticks "$robotd_pid") - robotd_before))0 ms"
+    echo "CPU time during the run: robot-server $(($(cpu_ticks "$server_pid") - server_before))0 ms," \
+        "mosquitto $(($(cpu_ticks "$broker_pid") - broker_before))0 ms, robotd $robotd_cpu (of $((seconds * $(nproc))) CPU-seconds)"
+}
+
+kill -TERM "$robotd_pid" && wait "$robotd_pid" 2>/dev/null || true
+throughput "robotd stopped"
+"$bin/robotd" run --config "$work/robotd.json" --log-level warning >>"$work/robotd.log" 2>&1 &
+robotd_pid=$!
+sleep 1
+throughput "robotd subscribed"
 
 echo
 echo "robot-server's log (warnings and errors):"
 grep -E "warning|error|critical" "$work/robot-server.log" | sed 's/^/  /' | head -20 || true
 kill -0 "$robotd_pid" 2>/dev/null || echo "robotd exited during the run: $(tail -n 5 "$work/robotd.log")"
+exit 0

@@ -1,6 +1,10 @@
 import Synchronization
 
-/// The acknowledgement of one tracked publish, awaited with a timeout.
+/// The acknowledgement of one tracked publish, awaited until a deadline.
+///
+/// Waiting costs a continuation and nothing else: deadlines are enforced by one ``MQTTClient/Shared``
+/// sweeper per client (see `sweepExpiredDeliveries`), not by a timer task per publish — at thousands of
+/// acknowledged publishes a second (robot-server), a timer each was most of the cost.
 final class Delivery: Sendable {
     private enum State {
         case pending
@@ -8,7 +12,14 @@ final class Delivery: Sendable {
         case done(Result<Void, MQTTError>)
     }
 
+    let deadline: ContinuousClock.Instant
+    let timeout: Duration
     private let state = Mutex(State.pending)
+
+    init(timeout: Duration) {
+        self.timeout = timeout
+        self.deadline = .now + timeout
+    }
 
     func complete(_ result: Result<Void, MQTTError>) {
         let waiter = state.withLock { state -> CheckedContinuation<Result<Void, MQTTError>, Never>? in
@@ -26,35 +37,25 @@ final class Delivery: Sendable {
         waiter?.resume(returning: result)
     }
 
-    func wait(timeout: Duration) async throws(MQTTError) {
-        let result = await withTaskGroup(of: Result<Void, MQTTError>?.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let finished = self.state.withLock { state -> Result<Void, MQTTError>? in
-                        switch state {
-                        case .pending:
-                            state = .waiting(continuation)
-                            return nil
-                        case .waiting:
-                            preconditionFailure("a delivery is awaited once")
-                        case .done(let result):
-                            return result
-                        }
-                    }
-                    if let finished { continuation.resume(returning: finished) }
+    /// Fails the delivery because its deadline passed (no-op if it completed meanwhile).
+    func expire() {
+        complete(.failure(MQTTError(.publish, "no acknowledgement from the broker within \(timeout)")))
+    }
+
+    func wait() async throws(MQTTError) {
+        let result = await withCheckedContinuation { continuation in
+            let finished = state.withLock { state -> Result<Void, MQTTError>? in
+                switch state {
+                case .pending:
+                    state = .waiting(continuation)
+                    return nil
+                case .waiting:
+                    preconditionFailure("a delivery is awaited once")
+                case .done(let result):
+                    return result
                 }
             }
-            group.addTask {
-                guard (try? await Task.sleep(for: timeout)) != nil else { return nil }
-                self.complete(.failure(MQTTError(.publish, "no acknowledgement from the broker within \(timeout)")))
-                return nil
-            }
-            var outcome: Result<Void, MQTTError> = .success(())
-            for await case let value? in group {
-                outcome = value
-                group.cancelAll()
-            }
-            return outcome
+            if let finished { continuation.resume(returning: finished) }
         }
         try result.get()
     }

@@ -17,6 +17,8 @@ extension MQTTClient {
         var lastErrorLog: String?
         var pendingSubscriptions: [Int32: String] = [:]
         var deliveries: [Int32: Delivery] = [:]
+        /// Whether the task that fails overdue deliveries runs (only while some are pending).
+        var sweeping = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
         var disconnectSent = false
         /// The connection attempt a watchdog may abort, and whether it did.
@@ -210,14 +212,46 @@ extension MQTTClient {
 
         /// Runs `publish` and registers its message id for acknowledgement under one lock, so an
         /// acknowledgement that arrives at once cannot be missed.
-        func publishTracked(_ publish: () throws(MQTTError) -> Int32) throws(MQTTError) -> Delivery {
-            let delivery = Delivery()
-            try state.withLock { (state) throws(MQTTError) in
+        func publishTracked(timeout: Duration, _ publish: () throws(MQTTError) -> Int32) throws(MQTTError) -> Delivery {
+            let delivery = Delivery(timeout: timeout)
+            let startSweeper = try state.withLock { (state) throws(MQTTError) -> Bool in
                 guard state.phase == .running else { throw MQTTError(.shutDown, "the MQTT client is shut down") }
                 let mid = try publish()
                 state.deliveries[mid] = delivery
+                guard !state.sweeping else { return false }
+                state.sweeping = true
+                return true
+            }
+            if startSweeper {
+                Task.detached { [self] in await sweepExpiredDeliveries() }
             }
             return delivery
+        }
+
+        /// How often overdue deliveries are looked for: a publish fails at most this much after its timeout.
+        static let sweepInterval = Duration.milliseconds(50)
+
+        /// Fails deliveries whose deadline passed, every ``sweepInterval`` while any is pending; ends when none is
+        /// left (the next tracked publish starts it again), so an idle client has no timer at all.
+        private func sweepExpiredDeliveries() async {
+            while true {
+                try? await Task.sleep(for: Self.sweepInterval)
+                let now = ContinuousClock.now
+                let (expired, finished) = state.withLock { state -> ([Delivery], Bool) in
+                    let expired = state.deliveries.filter { $0.value.deadline <= now }
+                    for mid in expired.keys {
+                        state.deliveries.removeValue(forKey: mid)
+                    }
+                    if state.deliveries.isEmpty {
+                        state.sweeping = false
+                    }
+                    return (Array(expired.values), !state.sweeping)
+                }
+                for delivery in expired {
+                    delivery.expire()
+                }
+                if finished { return }
+            }
         }
 
         private func delivered(mid: Int32) {

@@ -62,16 +62,17 @@ public final class MQTTClient: Sendable {
         return mid
     }
 
-    /// Publishes and waits until the broker acknowledged it (QoS 1) or it was written out (QoS 0).
+    /// Publishes and waits until the broker acknowledged it (QoS 1) or it was written out (QoS 0); throws if that
+    /// has not happened within `timeout` (checked every 50 ms, so at most that much later).
     public func publishAndWait(
         topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, timeout: Duration = .seconds(2)
     ) async throws(MQTTError) {
-        let delivery = try shared.publishTracked { () throws(MQTTError) -> Int32 in
+        let delivery = try shared.publishTracked(timeout: timeout) { () throws(MQTTError) -> Int32 in
             let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
             try Self.check(rc, topic: topic)
             return mid
         }
-        try await delivery.wait(timeout: timeout)
+        try await delivery.wait()
     }
 
     /// Sends DISCONNECT (no last will is published), stops the network thread and finishes ``events``.

@@ -20,6 +20,8 @@ public final class CommandPublisher: Service, Sendable {
     let logger: Logger
     private let state = Mutex(Health(connected: false, reason: "not connected yet"))
     private let failuresLogged = Atomic<Int>(0)
+    /// ``health``'s `connected`, readable without a lock on every request.
+    private let connected = Atomic<Bool>(false)
 
     public init(client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger) {
         self.client = client
@@ -47,7 +49,7 @@ public final class CommandPublisher: Service, Sendable {
 
     /// Publishes `payload` on `topic` with QoS 1 and waits for the broker's PUBACK.
     func publish(topic: String, payload: [UInt8]) async throws(MQTTError) {
-        guard client.isConnected else {
+        guard connected.load(ordering: .relaxed) else {
             throw MQTTError(.notConnected, "not connected to the MQTT broker (\(health.reason))")
         }
         try await client.publishAndWait(topic: topic, payload: payload, qos: 1, timeout: publishTimeout)
@@ -58,10 +60,12 @@ public final class CommandPublisher: Service, Sendable {
         case .connected:
             failuresLogged.store(0, ordering: .relaxed)
             state.withLock { $0 = Health(connected: true, reason: "connected") }
+            connected.store(true, ordering: .relaxed)
             metrics.brokerConnected(true)
             logger.notice("connected to the MQTT broker", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .connectionLost(let reason):
             state.withLock { $0 = Health(connected: false, reason: reason) }
+            connected.store(false, ordering: .relaxed)
             metrics.brokerConnected(false)
             logger.warning("MQTT connection lost: \(reason)", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .connectFailed(let reason, let retryIn):

@@ -24,7 +24,8 @@ import Testing
         try await harness.broker.restart()
         try await pollUntilAccepted(harness)
         // robotd, too, must be subscribed again before a command can reach it (clean session): its log says so.
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A reconnect that raced the broker's restart can hang until robotd's connect watchdog (10 s) retries.
+        let deadline = ContinuousClock.now + .seconds(25)
         while robot.process.lines().filter({ $0.contains("listening for drive commands") }).count < 2 {
             guard ContinuousClock.now < deadline else {
                 throw TestSupportError("robotd did not subscribe again\n\(robot.process.outputTail())")
@@ -44,10 +45,10 @@ import Testing
 
     /// Waits until the server answers `/healthz` with 200 again (it reconnects with back-off).
     private func pollUntilAccepted(_ harness: ServerHarness) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(15)
         while try await harness.get("/healthz").status != 200 {
             guard ContinuousClock.now < deadline else {
-                throw TestSupportError("robot-server did not reconnect within 10 s\n\(harness.server.outputTail())")
+                throw TestSupportError("robot-server did not reconnect within 15 s\n\(harness.server.outputTail())")
             }
             try await Task.sleep(for: .milliseconds(50))
         }

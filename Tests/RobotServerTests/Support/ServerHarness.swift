@@ -94,7 +94,7 @@ final class ServerHarness: Sendable {
         {"listen":{"host":"127.0.0.1","port":\(port)},
          "mqtt":{"endpoint":"localhost","port":\(brokerPort),"caFile":"pki/ca.crt",
                  "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key","clientId":"robot-server",
-                 "reconnectInitialMs":50,"reconnectMaxMs":250,"publishTimeoutMs":\(publishTimeoutMs)},
+                 "reconnectInitialMs":50,"reconnectMaxMs":250,"connectTimeoutSeconds":3,"publishTimeoutMs":\(publishTimeoutMs)},
          "robots":["sts-pi","rover"],"defaultRobot":"sts-pi",
          "auth":\(auth)\(extra.isEmpty ? "" : ",\n \(extra)")}
         """
