@@ -47,7 +47,13 @@ static void child_default_signals(void) {
     sigemptyset(&action.sa_mask);
     for (int number = 1; number < NSIG; number++) {
         if (number == SIGKILL || number == SIGSTOP) continue;
-        sigaction(number, &action, NULL); /* EINVAL for glibc's internal signals: harmless */
+        if (sigaction(number, &action, NULL) != 0) {
+            /* glibc refuses its internal real-time signals (32, 33), which an ignored disposition inherited from
+               our parent can still hold: the kernel call with an all-zero struct (SIG_DFL, no flags, empty mask,
+               whatever the architecture's layout) resets them. */
+            unsigned long kernel_action[4] = {0, 0, 0, 0};
+            syscall(SYS_rt_sigaction, number, kernel_action, NULL, (size_t)8);
+        }
     }
     sigset_t none;
     sigemptyset(&none);
