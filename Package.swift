@@ -121,7 +121,9 @@ let package = Package(
             name: "CredentialProviderTests", dependencies: ["CredentialProvider", "DriveProtocol", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DeviceCertificateTests", dependencies: ["DeviceCertificate", "TestSupport"],
             swiftSettings: swiftSettings

@@ -60,7 +60,8 @@ public struct CredentialProviderClient: Sendable {
             caFile: options.caFile, certFile: options.certFile, keyFile: options.keyFile,
             connectTimeout: options.connectTimeout, timeout: options.timeout)
         let cancel = Curl.CancelFlag()
-        let response = await BlockingThread.run({ Curl.perform(request, cancel: cancel) }, onCancel: { cancel.cancel() })
+        let response = await BlockingThread.run(
+            { Curl.perform(request, cancel: cancel) }, onCancel: { cancel.cancel() })
         return try interpret(response)
     }
 

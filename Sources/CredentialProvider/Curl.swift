@@ -147,10 +147,9 @@ enum Curl {
                 let transfer = Transfer.from(context)
                 let length = size * count
                 if transfer.headers.count < 100 {
-                    let bytes = UnsafeRawBufferPointer(start: data, count: length)
-                    var line = String(decoding: bytes, as: UTF8.self)
-                    while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-                    transfer.headers.append(line)
+                    var bytes = UnsafeRawBufferPointer(start: data, count: length)[...]
+                    while let last = bytes.last, last == 0x0A || last == 0x0D { bytes = bytes.dropLast() }
+                    transfer.headers.append(String(decoding: bytes, as: UTF8.self))
                 }
                 return length
             },

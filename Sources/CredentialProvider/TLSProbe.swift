@@ -23,7 +23,8 @@ public enum TLSProbe {
         settings.settle = settle
         let request = settings
         let cancel = Curl.CancelFlag()
-        let response = await BlockingThread.run({ Curl.perform(request, cancel: cancel) }, onCancel: { cancel.cancel() })
+        let response = await BlockingThread.run(
+            { Curl.perform(request, cancel: cancel) }, onCancel: { cancel.cancel() })
         guard !response.succeeded else { return }
         let text = response.errorText
         let message: String

@@ -98,6 +98,11 @@ public final class SpawnedProcess: Sendable {
         for waiter in waiters { waiter.resume(returning: termination) }
     }
 
+    /// This process's environment, as `NAME=value` entries, to pass on (amended) to a child.
+    public static func inheritedEnvironment() -> [String] {
+        Spawn.inheritedEnvironment()
+    }
+
     /// How it ended; nil while it runs.
     public var termination: ProcessTermination? {
         exit.withLock { $0.termination }

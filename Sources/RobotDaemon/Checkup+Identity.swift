@@ -23,7 +23,8 @@ extension Checkup {
         }
         var keyParses = false
         do {
-            items.append(CheckItem(.passed, "private key", "\(mqtt.keyFile) (\(try PEMFile.privateKey(at: mqtt.keyFile)))"))
+            items.append(
+                CheckItem(.passed, "private key", "\(mqtt.keyFile) (\(try PEMFile.privateKey(at: mqtt.keyFile)))"))
             keyParses = true
         } catch {
             items.append(CheckItem(.failed, "private key", "\(error)"))

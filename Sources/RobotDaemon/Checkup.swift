@@ -16,7 +16,8 @@ public enum Checkup {
             return [CheckItem(.failed, "configuration", "\(error)")]
         }
         var items = [
-            CheckItem(.passed, "configuration", "\(configPath) (thing \(config.thingName), driver \(config.motors.driver))")
+            CheckItem(
+                .passed, "configuration", "\(configPath) (thing \(config.thingName), driver \(config.motors.driver))")
         ]
         if !config.unknownKeys.isEmpty {
             items.append(
@@ -83,7 +84,8 @@ public enum Checkup {
             return CheckItem(
                 .failed, title,
                 "\(error) — is mqtt.endpoint the data endpoint (aws iot describe-endpoint --endpoint-type "
-                    + "iot:Data-ATS), is the certificate registered and ACTIVE, and does mqtt.caFile verify the broker?")
+                    + "iot:Data-ATS), is the certificate registered and ACTIVE, and does mqtt.caFile verify the broker?"
+            )
         }
     }
 
@@ -124,7 +126,8 @@ public enum Checkup {
             let reason = String(cString: strerror(errno))
             return CheckItem(
                 .failed, "video producer",
-                "\(program) is not an executable file (\(reason)) — build the KVS WebRTC sample there or fix video.command")
+                "\(program) is not an executable file (\(reason)) — build the KVS WebRTC sample there or fix video.command"
+            )
         }
         return CheckItem(.passed, "video producer", "\(program) is executable")
     }

@@ -18,7 +18,8 @@ func makeVideoService(config: RobotConfig, drive: DriveService, logger: Logger) 
     var videoLogger = logger
     videoLogger[metadataKey: "robot.service"] = "video"
     return VideoService(
-        settings: videoSettings(config), client: CredentialProviderClient(options: credentialOptions(config, credentials)),
+        settings: videoSettings(config),
+        client: CredentialProviderClient(options: credentialOptions(config, credentials)),
         logger: videoLogger
     ) { reason, extra in
         await drive.reportVideo(reason: reason, extra: extra)

@@ -3,7 +3,9 @@ extension RobotConfig {
         "endpoint", "port", "roleAlias", "region", "connectTimeoutSeconds", "timeoutSeconds", "retryInitialMs",
         "retryMaxMs",
     ]
-    static let videoKeys: Set<String> = ["enabled", "command", "restartInitialMs", "restartMaxMs", "stopTimeoutSeconds"]
+    static let videoKeys: Set<String> = [
+        "enabled", "command", "restartInitialMs", "restartMaxMs", "stopTimeoutSeconds",
+    ]
 
     /// `credentials`: the endpoint may be `host`, `host:port` or `https://host[:port]` (tests point it at
     /// `localhost:PORT`); a `port` key wins over a port in the endpoint.
@@ -37,7 +39,8 @@ extension RobotConfig {
         }
         video.restartInitialMs = try reader.int("restartInitialMs", in: 10...600_000) ?? 1000
         video.restartMaxMs =
-            try reader.int("restartMaxMs", in: video.restartInitialMs...3_600_000) ?? max(60_000, video.restartInitialMs)
+            try reader.int("restartMaxMs", in: video.restartInitialMs...3_600_000)
+            ?? max(60_000, video.restartInitialMs)
         video.stopTimeoutSeconds = try reader.int("stopTimeoutSeconds", in: 1...120) ?? 5
         return video
     }
@@ -50,7 +53,8 @@ extension RobotConfig {
         var port: Int?
         if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]"), rest.firstIndex(of: ":") == colon {
             guard let number = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(number) else {
-                throw ConfigError(keyPath, "\"\(text)\" has an invalid port; expected host, host:port or https://host:port")
+                throw ConfigError(
+                    keyPath, "\"\(text)\" has an invalid port; expected host, host:port or https://host:port")
             }
             port = number
             rest = rest[..<colon]

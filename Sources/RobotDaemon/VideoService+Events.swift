@@ -93,7 +93,9 @@ extension VideoService {
     ) -> [Effect] {
         var extra: JSONObject = ["restarts": .number(Double(supervisor.failures))]
         if case .restart(_, let delay) = action {
-            extra = ["restartInMs": .number(Double(delay.milliseconds)), "restarts": .number(Double(supervisor.failures))]
+            extra = [
+                "restartInMs": .number(Double(delay.milliseconds)), "restarts": .number(Double(supervisor.failures)),
+            ]
             logger.warning("video: producer \(reason); restarting in \(seconds(delay))")
         } else {
             logger.warning("video: producer \(reason)")
@@ -111,7 +113,9 @@ extension VideoService {
                 logger.notice("video: the AWS credentials expired; the producer starts when new ones come")
                 return supervise(supervisor.startFailed(now: now), now: now)
             }
-            return [.spawn(generation: generation, command: settings.command, environment: environment(credentials.value))]
+            return [
+                .spawn(generation: generation, command: settings.command, environment: environment(credentials.value))
+            ]
         case .stop(let reason):
             guard let producer else { return [] }
             var effects: [Effect] = [.terminate(producer, grace: settings.stopTimeout)]

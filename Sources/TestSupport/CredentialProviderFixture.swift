@@ -20,7 +20,10 @@ public final class CredentialProviderFixture: Sendable {
     }
 
     /// Starts the server with the PKI's `broker` certificate (CN localhost) and waits until it listens.
-    public static func start(pki: TestPKI, script: [String] = ["ok"]) async throws -> CredentialProviderFixture {
+    /// - Parameter clockOffset: seconds the server's clock is ahead of ours (behind if negative).
+    public static func start(pki: TestPKI, script: [String] = ["ok"], clockOffset: Int = 0) async throws
+        -> CredentialProviderFixture
+    {
         let folder = try ScratchDirectory.make("credential-provider")
         let logFile = folder.appending(path: "requests.jsonl")
         var lastError: (any Error)?
@@ -32,7 +35,7 @@ public final class CredentialProviderFixture: Sendable {
                     RepositoryPaths.fixture("credential_provider.py").path, "--port", "\(port)",
                     "--ca", pki.caFile.path, "--cert", pki.directory.appending(path: "broker.crt").path,
                     "--key", pki.directory.appending(path: "broker.key").path, "--log", logFile.path,
-                    "--script", script.joined(separator: ","),
+                    "--script", script.joined(separator: ","), "--clock-offset", "\(clockOffset)",
                 ], outputDirectory: folder)
             do {
                 try await process.waitUntilOutput(contains: "listening on", timeout: .seconds(10))

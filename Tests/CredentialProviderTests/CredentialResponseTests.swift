@@ -7,7 +7,8 @@ import Testing
     let now = Timestamp(iso8601: "2026-11-21T11:00:00Z")!
 
     @Test func parsesTheProvidersFormat() throws {
-        let body = #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s3cr3t","sessionToken":"t0k3n","expiration":"2026-11-21T12:00:00Z"}}"#
+        let body =
+            #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s3cr3t","sessionToken":"t0k3n","expiration":"2026-11-21T12:00:00Z"}}"#
         let fetched = try CredentialResponse.parse(Array(body.utf8), now: now)
         #expect(fetched.credentials.accessKeyID == "ASIA1")
         #expect(fetched.credentials.secretAccessKey == "s3cr3t")
@@ -49,6 +50,7 @@ import Testing
         #expect(HTTPDate.parse("2026-11-21T11:00:00Z") == nil)
         #expect(HTTPDate.find(in: ["HTTP/1.1 200 OK", "date: Sat, 21 Nov 2026 11:00:00 GMT", ""]) == now)
         #expect(HTTPDate.find(in: ["HTTP/1.1 200 OK"]) == nil)
+        #expect(HTTPDate.find(in: ["Date: Sat, 21 Nov 2026 11:00:00 GMT\r\n"]) == nil, "lines come without CRLF")
     }
 
     @Test func descriptionsNeverShowTheSecrets() {

@@ -41,7 +41,9 @@ import Testing
         // A certificate is not a key, and a key is not a certificate.
         #expect(throws: DeviceCertificateError.self) { try PEMFile.privateKey(at: pki.certFile("sts-pi").path) }
         #expect(throws: DeviceCertificateError.self) { try PEMFile.certificate(at: pki.keyFile("sts-pi").path) }
-        #expect(throws: DeviceCertificateError.self) { try PEMFile.certificate(at: folder.appending(path: "none").path) }
+        #expect(throws: DeviceCertificateError.self) {
+            try PEMFile.certificate(at: folder.appending(path: "none").path)
+        }
     }
 
     @Test func anEncryptedKeyIsReportedAsSuchWithoutAPrompt() throws {

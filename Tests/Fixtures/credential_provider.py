@@ -2,6 +2,7 @@
 """A stand-in for the AWS IoT credential provider, for tests.
 
     credential_provider.py --port PORT --ca CA --cert CERT --key KEY --log FILE [--script B1,B2,...]
+                           [--clock-offset SECONDS]
 
 Serves HTTPS on 127.0.0.1:PORT and requires a client certificate issued by CA (mutual TLS, as AWS does).
 GET /role-aliases/<alias>/credentials answers like AWS:
@@ -15,6 +16,9 @@ expiration = now + lifetime. --script says how to answer the requests in turn (t
     403 | 404 | 500       AWS's error shapes ({"message": "..."})
     slow:SECONDS          wait SECONDS, then answer ok
     malformed             200 with JSON that is not credentials
+
+--clock-offset shifts the server's clock (its Date header and the expirations it hands out), as a robot
+whose clock is wrong sees AWS.
 
 Every request (and every refused TLS handshake) is appended to FILE as one JSON object per line: path,
 the x-amzn-iot-thingname header, the client certificate's CN, the behaviour, and the credentials issued.
@@ -70,7 +74,7 @@ class Handler(BaseHTTPRequestHandler):
             kind, argument = "ok", ""
         if kind == "ok":
             lifetime = float(argument) if argument else 3600
-            expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + lifetime))
+            expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(server.now() + lifetime))
             credentials = {"accessKeyId": f"ASIAFAKE{n}", "secretAccessKey": f"secret{n}-{secrets.token_hex(8)}",
                            "sessionToken": f"token{n}-{secrets.token_hex(16)}", "expiration": expiration}
             entry["credentials"] = credentials
@@ -93,11 +97,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send(400, {"message": f"unknown fixture behaviour {behavior}"})
 
     def date_time_string(self, timestamp=None):
-        return email.utils.formatdate(timestamp, usegmt=True)
+        return email.utils.formatdate(self.server.now() if timestamp is None else timestamp, usegmt=True)
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    clock_offset = 0.0
+
+    def now(self):
+        return time.time() + self.clock_offset
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs here, on the request's thread, so a refused client shows in the log.
@@ -124,6 +132,7 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--script", default="ok")
+    parser.add_argument("--clock-offset", type=float, default=0.0)
     args = parser.parse_args()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -136,6 +145,7 @@ def main():
     server.context = context
     server.log = args.log
     server.script = args.script.split(",")
+    server.clock_offset = args.clock_offset
     print(f"listening on {args.port}", flush=True)
     server.serve_forever()
 

@@ -27,7 +27,10 @@ import Testing
     @Test func runsWithoutAShellWithExactlyTheGivenEnvironmentAndForwardsItsOutputLineByLine() async throws {
         let lines = Lines()
         let process = try await start(
-            ["/bin/sh", "-c", #"echo "$1 $GREETING"; echo 'to stderr' >&2; printf 'no newline'; exit 3"#, "sh", "$HOME"],
+            [
+                "/bin/sh", "-c", #"echo "$1 $GREETING"; echo 'to stderr' >&2; printf 'no newline'; exit 3"#, "sh",
+                "$HOME",
+            ],
             environment: ["GREETING=hello"], lines: lines)
         #expect(await process.waitForExit() == .exited(3))
         try await Task.sleep(for: .milliseconds(100))  // the reader thread may trail the exit

@@ -56,7 +56,9 @@ import Testing
         // Success resets the back-off.
         _ = refresh.fetched(validFor: .seconds(3600), now: now)
         _ = refresh.timerFired(now: now + .seconds(2880))
-        #expect(refresh.failed(transient: true, now: now + .seconds(2880)) == .retry(at: now + .seconds(2881), delay: .seconds(1)))
+        #expect(
+            refresh.failed(transient: true, now: now + .seconds(2880))
+                == .retry(at: now + .seconds(2881), delay: .seconds(1)))
     }
 
     @Test func aFailureThatNeedsAPersonWaitsTheMaximum() {
@@ -72,14 +74,18 @@ import Testing
         let refreshAt = t0 + .seconds(600)
         #expect(refresh.timerFired(now: refreshAt) == .fetch)
         // 300 s remain: a refused certificate would wait 300 s, but half the remaining life is 150 s.
-        #expect(refresh.failed(transient: false, now: refreshAt) == .retry(at: refreshAt + .seconds(150), delay: .seconds(150)))
+        #expect(
+            refresh.failed(transient: false, now: refreshAt)
+                == .retry(at: refreshAt + .seconds(150), delay: .seconds(150)))
         #expect(refresh.timerFired(now: refreshAt + .seconds(150)) == .fetch)
         #expect(
             refresh.failed(transient: false, now: refreshAt + .seconds(150))
                 == .retry(at: refreshAt + .seconds(225), delay: .seconds(75)))
         // After expiry the cap is the policy's again.
         _ = refresh.timerFired(now: t0 + .seconds(900))
-        #expect(refresh.failed(transient: false, now: t0 + .seconds(900)) == .retry(at: t0 + .seconds(1200), delay: .seconds(300)))
+        #expect(
+            refresh.failed(transient: false, now: t0 + .seconds(900))
+                == .retry(at: t0 + .seconds(1200), delay: .seconds(300)))
         #expect(!refresh.hasValidCredentials(at: t0 + .seconds(900)))
     }
 
