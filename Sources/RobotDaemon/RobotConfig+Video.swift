@@ -1,3 +1,5 @@
+import JSONConfig
+
 extension RobotConfig {
     static let credentialsKeys: Set<String> = [
         "endpoint", "port", "roleAlias", "region", "connectTimeoutSeconds", "timeoutSeconds", "retryInitialMs",
