@@ -49,12 +49,13 @@ let package = Package(
             dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "SystemdNotify", swiftSettings: swiftSettings),
 
         // MARK: Services
         .target(
             name: "RobotDaemon",
             dependencies: [
-                "StrictJSON", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
+                "StrictJSON", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT", "SystemdNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -65,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "robotd",
             dependencies: [
-                "RobotDaemon",
+                "RobotDaemon", "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +99,12 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["RobotDaemon", "SystemdNotify", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RobotDaemonTests",
             dependencies: ["RobotDaemon", "DriveProtocol", "StrictJSON", "MQTT", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],

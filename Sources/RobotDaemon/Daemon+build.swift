@@ -3,11 +3,13 @@ import MQTT
 public import Hardware
 public import Motors
 public import ServiceLifecycle
+public import SystemdNotify
 import DriveProtocol
 
 /// Builds robotd's services from a validated configuration: hardware first (left stopped), then the
 /// MQTT client, then the drive service. Nothing touches the network until the group runs.
-public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGroup {
+/// - Parameter notifier: systemd's notification socket, when robotd runs as a `Type=notify` unit.
+public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNotifier? = nil) throws -> ServiceGroup {
     for key in config.unknownKeys {
         logger.warning("config: unknown key \(key) ignored (a typo?)")
     }
@@ -26,7 +28,8 @@ public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGr
     )
     return ServiceGroup(
         configuration: .init(
-            services: [.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + systemdServices(notifier, drive: drive, config: config, logger: logger),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
