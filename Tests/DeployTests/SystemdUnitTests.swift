@@ -95,7 +95,7 @@ import Testing
         #expect(try one("NotifyAccess") == ["main"])
         #expect(try one("ExecStart") == ["/usr/local/bin/robotd run --config /etc/robot/config.json"])
         #expect(try one("ExecStopPost") == ["/usr/local/bin/robotd stop-motors --config /etc/robot/config.json"])
-        #expect(try one("WatchdogSec") == ["5s"])
+        #expect(try one("WatchdogSec") == ["3s"] && one("TimeoutAbortSec") == ["2s"], "a hung robotd dies within 5 s")
         #expect(try one("Restart") == ["on-failure"])
         #expect(try one("StartLimitBurst") == ["5"] && one("StartLimitIntervalSec") == ["120"], "a rate limit")
         #expect(try one("User") == ["robot"] && one("SupplementaryGroups") == ["i2c gpio video"])
@@ -107,7 +107,7 @@ import Testing
         #expect(try one("ReadWritePaths").isEmpty, "nothing writable but its own state directory")
         let required = [
             "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
-            "CapabilityBoundingSet=",
+            "CapabilityBoundingSet=", "PrivateUsers=yes",
             "AmbientCapabilities=", "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectControlGroups=yes",
             "RestrictNamespaces=yes", "LockPersonality=yes", "MemoryDenyWriteExecute=yes", "RestrictRealtime=yes",
             "SystemCallFilter=@system-service", "SystemCallArchitectures=native", "UMask=0077",
@@ -124,7 +124,7 @@ import Testing
         let lines = try Self.settings(unit).map { "\($0.key)=\($0.value)" }
         for setting in [
             "ExecStart=/usr/local/bin/robot-server --config /etc/robot/server.json", "DynamicUser=yes",
-            "PrivateDevices=yes", "DevicePolicy=closed", "NoNewPrivileges=yes", "ProtectSystem=strict",
+            "PrivateDevices=yes", "DevicePolicy=closed", "PrivateUsers=yes", "NoNewPrivileges=yes", "ProtectSystem=strict",
             "CapabilityBoundingSet=", "MemoryDenyWriteExecute=yes", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
             "SystemCallFilter=@system-service", "UMask=0077", "Restart=on-failure",
         ] {
