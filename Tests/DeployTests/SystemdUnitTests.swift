@@ -124,7 +124,8 @@ import Testing
         let lines = try Self.settings(unit).map { "\($0.key)=\($0.value)" }
         for setting in [
             "ExecStart=/usr/local/bin/robot-server --config /etc/robot/server.json", "DynamicUser=yes",
-            "PrivateDevices=yes", "DevicePolicy=closed", "PrivateUsers=yes", "NoNewPrivileges=yes", "ProtectSystem=strict",
+            "PrivateDevices=yes", "DevicePolicy=closed", "PrivateUsers=yes", "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
             "CapabilityBoundingSet=", "MemoryDenyWriteExecute=yes", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
             "SystemCallFilter=@system-service", "UMask=0077", "Restart=on-failure",
         ] {
