@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 struct SpawnError: Error, CustomStringConvertible {
     var description: String
@@ -105,10 +106,24 @@ enum ProcStats {
         return (user + system) * 1_000_000 / max(ticks, 1)
     }
 
+    /// CPU time that all processes on the machine used (`/proc/stat`: everything but idle and iowait), and the
+    /// number of CPUs.
+    static func machineBusyMicroseconds() -> (busy: Int64, cpus: Int)? {
+        guard let stat = readTextFile("/proc/stat") else { return nil }
+        let lines = stat.split(separator: "\n")
+        guard let total = lines.first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let ticks = total.split(separator: " ").dropFirst().compactMap { Int64($0) }
+        guard ticks.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal (guest time is already in user)
+        let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+        let cpus = lines.filter { $0.hasPrefix("cpu") && !$0.hasPrefix("cpu ") }.count
+        return (busy * 1_000_000 / max(Int64(sysconf(Int32(_SC_CLK_TCK))), 1), cpus)
+    }
+
     /// Our own user + system CPU time (getrusage).
     static func ownCPUMicroseconds() -> Int64 {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         func micros(_ time: timeval) -> Int64 { Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_usec) }
         return micros(usage.ru_utime) + micros(usage.ru_stime)
     }
@@ -117,7 +132,7 @@ enum ProcStats {
         var name: String
         var rssKiB = 0
         var anonymousKiB = 0
-        var privateKiB = 0
+        var dirtyKiB = 0
     }
 
     /// `/proc/PID/smaps` summed per mapped file (by base name); anonymous mappings are `[anon]`, and
@@ -142,10 +157,54 @@ enum ProcStats {
             switch first {
             case "Rss:": totals[current]?.rssKiB += value
             case "Anonymous:": totals[current]?.anonymousKiB += value
-            case "Private_Clean:", "Private_Dirty:": totals[current]?.privateKiB += value
+            case "Private_Dirty:", "Shared_Dirty:": totals[current]?.dirtyKiB += value
             default: break
             }
         }
         return totals.values.filter { $0.rssKiB > 0 }.sorted { $0.rssKiB > $1.rssKiB }
+    }
+}
+
+/// One busy thread per CPU at `SCHED_IDLE` priority (`--keep-cpus-awake`): they run only when nothing else
+/// wants the CPU and yield to any other thread at once, but keep idle CPUs out of their sleep states. A
+/// diagnostic: comparing runs with and without them shows how much of a latency is CPU wake-up (in a VM, an
+/// idle vCPU is descheduled by the host) rather than robotd's own work.
+final class CPUWarmers {
+    private final class Flag: Sendable {
+        let stop = Atomic<Bool>(false)
+    }
+
+    private let flag = Flag()
+    private var threads: [pthread_t] = []
+
+    init(count: Int) {
+        for _ in 0..<count {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(flag).toOpaque()
+            let rc = pthread_create(&thread, nil, { context in
+                let flag = Unmanaged<Flag>.fromOpaque(context!).takeRetainedValue()
+                var parameter = sched_param()
+                _ = sched_setscheduler(0, 5 /* SCHED_IDLE */, &parameter)  // 0: the calling thread
+                while !flag.stop.load(ordering: .relaxed) {}
+                return nil
+            }, context)
+            if rc == 0 { threads.append(thread) }
+        }
+    }
+
+    /// CPU time the spinners used so far.
+    var cpuMicroseconds: Int64 {
+        threads.reduce(0) { total, thread in
+            var clock = clockid_t()
+            var time = timespec()
+            guard pthread_getcpuclockid(thread, &clock) == 0, clock_gettime(clock, &time) == 0 else { return total }
+            return total + Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1000
+        }
+    }
+
+    func stop() {
+        flag.stop.store(true, ordering: .relaxed)
+        for thread in threads { pthread_join(thread, nil) }
+        threads.removeAll()
     }
 }
