@@ -690,13 +690,27 @@ if [[ $changes -ne $units_changed ]] && $systemd_running; then
 fi
 systemctl_root=()
 $staging && systemctl_root=(--root="$root")
+# Staging on a machine without systemctl: do what `systemctl enable` does for WantedBy=multi-user.target.
+wants=$(target /etc/systemd/system/multi-user.target.wants)
 for unit in "${units[@]}"; do
     # Enabled (started at boot) but not started now: it needs the certificate, key and endpoint first.
-    if [[ $(systemctl "${systemctl_root[@]}" is-enabled "$unit" 2>/dev/null || true) == enabled ]]; then
+    if command -v systemctl >/dev/null 2>&1; then
+        state=$(systemctl "${systemctl_root[@]}" is-enabled "$unit" 2>/dev/null || true)
+    elif $staging && [[ -L $wants/$unit ]]; then
+        state=enabled
+    else
+        state=
+    fi
+    if [[ $state == enabled ]]; then
         unchanged "$unit is enabled"
     else
         changed "enable $unit (not started: configure it first)"
-        run systemctl "${systemctl_root[@]}" enable "$unit"
+        if command -v systemctl >/dev/null 2>&1 || ! $staging; then
+            run systemctl "${systemctl_root[@]}" enable "$unit"
+        else
+            [[ -d $wants ]] || run mkdir -p "$wants"
+            run ln -sfn "/etc/systemd/system/$unit" "$wants/$unit"
+        fi
     fi
 done
 
