@@ -31,11 +31,23 @@ let package = Package(
             providers: [.apt(["libi2c-dev"])]
         ),
         .target(name: "CGPIO"),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CSpawn"),
 
         // MARK: Pure domain (no I/O)
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(name: "DriveProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
+        .target(name: "Supervision", swiftSettings: swiftSettings),
 
         // MARK: Linux I/O and library wrappers
         .target(name: "Hardware", dependencies: ["CI2C", "CGPIO"], swiftSettings: swiftSettings),
@@ -51,11 +63,19 @@ let package = Package(
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),
 
+        .target(
+            name: "CredentialProvider", dependencies: ["CCurl", "StrictJSON", "DriveProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ProcessSpawn", dependencies: ["CSpawn"], swiftSettings: swiftSettings),
+        .target(name: "DeviceCertificate", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+
         // MARK: Services
         .target(
             name: "RobotDaemon",
             dependencies: [
                 "StrictJSON", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT", "SystemdNotify",
+                "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -95,6 +115,18 @@ let package = Package(
         .testTarget(
             name: "MotorsTests",
             dependencies: ["Motors", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CredentialProviderTests", dependencies: ["CredentialProvider", "DriveProtocol", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DeviceCertificateTests", dependencies: ["DeviceCertificate", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),

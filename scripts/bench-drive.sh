@@ -25,7 +25,7 @@
 # Options after -- go to drive-bench, e.g. `-- --count 5000 --seconds 30`
 # (see `.build-bench/release/drive-bench --help`).
 #
-# About 30 s per robotd build after the first build (which takes a few minutes).
+# About 40 s in all once built (the first build takes a few minutes).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"

@@ -44,6 +44,8 @@ final class Mosquitto: @unchecked Sendable {
 
     private func configure(_ options: MQTTOptions) throws(MQTTError) {
         try check(mosquitto_threaded_set(handle, true), "threaded mode")
+        // Drive commands and telemetry are small and latency-bound: no Nagle delay.
+        try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1), "TCP_NODELAY")
         let version = options.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
         for (what, path) in [

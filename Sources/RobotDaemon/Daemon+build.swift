@@ -17,19 +17,21 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
     let client = try MQTTClient(options: mqttOptions(config), logger: logger) {
         TelemetryPublisher.will(thingName: config.thingName)
     }
-    if config.video.enabled {
-        logger.notice("video: the producer supervisor is not part of this build yet; driving only")
-    }
     let drive = DriveService(
         thingName: config.thingName, client: client, base: base,
         defaults: DriveDefaults(speed: config.motors.speed, durationMs: config.motors.durationMs),
         heartbeat: config.telemetry.heartbeatSeconds > 0 ? .seconds(config.telemetry.heartbeatSeconds) : nil,
         logger: logger
     )
+    // Shutdown runs in reverse order: STOPPING=1 to systemd (appended last), the motors stop, then the video producer.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let video = makeVideoService(config: config, drive: drive, logger: logger) {
+        services.append(.init(service: video, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+    }
+    services.append(.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup))
     return ServiceGroup(
         configuration: .init(
-            services: [.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup)]
-                + systemdServices(notifier, drive: drive, config: config, logger: logger),
+            services: services + systemdServices(notifier, drive: drive, config: config, logger: logger),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -21,8 +21,14 @@ extension DriveService {
                 "the broker refused the subscription — does the thing's policy allow iot:Subscribe and iot:Receive on it?",
                 metadata: ["mqtt.topic": "\(filter)"])
         case .connectionLost(let reason):
-            logger.warning("MQTT connection lost: \(reason); motors stopped")
-            perform(controller.disconnected(), now: .now)
+            let action = controller.disconnected()
+            // During shutdown the motors are already stopped and the disconnect is ours: nothing to warn about.
+            if case .none = action {
+                logger.debug("MQTT connection closed: \(reason)")
+            } else {
+                logger.warning("MQTT connection lost: \(reason); motors stopped")
+            }
+            perform(action, now: .now)
         case .connectFailed(let reason, let retryIn):
             // The first failure is worth a warning; repeating it every second is not.
             connectFailuresLogged += 1

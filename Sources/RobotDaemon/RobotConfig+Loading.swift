@@ -43,16 +43,12 @@ extension RobotConfig {
             unknown += motors.unknownKeys(known: motorKeys)
         }
         if let credentials = try reader.object("credentials") {
-            config.credentials = Credentials(
-                endpoint: try credentials.requiredString("endpoint"),
-                roleAlias: try credentials.requiredString("roleAlias"),
-                region: try credentials.requiredString("region")
-            )
-            unknown += credentials.unknownKeys(known: ["endpoint", "roleAlias", "region"])
+            config.credentials = try parseCredentials(credentials)
+            unknown += credentials.unknownKeys(known: credentialsKeys)
         }
         if let video = try reader.object("video") {
             config.video = try parseVideo(video)
-            unknown += video.unknownKeys(known: ["enabled", "command"])
+            unknown += video.unknownKeys(known: videoKeys)
         }
         if let telemetry = try reader.object("telemetry") {
             config.telemetry.heartbeatSeconds = try telemetry.int("heartbeatSeconds", in: 0...86_400) ?? 10
@@ -112,19 +108,6 @@ extension RobotConfig {
         return motors
     }
 
-    private static func parseVideo(_ reader: ConfigReader) throws(ConfigError) -> Video {
-        var video = Video()
-        video.command = try reader.stringArray("command") ?? []
-        video.enabled = try reader.bool("enabled") ?? !video.command.isEmpty
-        if video.enabled && video.command.isEmpty {
-            throw ConfigError(
-                reader.keyPath("command"),
-                "is required when video is enabled: the producer's argv, e.g. [\"/opt/robot/kvsWebrtcClientMasterGstSample\", \"{thingName}\"]"
-            )
-        }
-        return video
-    }
-
     /// The original sample's flat `config.json`, with `certs/` beside it and port 443 + ALPN.
     private static func parseFlat(_ reader: ConfigReader, directory: String) throws(ConfigError) -> RobotConfig {
         let thingName = try validThingName(reader, "IOT_THINGNAME")
@@ -138,10 +121,12 @@ extension RobotConfig {
         var config = RobotConfig(thingName: thingName, mqtt: mqtt)
         config.motors.driver = "explorerhat"
         if let endpoint = try reader.string("IOT_GET_CREDENTIAL_ENDPOINT") {
+            let (host, port) = try splitEndpoint(endpoint, keyPath: reader.keyPath("IOT_GET_CREDENTIAL_ENDPOINT"))
             config.credentials = Credentials(
-                endpoint: endpoint,
+                endpoint: host,
                 roleAlias: try reader.requiredString("ROLE_ALIAS"),
-                region: try reader.string("AWS_DEFAULT_REGION") ?? "us-east-1"
+                region: try reader.string("AWS_DEFAULT_REGION") ?? "us-east-1",
+                port: port ?? 443
             )
         }
         config.unknownKeys = reader.unknownKeys(known: [

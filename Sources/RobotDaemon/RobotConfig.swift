@@ -36,15 +36,25 @@ public struct RobotConfig: Sendable, Equatable {
 
     /// The AWS IoT credential provider (used by video streaming).
     public struct Credentials: Sendable, Equatable {
+        /// Host name only; a `https://` prefix and a `:port` suffix in the file are split off.
         public var endpoint: String
         public var roleAlias: String
         public var region: String
+        public var port: Int = 443
+        public var connectTimeoutSeconds: Int = 5
+        public var timeoutSeconds: Int = 10
+        public var retryInitialMs: Int = 1000
+        public var retryMaxMs: Int = 300_000
     }
 
     public struct Video: Sendable, Equatable {
         public var enabled = false
         /// argv of the producer; `{thingName}` is replaced. Run without a shell.
         public var command: [String] = []
+        public var restartInitialMs: Int = 1000
+        public var restartMaxMs: Int = 60_000
+        /// How long the producer may take to exit after SIGTERM before SIGKILL.
+        public var stopTimeoutSeconds: Int = 5
     }
 
     public struct Telemetry: Sendable, Equatable {

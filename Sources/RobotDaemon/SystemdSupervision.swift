@@ -31,7 +31,7 @@ public struct SystemdSupervision: Service {
     public func run() async {
         await withGracefulShutdownHandler {
             // Shutdown ends the loop at once: the drive service (stopped after this one) then stops the motors.
-            try? await cancelWhenGracefulShutdown { await supervise() }
+            await cancelWhenGracefulShutdown { await supervise() }
         } onGracefulShutdown: {
             notify(.stopping, .status("stopping: motors stop, then offline telemetry"))
         }

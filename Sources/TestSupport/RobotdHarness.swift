@@ -24,9 +24,14 @@ public final class RobotdHarness: Sendable {
     }
 
     /// Starts broker, operator and robotd, and waits for robotd's `online` telemetry.
-    public static func start(motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0) async throws
-        -> RobotdHarness
-    {
+    /// - Parameters:
+    ///   - sections: JSON members added to the config (e.g. `"credentials":{…},"video":{…}`); without a `video`
+    ///     member, video is off.
+    ///   - environment: variables for robotd's environment (its video producer inherits them).
+    public static func start(
+        motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0, sections: String = "",
+        environment: [String: String] = [:]
+    ) async throws -> RobotdHarness {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
         let operatorClient = MQTTRecorder(
@@ -36,15 +41,17 @@ public final class RobotdHarness: Sendable {
                 logger: Logger(label: "operator")))
         try await operatorClient.waitUntilSubscribed()
         let configFile = try writeConfig(
-            pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds)
-        let process = try startRobotd(config: configFile)
+            pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds, sections: sections)
+        let process = try startRobotd(config: configFile, environment: environment)
         let harness = RobotdHarness(
             pki: pki, broker: broker, operatorClient: operatorClient, configFile: configFile, process: process)
         try await harness.waitForTelemetry("online") { $0.event == .online }
         return harness
     }
 
-    public static func writeConfig(pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int) throws -> URL {
+    public static func writeConfig(
+        pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int, sections: String = ""
+    ) throws -> URL {
         let folder = try ScratchDirectory.make("robotd")
         // Relative certificate paths resolve against the config's folder, as on a robot.
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
@@ -52,7 +59,7 @@ public final class RobotdHarness: Sendable {
             {"thingName":"sts-pi",
              "mqtt":{"endpoint":"localhost","port":\(port),"caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"},
              "motors":\(motors),
-             "video":{"enabled":false},
+             \(sections.contains(#""video""#) ? "" : #""video":{"enabled":false},"#)\(sections.isEmpty ? "" : "\(sections),")
              "telemetry":{"heartbeatSeconds":\(heartbeatSeconds)}}
             """
         let file = folder.appending(path: "config.json")
@@ -60,9 +67,12 @@ public final class RobotdHarness: Sendable {
         return file
     }
 
-    public static func startRobotd(config: URL, logLevel: String = "debug") throws -> ChildProcess {
+    public static func startRobotd(
+        config: URL, logLevel: String = "debug", environment: [String: String] = [:]
+    ) throws -> ChildProcess {
         try ChildProcess.start(
-            try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel])
+            try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel],
+            environment: environment)
     }
 
     /// Publishes a drive command as the operator (QoS 1, acknowledged by the broker).

@@ -8,8 +8,9 @@ import MQTT
 /// Latency is *publish → motor driver call*: the bench stamps each command's `id` with its wall-clock send
 /// time (CLOCK_REALTIME, µs) taken right before the publish; robotd stamps the `command` telemetry's `ts`
 /// right after the driver call returned. Both read CLOCK_REALTIME on the same machine, so the difference is the
-/// one-way latency through the broker, robotd's TLS read, parsing, the controller and the driver — without the
-/// telemetry's trip back, and without the bench's own wake-up (which only shows in the round trip).
+/// one-way latency through the sending client's hand-off to its network thread, the broker, robotd's TLS read,
+/// parsing, the controller and the driver — without the telemetry's trip back and without the bench's own
+/// wake-up on it (both only show in the round trip). Method and numbers: BENCHMARKS.md.
 @main
 struct DriveBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

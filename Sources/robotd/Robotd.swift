@@ -14,7 +14,7 @@ struct Robotd: AsyncParsableCommand {
             durationMs, on disconnect and on shutdown.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, StopMotors.self],
+        subcommands: [Run.self, StopMotors.self, Check.self],
         defaultSubcommand: Run.self
     )
 }

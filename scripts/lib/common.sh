@@ -7,9 +7,11 @@
 
 # The Debian packages that building, testing and running the stack needs:
 # the broker and its command-line clients (local stand-in for AWS IoT Core),
-# the C libraries behind the CMosquitto and CI2C targets, pkg-config to find
-# libmosquitto, and openssl for the throwaway PKI.
-ROBOT_APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libi2c-dev openssl pkg-config)
+# the C libraries behind the CMosquitto, CI2C, CCurl and COpenSSL targets,
+# pkg-config to find them, openssl for the throwaway PKI, and python3 for the
+# test fixtures (the credential provider stand-in, the fake video producer).
+ROBOT_APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libi2c-dev libcurl4-openssl-dev libssl-dev openssl
+    pkg-config python3)
 
 # Prints "name: message" on stderr and exits 1.
 die() {
