@@ -42,6 +42,27 @@ extension ChildProcess {
             standardError: child.standardError)
     }
 
+    /// Runs a process to completion without blocking a thread of Swift's cooperative pool: from async
+    /// tests, prefer this to the blocking `run`, which would starve other tests' tasks while it waits.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        currentDirectory: URL? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Result {
+        let child = try start(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+        let termination: Termination
+        do {
+            termination = try await child.waitForExit(timeout: timeout)
+        } catch {
+            _ = try? await child.kill()
+            throw error
+        }
+        return Result(
+            termination: termination, standardOutput: child.standardOutput, standardError: child.standardError)
+    }
+
     /// The path of an executable: `name` itself if it contains a slash, else the first
     /// match in `PATH` and then in the sbin folders (mosquitto is in /usr/sbin, which is
     /// not in an ordinary user's `PATH`).

@@ -38,7 +38,9 @@ import Testing
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        // A port from FreePort, never handed to anyone else in this process (a kernel-picked one could be
+        // the port of a broker another test has just killed and is about to restart).
+        address.sin_port = try FreePort.next().bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }

@@ -37,8 +37,8 @@ import Testing
         return file
     }
 
-    func check(_ file: URL) throws -> ChildProcess.Result {
-        try ChildProcess.run(
+    func check(_ file: URL) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(
             try RepositoryPaths.product("robotd").path, ["check", "--config", file.path], timeout: .seconds(60))
     }
 
@@ -57,7 +57,7 @@ import Testing
     @Test func aGoodSetupPassesEveryItem() async throws {
         let broker = try await MosquittoBroker.start(pki: pki)
         let provider = try await CredentialProviderFixture.start(pki: pki)
-        let result = try check(try config(Setup(brokerPort: broker.port, providerPort: provider.port)))
+        let result = try await check(try config(Setup(brokerPort: broker.port, providerPort: provider.port)))
         let output = lines(result)
         #expect(result.termination == .exited(0), "\(result.standardOutput)\(result.standardError)")
         for title in [
@@ -109,7 +109,7 @@ import Testing
         cases.append(("producer missing", setup, "✗ video producer: /opt/robot/missing-producer is not an executable"))
 
         for (name, setup, expected) in cases {
-            let result = try check(try config(setup))
+            let result = try await check(try config(setup))
             #expect(result.termination == .exited(1), "\(name): \(result.standardOutput)")
             #expect(
                 result.standardOutput.contains(expected), "\(name): expected \(expected) in\n\(result.standardOutput)")
@@ -124,15 +124,15 @@ import Testing
         var setup = Setup(brokerPort: broker.port, providerPort: provider.port)
         let first = try config(setup)
         setup.keyFile = try keyCopy("sts-pi", mode: 0o644, beside: first)
-        let result = try check(try config(setup))
+        let result = try await check(try config(setup))
         #expect(result.termination == .exited(0), "\(result.standardOutput)")
         #expect(
             result.standardOutput.contains("! key permissions: \(setup.keyFile) is readable by every user (mode 644)"))
         #expect(result.standardOutput.contains("chmod 600"))
     }
 
-    @Test func aBadConfigurationIsTheOnlyLine() throws {
-        let result = try check(URL(filePath: "/nonexistent/config.json"))
+    @Test func aBadConfigurationIsTheOnlyLine() async throws {
+        let result = try await check(URL(filePath: "/nonexistent/config.json"))
         #expect(result.termination == .exited(1))
         #expect(
             lines(result).first

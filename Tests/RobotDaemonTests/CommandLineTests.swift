@@ -4,8 +4,8 @@ import Testing
 
 /// robotd's command line: help, version, and one clear line for every bad configuration.
 @Suite(.timeLimit(.minutes(1))) struct CommandLineTests {
-    func robotd(_ arguments: [String]) throws -> ChildProcess.Result {
-        try ChildProcess.run(try RepositoryPaths.product("robotd").path, arguments, timeout: .seconds(20))
+    func robotd(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(try RepositoryPaths.product("robotd").path, arguments, timeout: .seconds(20))
     }
 
     func config(_ text: String, keyMode: Int16 = 0o600) throws -> URL {
@@ -20,20 +20,20 @@ import Testing
     let mqtt =
         #""mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}"#
 
-    @Test func helpDescribesTheSubcommandsAndOptions() throws {
-        let result = try robotd(["--help"])
+    @Test func helpDescribesTheSubcommandsAndOptions() async throws {
+        let result = try await robotd(["--help"])
         #expect(result.termination == .exited(0))
         for word in ["run (default)", "stop-motors", "--version", "durationMs"] {
             #expect(result.standardOutput.contains(word), "help mentions \(word)")
         }
-        let run = try robotd(["run", "--help"])
+        let run = try await robotd(["run", "--help"])
         for word in ["--config", "/etc/robot/config.json", "--log-level", "default: info"] {
             #expect(run.standardOutput.contains(word), "run's help mentions \(word)")
         }
     }
 
-    @Test func versionPrintsAVersion() throws {
-        let result = try robotd(["--version"])
+    @Test func versionPrintsAVersion() async throws {
+        let result = try await robotd(["--version"])
         #expect(result.termination == .exited(0))
         #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
@@ -67,9 +67,9 @@ import Testing
         ),
         (#"{"thingName":"sts-pi",MQTT,"motors":{"driver":"adafruit"}}"#, "unable to open /dev/i2c-1"),
     ])
-    func badConfigurationIsOneLineNamingTheKey(json: String, message: String) throws {
+    func badConfigurationIsOneLineNamingTheKey(json: String, message: String) async throws {
         let file = try config(json.replacingOccurrences(of: "MQTT", with: mqtt))
-        let result = try robotd(["run", "--config", file.path])
+        let result = try await robotd(["run", "--config", file.path])
         #expect(result.termination == .exited(1))
         let lines = result.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(lines.count == 1, "\(result.standardError)")
@@ -77,20 +77,20 @@ import Testing
         #expect(!result.standardError.contains("BEGIN"), "no key material in messages")
     }
 
-    @Test func missingConfigFileIsNamed() throws {
-        let result = try robotd(["run", "--config", "/nonexistent/robot.json"])
+    @Test func missingConfigFileIsNamed() async throws {
+        let result = try await robotd(["run", "--config", "/nonexistent/robot.json"])
         #expect(result.termination == .exited(1))
         #expect(
             result.standardError.contains(
                 "Error: cannot read config file /nonexistent/robot.json: No such file or directory"))
     }
 
-    @Test func stopMotorsOpensTheHardwareStopsAndExits() throws {
+    @Test func stopMotorsOpensTheHardwareStopsAndExits() async throws {
         let file = try config(#"{"thingName":"sts-pi",\#(mqtt),"motors":{"driver":"simulated"}}"#)
-        let result = try robotd(["stop-motors", "--config", file.path])
+        let result = try await robotd(["stop-motors", "--config", file.path])
         #expect(result.termination == .exited(0), "\(result.standardError)")
         #expect(result.standardError.contains("motors stopped"))
-        let missing = try robotd([
+        let missing = try await robotd([
             "stop-motors", "--config",
             try config(#"{"thingName":"sts-pi",\#(mqtt),"motors":{"driver":"explorerhat"}}"#).path,
         ])
