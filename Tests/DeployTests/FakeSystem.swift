@@ -89,7 +89,7 @@ struct FakeSystem {
     /// Runs `scripts/install.sh --root ROOT ARGUMENTS` with the fakes first on PATH.
     func install(
         _ arguments: [String] = [], environment: [String: String] = [:], staged: Bool = true
-    ) throws -> ChildProcess.Result {
+    ) async throws -> ChildProcess.Result {
         var variables = [
             "PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
             "FAKE_SYSTEM_LOG": log.path,
@@ -98,7 +98,7 @@ struct FakeSystem {
         ]
         variables.merge(environment) { _, new in new }
         let rootArguments = staged ? ["--root", root.path] : []
-        return try ChildProcess.run(
+        return try await ChildProcess.run(
             RepositoryPaths.script("install.sh").path, rootArguments + arguments, environment: variables,
             timeout: .seconds(120))
     }

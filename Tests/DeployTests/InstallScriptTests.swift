@@ -19,7 +19,7 @@ import Testing
 
     @Test func aStagedInstallLaysOutTheRobotAndASecondRunChangesNothing() async throws {
         let system = try FakeSystem()
-        let first = try system.install(
+        let first = try await system.install(
             ["--binaries", system.binaries.path], environment: ["MOTOR_DRIVER": "adafruit", "ROBOT_NAME": "rover-7"])
         expectSuccess(first)
         #expect(first.standardOutput.contains("changes made"))
@@ -85,7 +85,7 @@ import Testing
         // Again: nothing to do, and nothing is touched.
         let before = try system.snapshot()
         let callsBefore = system.calls.count
-        let second = try system.install(
+        let second = try await system.install(
             ["--binaries", system.binaries.path], environment: ["MOTOR_DRIVER": "adafruit", "ROBOT_NAME": "rover-7"])
         expectSuccess(second)
         #expect(
@@ -108,7 +108,7 @@ import Testing
         let configBefore = try FileStatus(config)
         let keyBefore = try FileStatus(key)
 
-        let result = try system.install(["--binaries", system.binaries.path])
+        let result = try await system.install(["--binaries", system.binaries.path])
         expectSuccess(result)
         #expect(try String(contentsOf: config, encoding: .utf8) == #"{"thingName":"mine"}"#)
         #expect(try String(contentsOf: key, encoding: .utf8) == "-----BEGIN PRIVATE KEY-----\nmine\n")
@@ -123,7 +123,7 @@ import Testing
 
     @Test func aDryRunChangesNothingAndPrintsThePlan() async throws {
         let system = try FakeSystem()
-        let result = try system.install(["--binaries", system.binaries.path, "--dry-run"])
+        let result = try await system.install(["--binaries", system.binaries.path, "--dry-run"])
         expectSuccess(result)
         let out = result.standardOutput
         #expect(try FileManager.default.contentsOfDirectory(atPath: system.root.path).isEmpty, "nothing written")
@@ -142,9 +142,9 @@ import Testing
         }
 
         // On an installed root the dry run has nothing to do.
-        expectSuccess(try system.install(["--binaries", system.binaries.path]))
+        expectSuccess(try await system.install(["--binaries", system.binaries.path]))
         let before = try system.snapshot()
-        let again = try system.install(["--binaries", system.binaries.path, "--dry-run"])
+        let again = try await system.install(["--binaries", system.binaries.path, "--dry-run"])
         expectSuccess(again)
         #expect(again.standardOutput.contains("Dry run: nothing to do"), "\(again.standardOutput)")
         #expect(try system.snapshot() == before)
@@ -155,24 +155,24 @@ import Testing
         let prebuilt = try ScratchDirectory.make("prebuilt")
         let built = try RepositoryPaths.product("robotd")
         try FileManager.default.copyItem(at: built, to: prebuilt.appending(path: "robotd"))
-        let result = try system.install(["--binaries", prebuilt.path])
+        let result = try await system.install(["--binaries", prebuilt.path])
         expectSuccess(result)
         let installed = system.path("/usr/local/bin/robotd")
         let size = { (url: URL) in try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0 }
         let (installedSize, builtSize) = (try size(installed), try size(built))
         #expect(installedSize < builtSize, "stripped: \(installedSize) < \(builtSize) bytes")
-        let version = try ChildProcess.run(installed.path, ["--version"])
+        let version = try await ChildProcess.run(installed.path, ["--version"])
         #expect(version.termination == .exited(0))
         #expect(version.standardOutput.split(separator: ".").count == 3)
 
         // A second run strips again and finds the same bytes: nothing to do.
-        let again = try system.install(["--binaries", prebuilt.path])
+        let again = try await system.install(["--binaries", prebuilt.path])
         #expect(again.standardOutput.contains("ok: \(installed.path)"), "\(again.standardOutput)")
     }
 
     @Test func withoutAToolchainOrBinariesItStopsBeforeChangingAnythingAndSaysHowToGetOne() async throws {
         let system = try FakeSystem()
-        let result = try system.install([], environment: ["ROBOT_SWIFT": "/nonexistent/swift"])
+        let result = try await system.install([], environment: ["ROBOT_SWIFT": "/nonexistent/swift"])
         #expect(result.termination == .exited(1))
         let message = result.standardError
         for text in [
@@ -188,7 +188,7 @@ import Testing
 
     @Test func withoutTheInternetTheCAIsReportedMissingAndTheRestInstalls() async throws {
         let system = try FakeSystem()
-        let result = try system.install(
+        let result = try await system.install(
             ["--binaries", system.binaries.path], environment: ["ROBOT_CA_URL": "http://127.0.0.1:1/AmazonRootCA1.pem"])
         expectSuccess(result)
         #expect(result.standardOutput.contains("warning: could not download the Amazon root CA"))
@@ -202,7 +202,7 @@ import Testing
 
     @Test func theDefaultsAreTheExplorerHATAndStsPi() async throws {
         let system = try FakeSystem()
-        expectSuccess(try system.install(["--binaries", system.binaries.path]))
+        expectSuccess(try await system.install(["--binaries", system.binaries.path]))
         let config = try RobotConfig.load(path: system.path("/etc/robot/config.json").path)
         #expect(config.thingName == "sts-pi")
         #expect(config.motors.driver == "explorerhat")
@@ -216,41 +216,41 @@ import Testing
         ([:], ["--root", "relative/dir"], "--root needs an absolute path"),
         ([:], ["--binaries", "/nonexistent"], "--binaries /nonexistent: no such folder"),
     ])
-    func badInputIsOneClearLine(environment: [String: String], arguments: [String], message: String) throws {
+    func badInputIsOneClearLine(environment: [String: String], arguments: [String], message: String) async throws {
         let system = try FakeSystem()
-        let result = try system.install(arguments, environment: environment)
+        let result = try await system.install(arguments, environment: environment)
         #expect(result.termination == .exited(1))
         #expect(result.standardError.contains(message), "\(result.standardError)")
     }
 
-    @Test func helpDescribesTheOptions() throws {
-        let result = try FakeSystem().install(["--help"], staged: false)
+    @Test func helpDescribesTheOptions() async throws {
+        let result = try await FakeSystem().install(["--help"], staged: false)
         #expect(result.termination == .exited(0))
         for word in ["--source", "--repo", "--binaries", "--root", "--dry-run", "--with-kvs-producer", "MOTOR_DRIVER"] {
             #expect(result.standardOutput.contains(word), "help mentions \(word)")
         }
     }
 
-    @Test func pipedIntoBashItNeedsASourceTreeAndWorksWithOne() throws {
+    @Test func pipedIntoBashItNeedsASourceTreeAndWorksWithOne() async throws {
         let system = try FakeSystem()
         let script = RepositoryPaths.script("install.sh").path
-        func piped(_ arguments: [String]) throws -> ChildProcess.Result {
-            try ChildProcess.run(
+        func piped(_ arguments: [String]) async throws -> ChildProcess.Result {
+            try await ChildProcess.run(
                 "bash", ["-c", #"bash -s -- "$@" < "$0""#, script] + arguments,
                 environment: ["PATH": system.bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")],
                 timeout: .seconds(60))
         }
-        let bare = try piped(["--root", system.root.path, "--dry-run"])
+        let bare = try await piped(["--root", system.root.path, "--dry-run"])
         #expect(bare.termination == .exited(1))
         #expect(bare.standardError.contains("no source tree"), "\(bare.standardError)")
         #expect(bare.standardError.contains("--source DIR"))
-        let withSource = try piped([
+        let withSource = try await piped([
             "--root", system.root.path, "--dry-run", "--source", RepositoryPaths.root.path,
             "--binaries", system.binaries.path,
         ])
         #expect(withSource.termination == .exited(0), "\(withSource.standardError)")
         #expect(withSource.standardOutput.contains("ok: source tree \(RepositoryPaths.root.path)"))
-        let withRepository = try piped([
+        let withRepository = try await piped([
             "--root", system.root.path, "--dry-run", "--repo", "https://example.invalid/robot.git",
             "--binaries", system.binaries.path,
         ])
@@ -261,10 +261,10 @@ import Testing
             ), "\(withRepository.standardOutput)")
     }
 
-    @Test func theVideoProducerIsBuiltFromAPinnedReleaseOfTheSDK() throws {
+    @Test func theVideoProducerIsBuiltFromAPinnedReleaseOfTheSDK() async throws {
         // It needs the internet, so here only its plan: what would be cloned, built and installed.
         let system = try FakeSystem()
-        let result = try system.install(["--binaries", system.binaries.path, "--with-kvs-producer", "--dry-run"])
+        let result = try await system.install(["--binaries", system.binaries.path, "--with-kvs-producer", "--dry-run"])
         expectSuccess(result)
         let out = result.standardOutput
         let folder = system.path("/var/cache/robot-build/kvs-webrtc-v1.10.2").path
@@ -286,7 +286,7 @@ import Testing
         #expect(!out.contains("Common.c"), "the SDK is used unmodified")
     }
 
-    @Test func onTheRobotItInstallsMissingPackagesAndEnablesI2C() throws {
+    @Test func onTheRobotItInstallsMissingPackagesAndEnablesI2C() async throws {
         // Not staged: a dry run against this machine, with raspi-config saying I2C is off and dpkg saying
         // nothing is installed — the plan must show apt-get and raspi-config doing their part.
         let system = try FakeSystem()
@@ -297,7 +297,7 @@ import Testing
         try FileManager.default.moveItem(
             at: system.bin.appending(path: "raspi-config.fake"), to: system.bin.appending(path: "raspi-config"))
         try FakeSystem.write("#!/bin/sh\nexit 1\n", to: system.bin.appending(path: "dpkg-query"), mode: 0o755)
-        let result = try system.install(["--binaries", system.binaries.path, "--dry-run"], staged: false)
+        let result = try await system.install(["--binaries", system.binaries.path, "--dry-run"], staged: false)
         expectSuccess(result)
         let out = result.standardOutput
         #expect(out.contains("would: install libmosquitto1 libi2c0 openssl ca-certificates curl"), "\(out)")

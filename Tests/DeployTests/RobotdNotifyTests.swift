@@ -88,7 +88,7 @@ import Testing
         let pki = try TestPKI.make()
         let config = try RobotdHarness.writeConfig(
             pki: pki, port: 1, motors: #"{"driver":"simulated"}"#, heartbeatSeconds: 0)
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             try RepositoryPaths.product("robotd").path, ["run", "--config", config.path],
             environment: ["NOTIFY_SOCKET": "run/notify"], timeout: .seconds(20))
         #expect(result.termination == .exited(1))
@@ -100,7 +100,7 @@ import Testing
 
     @Test func aConfigErrorSendsNoReady() async throws {
         let listener = try NotifySocketListener()
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             try RepositoryPaths.product("robotd").path, ["run", "--config", "/nonexistent/config.json"],
             environment: ["NOTIFY_SOCKET": listener.address, "WATCHDOG_USEC": "200000"], timeout: .seconds(20))
         #expect(result.termination == .exited(1))

@@ -4,7 +4,7 @@ import Testing
 
 /// Every shell script in `scripts/` (and the libraries they source) passes shellcheck, following sources.
 @Suite struct ShellcheckTests {
-    @Test func everyScriptIsShellcheckClean() throws {
+    @Test func everyScriptIsShellcheckClean() async throws {
         let scripts = RepositoryPaths.scripts
         let walker = try #require(FileManager.default.enumerator(atPath: scripts.path))
         var files: [String] = []
@@ -13,7 +13,7 @@ import Testing
         }
         files.sort()
         #expect(files.contains("scripts/install.sh") && files.contains("scripts/lib/common.sh"), "\(files)")
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             "shellcheck", ["--external-sources"] + files, currentDirectory: RepositoryPaths.root, timeout: .seconds(120)
         )
         #expect(result.termination == .exited(0), "shellcheck:\n\(result.standardOutput)\(result.standardError)")

@@ -47,16 +47,16 @@ import Testing
         return root
     }
 
-    @Test func bothUnitsPassSystemdAnalyzeVerify() throws {
+    @Test func bothUnitsPassSystemdAnalyzeVerify() async throws {
         let root = try verificationRoot()
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             "systemd-analyze", ["verify", "--root=\(root.path)"] + Self.units, timeout: .seconds(60))
         #expect(result.termination == .exited(0), "\(result.standardError)")
         #expect(result.standardOutput.isEmpty && result.standardError.isEmpty, "no warning at all: \(result)")
 
         // The check bites: a missing ExecStart= binary fails it.
         try FileManager.default.removeItem(at: root.appending(path: "usr/local/bin/robotd"))
-        let broken = try ChildProcess.run(
+        let broken = try await ChildProcess.run(
             "systemd-analyze", ["verify", "--root=\(root.path)", "robotd.service"], timeout: .seconds(60))
         #expect(broken.termination != .exited(0))
         #expect(broken.standardError.contains("Command /usr/local/bin/robotd is not executable"))
@@ -73,8 +73,8 @@ import Testing
     }
 
     @Test(arguments: units)
-    func exposureIsAtMostWhatReadmeStates(unit: String) throws {
-        let result = try ChildProcess.run(
+    func exposureIsAtMostWhatReadmeStates(unit: String) async throws {
+        let result = try await ChildProcess.run(
             "systemd-analyze", ["security", "--offline=true", Self.unitFile(unit).path], timeout: .seconds(60))
         #expect(result.termination == .exited(0), "\(result.standardError)")
         let prefix = "Overall exposure level for \(unit): "
@@ -137,7 +137,7 @@ import Testing
     /// `ExecStopPost=` is the last line of defence after a crash. Its command, as the unit spells it, run on
     /// the real binary with the simulated driver, exits 0 — see also `CommandLineTests`'
     /// `stopMotorsOpensTheHardwareStopsAndExits` and `StopMotorsTests` (a PCA9685 left driving ends full-off).
-    @Test func execStopPostsCommandStopsTheMotorsAndExitsZero() throws {
+    @Test func execStopPostsCommandStopsTheMotorsAndExitsZero() async throws {
         let argv = try #require(try Self.values("ExecStopPost", in: "robotd.service").first).split(separator: " ")
             .map(String.init)
         #expect(argv.first == "/usr/local/bin/robotd")
@@ -146,7 +146,8 @@ import Testing
             pki: pki, port: 8883, motors: #"{"driver":"simulated"}"#, heartbeatSeconds: 0)
         let arguments = argv.dropFirst().map { $0 == "/etc/robot/config.json" ? config.path : $0 }
         #expect(arguments == ["stop-motors", "--config", config.path])
-        let result = try ChildProcess.run(try RepositoryPaths.product("robotd").path, arguments, timeout: .seconds(20))
+        let result = try await ChildProcess.run(
+            try RepositoryPaths.product("robotd").path, arguments, timeout: .seconds(20))
         #expect(result.termination == .exited(0), "\(result.standardError)")
         #expect(result.standardError.contains("motors stopped"))
     }
