@@ -72,6 +72,7 @@ let package = Package(
             dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "SystemdNotify", swiftSettings: swiftSettings),
 
         .target(
             name: "CredentialProvider", dependencies: ["CCurl", "StrictJSON", "DriveProtocol"],
@@ -85,6 +86,7 @@ let package = Package(
             name: "RobotDaemon",
             dependencies: [
                 "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
+                "SystemdNotify",
                 "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "robotd",
             dependencies: [
-                "RobotDaemon",
+                "RobotDaemon", "SystemdNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -182,6 +184,12 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["RobotDaemon", "SystemdNotify", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RobotDaemonTests",
             dependencies: ["RobotDaemon", "DriveProtocol", "StrictJSON", "MQTT", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],

@@ -3,11 +3,13 @@ import MQTT
 public import Hardware
 public import Motors
 public import ServiceLifecycle
+public import SystemdNotify
 import DriveProtocol
 
 /// Builds robotd's services from a validated configuration: hardware first (left stopped), then the
 /// MQTT client, then the drive service. Nothing touches the network until the group runs.
-public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGroup {
+/// - Parameter notifier: systemd's notification socket, when robotd runs as a `Type=notify` unit.
+public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNotifier? = nil) throws -> ServiceGroup {
     for key in config.unknownKeys {
         logger.warning("config: unknown key \(key) ignored (a typo?)")
     }
@@ -21,7 +23,7 @@ public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGr
         heartbeat: config.telemetry.heartbeatSeconds > 0 ? .seconds(config.telemetry.heartbeatSeconds) : nil,
         logger: logger
     )
-    // Shutdown runs in reverse order: the motors stop first, then the video producer.
+    // Shutdown runs in reverse order: STOPPING=1 to systemd (appended last), the motors stop, then the video producer.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if let video = makeVideoService(config: config, drive: drive, logger: logger) {
         services.append(.init(service: video, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
@@ -29,7 +31,7 @@ public func buildDaemon(config: RobotConfig, logger: Logger) throws -> ServiceGr
     services.append(.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup))
     return ServiceGroup(
         configuration: .init(
-            services: services,
+            services: services + systemdServices(notifier, drive: drive, config: config, logger: logger),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

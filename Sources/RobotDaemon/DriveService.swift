@@ -22,6 +22,8 @@ public actor DriveService: Service {
     var armedDeadline: ContinuousClock.Instant?
     var counters = Counters()
     var connectFailuresLogged = 0
+    /// Set once ``run()`` has stopped the motors and started the MQTT client (see ``liveness(now:)``).
+    var isRunning = false
 
     struct Counters {
         var commands = 0
@@ -44,6 +46,7 @@ public actor DriveService: Service {
     public func run() async {
         perform(controller.started(), now: .now)
         client.start()
+        isRunning = true
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.consumeEvents() }
             if let heartbeat {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import RobotDaemon
+import SystemdNotify
 
 extension Robotd {
     struct Run: AsyncParsableCommand {
@@ -20,7 +21,9 @@ extension Robotd {
                     "robot.driver": "\(config.motors.driver)",
                     "mqtt.endpoint": "\(config.mqtt.endpoint):\(config.mqtt.port)",
                 ])
-            let daemon = try buildDaemon(config: config, logger: startLogger)
+            // Under systemd (Type=notify): READY=1, watchdog pings, STOPPING=1. Read before anything starts.
+            let notifier = try SystemdNotifier.fromProcessEnvironment()
+            let daemon = try buildDaemon(config: config, logger: startLogger, notifier: notifier)
             try await daemon.run()
             startLogger.notice("robotd stopped")
         }
