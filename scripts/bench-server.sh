@@ -158,7 +158,8 @@ throughput() {
         "mosquitto $(($(cpu_ticks "$broker_pid") - broker_before))0 ms, robotd $robotd_cpu (of $((seconds * $(nproc))) CPU-seconds)"
 }
 
-kill -TERM "$robotd_pid" && wait "$robotd_pid" 2>/dev/null || true
+kill -TERM "$robotd_pid" 2>/dev/null || true
+wait "$robotd_pid" 2>/dev/null || true
 throughput "robotd stopped"
 "$bin/robotd" run --config "$work/robotd.json" --log-level warning >>"$work/robotd.log" 2>&1 &
 robotd_pid=$!
