@@ -4,8 +4,9 @@ import Testing
 
 /// robot-server's command line: help, one line for a bad configuration, the warning when auth is off.
 @Suite(.timeLimit(.minutes(1))) struct CommandLineTests {
-    func robotServer(_ arguments: [String]) throws -> ChildProcess.Result {
-        try ChildProcess.run(try RepositoryPaths.product("robot-server").path, arguments, timeout: .seconds(20))
+    /// Runs the built binary to completion without blocking a thread of the cooperative pool.
+    func robotServer(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(try RepositoryPaths.product("robot-server").path, arguments, timeout: .seconds(20))
     }
 
     func config(_ text: String) throws -> URL {
@@ -20,8 +21,8 @@ import Testing
     let mqtt =
         #""mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key"}"#
 
-    @Test func helpNamesTheOptions() throws {
-        let result = try robotServer(["--help"])
+    @Test func helpNamesTheOptions() async throws {
+        let result = try await robotServer(["--help"])
         #expect(result.termination == .exited(0))
         for word in ["--config", "--log-level", "/publish", "JWKS"] {
             #expect(result.standardOutput.contains(word), "help mentions \(word)")
@@ -41,17 +42,17 @@ import Testing
             "Error: auth.jwt.jwksFile: not a JWKS"
         ),
     ])
-    func aBadConfigIsOneLineNamingTheKey(json: String, message: String) throws {
+    func aBadConfigIsOneLineNamingTheKey(json: String, message: String) async throws {
         let file = try config(json.replacingOccurrences(of: "MQTT", with: mqtt))
-        let result = try robotServer(["--config", file.path])
+        let result = try await robotServer(["--config", file.path])
         #expect(result.termination == .exited(1))
         let lines = result.standardError.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(lines.count == 1, "\(result.standardError)")
         #expect(result.standardError.contains(message), "\(result.standardError)")
     }
 
-    @Test func aMissingConfigFileIsNamed() throws {
-        let result = try robotServer(["--config", "/nonexistent/server.json"])
+    @Test func aMissingConfigFileIsNamed() async throws {
+        let result = try await robotServer(["--config", "/nonexistent/server.json"])
         #expect(result.termination == .exited(1))
         #expect(result.standardError.contains("Error: cannot read config file /nonexistent/server.json: No such file"))
     }
