@@ -12,12 +12,7 @@ extension EndToEnd {
         }
 
         func config(_ text: String) throws -> URL {
-            let folder = try ScratchDirectory.make("server-cli")
-            try FileManager.default.createSymbolicLink(
-                at: folder.appending(path: "pki"), withDestinationURL: try TestPKI.make().directory)
-            let file = folder.appending(path: "server.json")
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            return file
+            try PlaceholderFiles.config(text, name: "server.json", label: "server-cli")
         }
 
         let mqtt =

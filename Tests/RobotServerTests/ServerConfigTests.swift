@@ -7,17 +7,8 @@ import Testing
 
 /// robot-server's configuration: defaults, every key, and errors that name the key.
 @Suite struct ServerConfigTests {
-    /// A folder with `pki/` (the test PKI) and `config.json` holding `text`.
-    func folder(config text: String) throws -> URL {
-        let folder = try ScratchDirectory.make("server-config")
-        try FileManager.default.createSymbolicLink(
-            at: folder.appending(path: "pki"), withDestinationURL: try TestPKI.make().directory)
-        try text.write(to: folder.appending(path: "config.json"), atomically: true, encoding: .utf8)
-        return folder
-    }
-
     func load(_ text: String) throws -> ServerConfig {
-        try ServerConfig.load(path: folder(config: text).appending(path: "config.json").path)
+        try ServerConfig.load(path: PlaceholderFiles.config(text).path)
     }
 
     static let mqtt =
