@@ -161,6 +161,23 @@ Ctrl-C stops robotd, robot-server and the broker.
 
 EOF
 
+# robotd's log goes to this terminal; once it listens, drive it once with the curl above.
+robotd_log=$state/robotd.log
+"$robotd" run --config "$config" > >(tee "$robotd_log" >&2) 2>&1 &
+robotd_pid=$!
+for _ in $(seq 200); do
+    grep -q "listening for drive commands" "$robotd_log" 2>/dev/null && break
+    kill -0 "$robotd_pid" 2>/dev/null || break
+    sleep 0.05
+done
+if grep -q "listening for drive commands" "$robotd_log" 2>/dev/null; then
+    echo
+    echo "First drive, through the REST API: $curl_drive"
+    echo "→ $(curl -sS -X POST "http://127.0.0.1:$http_port/publish" -d '{"action":"forward"}' \
+        -H 'Content-Type: application/json' -H "Authorization: Bearer $token")"
+    echo
+fi
 status=0
-"$robotd" run --config "$config" || status=$?
+wait "$robotd_pid" || status=$?
+robotd_pid=
 exit "$status"

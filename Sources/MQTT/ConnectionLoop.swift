@@ -17,6 +17,7 @@ extension MQTTClient {
                 mosquitto.setWill(will())
                 shared.logger.debug(
                     "connecting", metadata: ["mqtt.endpoint": "\(options.endpoint)", "mqtt.attempt": "\(attempt)"])
+                let acceptDeadline = ContinuousClock.now + options.connectTimeout
                 let watchdog = shared.startConnectWatchdog(mosquitto, timeout: options.connectTimeout)
                 let rc =
                     everConnected
@@ -32,9 +33,9 @@ extension MQTTClient {
                         reason: timedOut ? timeoutReason : describe(rc, errno: code, lastError: lastError))
                     continue
                 }
-                let loopResult = serve()
+                let (loopResult, notAccepted) = serve(acceptDeadline: acceptDeadline)
                 let loopErrno = errno
-                let timedOut = shared.stopConnectWatchdog(watchdog)
+                let timedOut = shared.stopConnectWatchdog(watchdog) || notAccepted
                 let wasAccepted = shared.isConnectedNow
                 let (refusal, lastError) = shared.connectionClosed()
                 if wasAccepted {
@@ -58,15 +59,24 @@ extension MQTTClient {
             "no answer from \(options.endpoint) within \(options.connectTimeout) (TLS handshake and CONNACK) — is it an MQTT broker?"
         }
 
-        /// Runs the network loop until the connection ends; returns libmosquitto's reason.
-        private func serve() -> Int32 {
+        /// Runs the network loop until the connection ends; returns libmosquitto's reason, and whether the
+        /// broker failed to accept the connection (TLS handshake, CONNACK) by `acceptDeadline`. The deadline is
+        /// kept here, on the network thread, so it holds however busy the rest of the process is; the next
+        /// connect closes the abandoned socket.
+        private func serve(acceptDeadline: ContinuousClock.Instant) -> (Int32, notAccepted: Bool) {
             while true {
                 if shared.isStopping {
                     shared.requestDisconnect()
                 }
-                let rc = mosquitto.loop(timeoutMilliseconds: 1000)
+                var timeout: Int32 = 1000
+                if !shared.isConnectedNow {
+                    let remaining = acceptDeadline - ContinuousClock.now
+                    guard remaining > .zero else { return (MOSQ_ERR_CONN_LOST.rawValue, true) }
+                    timeout = Int32(clamping: min(remaining.milliseconds + 1, 1000))
+                }
+                let rc = mosquitto.loop(timeoutMilliseconds: timeout)
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
-                    return rc
+                    return (rc, false)
                 }
             }
         }

@@ -126,10 +126,3 @@ extension DriveService {
         JSONObject([("commands", .number(Double(counters.commands))), ("rejected", .number(Double(counters.rejected)))])
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
