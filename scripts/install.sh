@@ -616,6 +616,11 @@ if ! grep -q "\"thingName\": \"$robot_name\"" "$config" || ! grep -q "\"driver\"
 fi
 create_file_once "$config" "$etc/config.json" 640 root robot \
     "config.json.example with thingName $robot_name, driver $motor_driver"
+if $with_server; then
+    # robot-server (DynamicUser) reads it through the static group robot-server-config, never the robot's key.
+    create_file_once "$source_dir/server.json.example" "$etc/server.json" 640 root robot-server-config \
+        "server.json.example: fill in mqtt, robots and auth"
+fi
 
 printf '%s\n' "PLACEHOLDER: replace with the thing's certificate (certificate.pem.crt from AWS IoT, or" \
     "one issued by your own CA), keep mode 0640 root:robot." >"$work/certificate.pem"

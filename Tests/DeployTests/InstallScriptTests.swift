@@ -97,6 +97,29 @@ import Testing
         #expect(newCalls.allSatisfy { $0.contains(" is-enabled ") }, "only queries: \(Array(newCalls))")
     }
 
+    @Test func withServerItInstallsRobotServerItsUnitAndAConfigOnlyItsGroupReads() async throws {
+        let system = try FakeSystem()
+        expectSuccess(try await system.install(["--binaries", system.binaries.path, "--with-server"]))
+        let group = try #require(system.id(of: "robot-server-config", in: "group"), "the group robot-server reads through")
+        for (path, mode, gid) in [
+            ("/usr/local/bin/robot-server", UInt32(0o755), UInt32(0)),
+            ("/etc/robot/server.json", 0o640, group),
+            ("/etc/systemd/system/robot-server.service", 0o644, 0),
+        ] {
+            let status = try FileStatus(system.path(path))
+            #expect(status.mode == mode, "\(path): \(status)")
+            if isRoot {
+                #expect(status.gid == gid, "\(path): \(status)")
+            }
+        }
+        #expect(
+            try Data(contentsOf: system.path("/etc/robot/server.json"))
+                == Data(contentsOf: RepositoryPaths.root.appending(path: "server.json.example")))
+        let again = try await system.install(["--binaries", system.binaries.path, "--with-server"])
+        expectSuccess(again)
+        #expect(again.standardOutput.contains("Nothing to do"), "\(again.standardOutput)")
+    }
+
     @Test func anExistingConfigAndKeyAreNeverTouched() async throws {
         let system = try FakeSystem()
         let certs = system.path("/etc/robot/certs")
