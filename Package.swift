@@ -69,16 +69,17 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMosquitto", "POSIXThreads", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),
 
         .target(
-            name: "CredentialProvider", dependencies: ["CCurl", "StrictJSON", "DriveProtocol"],
+            name: "CredentialProvider", dependencies: ["CCurl", "StrictJSON", "DriveProtocol", "POSIXThreads"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ProcessSpawn", dependencies: ["CSpawn"], swiftSettings: swiftSettings),
+        .target(name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads"], swiftSettings: swiftSettings),
+        .target(name: "POSIXThreads", swiftSettings: swiftSettings),
         .target(name: "DeviceCertificate", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
 
         // MARK: Services

@@ -1,5 +1,6 @@
 import CMosquitto
 import Glibc
+import POSIXThreads
 public import Logging
 import Synchronization
 
@@ -44,7 +45,7 @@ public final class MQTTClient: Sendable {
                 return true
             })
         else { return }
-        NetworkThread.start { [mosquitto, shared, options, willProvider] in
+        DetachedThread.start { [mosquitto, shared, options, willProvider] in
             ConnectionLoop(mosquitto: mosquitto, shared: shared, options: options, will: willProvider).run()
         }
     }

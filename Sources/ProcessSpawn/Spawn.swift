@@ -1,5 +1,6 @@
 import CSpawn
 import Glibc
+import POSIXThreads
 
 /// Every system call of the ProcessSpawn module, and all its unsafe pointer work.
 enum Spawn {
@@ -139,23 +140,9 @@ enum Spawn {
 
     // MARK: Threads
 
-    private final class Body {
-        let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
-    }
-
     /// Runs `body` on a new detached POSIX thread: blocking work that must not hold a thread of Swift's small
     /// cooperative pool, and the starting of a child, whose death signal is tied to the thread that forked it.
     static func thread(_ body: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(
-            &thread, nil,
-            { context in
-                Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context)
-        precondition(rc == 0, "pthread_create failed: \(rc)")
-        pthread_detach(thread)
+        DetachedThread.start(body)
     }
 }
