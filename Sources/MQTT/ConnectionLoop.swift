@@ -44,6 +44,10 @@ extension MQTTClient {
                         shared.isStopping
                         ? "disconnected by client" : describe(loopResult, errno: loopErrno, lastError: lastError)
                     shared.emit(.connectionLost(reason: reason))
+                    // Not at once: a broker that just died can still complete a TCP handshake from its dying
+                    // listener, and that connection then never answers (seen here: a 10 s stall until the
+                    // accept deadline). One initial back-off step (50–100 ms) clears that window.
+                    sleep(options.backoff.delay(attempt: 0))
                 } else if !shared.isStopping {
                     let reason =
                         timedOut
