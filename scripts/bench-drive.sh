@@ -162,22 +162,7 @@ for _ in 1 2 3 4 5 6 7 8; do
 done
 [[ -n $port ]] || { cat "$work/broker.err" >&2; die "could not start mosquitto on a free port"; }
 
-# Relative paths resolve against the config file's folder ($work).
-cat >"$config" <<EOF
-{
-  "thingName": "$thing",
-  "mqtt": {
-    "endpoint": "localhost",
-    "port": $port,
-    "caFile": "pki/ca.crt",
-    "certFile": "pki/$thing.crt",
-    "keyFile": "pki/$thing.key"
-  },
-  "motors": { "driver": "simulated" },
-  "video": { "enabled": false },
-  "telemetry": { "heartbeatSeconds": 0 }
-}
-EOF
+write_local_robotd_config "$config" "$thing" "$port" 0
 
 # MARK: runs
 

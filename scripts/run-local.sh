@@ -82,22 +82,7 @@ if ! scripts/broker.sh "$broker" "$port" --pki "$pki" >/dev/null; then
         "ROBOT_MQTT_PORT=8884 ./scripts/run-local.sh"
 fi
 
-# Relative paths resolve against the config file's folder (.local).
-cat >"$config" <<EOF
-{
-  "thingName": "$thing",
-  "mqtt": {
-    "endpoint": "localhost",
-    "port": $port,
-    "caFile": "pki/ca.crt",
-    "certFile": "pki/$thing.crt",
-    "keyFile": "pki/$thing.key"
-  },
-  "motors": { "driver": "simulated" },
-  "video": { "enabled": false },
-  "telemetry": { "heartbeatSeconds": 10 }
-}
-EOF
+write_local_robotd_config "$config" "$thing" "$port" 10
 
 # robot-server: a bearer token for this run only. The config keeps its SHA-256,
 # never the token; it is printed below and nowhere else.

@@ -131,3 +131,24 @@ shell_quote() {
     done
     echo "${quoted[*]}"
 }
+
+# write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS
+# A robotd config for a local broker on PORT with the simulated driver and no video; its certificate
+# paths (pki/THING.crt …) resolve against FILE's folder, which holds the PKI as pki/.
+write_local_robotd_config() {
+    cat >"$1" <<EOF
+{
+  "thingName": "$2",
+  "mqtt": {
+    "endpoint": "localhost",
+    "port": $3,
+    "caFile": "pki/ca.crt",
+    "certFile": "pki/$2.crt",
+    "keyFile": "pki/$2.key"
+  },
+  "motors": { "driver": "simulated" },
+  "video": { "enabled": false },
+  "telemetry": { "heartbeatSeconds": $4 }
+}
+EOF
+}
