@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", "POSIXThreads", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMosquitto", "POSIXThreads", "Supervision", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),
@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "RobotServer",
             dependencies: [
-                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT",
+                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -184,7 +184,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "Supervision", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployTests",

@@ -1,3 +1,5 @@
+public import Supervision
+
 /// How to reach and authenticate to an MQTT broker over TLS (AWS IoT Core or any broker such as mosquitto).
 public struct MQTTOptions: Sendable, Equatable {
     public enum ProtocolVersion: Sendable, Equatable {
@@ -44,7 +46,7 @@ public struct MQTTOptions: Sendable, Equatable {
     public var cleanSession: Bool
     public var protocolVersion: ProtocolVersion
     public var subscriptions: [Subscription]
-    public var backoff: ReconnectBackoff
+    public var backoff: CappedBackoff
     /// How long a blocking connect may spend in the TLS handshake before it is aborted and retried
     /// (a peer that accepts TCP but never answers would otherwise hold the network thread forever).
     public var connectTimeout: Duration
@@ -61,7 +63,7 @@ public struct MQTTOptions: Sendable, Equatable {
         cleanSession: Bool = true,
         protocolVersion: ProtocolVersion = .v311,
         subscriptions: [Subscription] = [],
-        backoff: ReconnectBackoff = ReconnectBackoff(),
+        backoff: CappedBackoff = CappedBackoff(initial: .milliseconds(100), maximum: .milliseconds(1500), jitter: 0.5),
         connectTimeout: Duration = .seconds(10)
     ) {
         self.host = host

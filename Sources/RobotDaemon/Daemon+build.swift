@@ -1,5 +1,6 @@
 public import Logging
 import MQTT
+import Supervision
 public import Hardware
 public import Motors
 public import ServiceLifecycle
@@ -67,7 +68,7 @@ func mqttOptions(_ config: RobotConfig) -> MQTTOptions {
         keepAliveSeconds: mqtt.keepAliveSeconds, cleanSession: true,
         protocolVersion: mqtt.protocolVersion == 5 ? .v5 : .v311,
         subscriptions: [.init(config.actionTopic, qos: 1)],
-        backoff: ReconnectBackoff(
+        backoff: CappedBackoff(
             initial: .milliseconds(mqtt.reconnectInitialMs), maximum: .milliseconds(mqtt.reconnectMaxMs)),
         connectTimeout: .seconds(mqtt.connectTimeoutSeconds)
     )

@@ -2,6 +2,7 @@ public import Hummingbird
 import JSONConfig
 public import Logging
 import MQTT
+import Supervision
 public import Prometheus
 import ServiceLifecycle
 
@@ -72,7 +73,7 @@ func mqttOptions(_ mqtt: ServerConfig.MQTT) -> MQTTOptions {
         caFile: settings.caFile, certFile: settings.certFile, keyFile: settings.keyFile, alpn: settings.alpn,
         keepAliveSeconds: settings.keepAliveSeconds, cleanSession: true,
         protocolVersion: settings.protocolVersion == 5 ? .v5 : .v311,
-        backoff: ReconnectBackoff(
+        backoff: CappedBackoff(
             initial: .milliseconds(settings.reconnectInitialMs), maximum: .milliseconds(settings.reconnectMaxMs)),
         connectTimeout: .seconds(settings.connectTimeoutSeconds)
     )

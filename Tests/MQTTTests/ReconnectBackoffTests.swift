@@ -1,8 +1,8 @@
-import MQTT
+import Supervision
 import Testing
 
 @Suite struct ReconnectBackoffTests {
-    let backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(1500), jitter: 0.5)
+    let backoff = CappedBackoff(initial: .milliseconds(100), maximum: .milliseconds(1500), jitter: 0.5)
 
     @Test func doublesUntilTheCap() {
         let delays = (0..<6).map { backoff.delay(attempt: $0, random: 0) }
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func maximumIsNeverBelowInitial() {
-        let odd = ReconnectBackoff(initial: .seconds(2), maximum: .seconds(1))
+        let odd = CappedBackoff(initial: .seconds(2), maximum: .seconds(1))
         #expect(odd.delay(attempt: 0, random: 0) == .seconds(2))
     }
 }
