@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "drive-bench", targets: ["drive-bench"]),
         .executable(name: "robot-server", targets: ["robot-server"]),
         .executable(name: "server-bench", targets: ["server-bench"]),
+        .executable(name: "robot-webrtc", targets: ["robot-webrtc"]),
+        .executable(name: "relay-bench", targets: ["relay-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // MARK: C at the bottom
@@ -52,6 +55,16 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "CSpawn"),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGStreamer",
+            pkgConfig: "gstreamer-webrtc-1.0",
+            providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-bad1.0-dev"])]
+        ),
 
         // MARK: Pure domain (no I/O)
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
@@ -59,6 +72,11 @@ let package = Package(
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
         .target(name: "Supervision", swiftSettings: swiftSettings),
         .target(name: "JSONConfig", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .target(
+            name: "AWSSigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Linux I/O and library wrappers
         .target(name: "Hardware", dependencies: ["CI2C", "CGPIO"], swiftSettings: swiftSettings),
@@ -81,6 +99,25 @@ let package = Package(
         .target(name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads"], swiftSettings: swiftSettings),
         .target(name: "POSIXThreads", swiftSettings: swiftSettings),
         .target(name: "DeviceCertificate", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(
+            name: "SQS",
+            dependencies: [
+                "AWSSigV4", "StrictJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "RelayQueue", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(
+            name: "WebRTCProducer",
+            dependencies: [
+                "CGStreamer", "StrictJSON",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Services
         .target(
@@ -96,9 +133,23 @@ let package = Package(
         ),
 
         .target(
+            name: "Relay",
+            dependencies: [
+                "StrictJSON", "JSONConfig", "MQTT", "Supervision", "EventPattern", "AWSSigV4", "SQS", "RelayQueue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
             name: "RobotServer",
             dependencies: [
-                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision",
+                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision", "Relay",
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -154,6 +205,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "robot-webrtc",
+            dependencies: [
+                "WebRTCProducer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "relay-bench",
+            dependencies: [
+                "MQTT", "StrictJSON", "Supervision",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -169,6 +239,32 @@ let package = Package(
         .testTarget(
             name: "MotorsTests",
             dependencies: ["Motors", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "EventPatternTests", dependencies: ["EventPattern", "StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SQSTests", dependencies: ["AWSSigV4", "SQS", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RelayQueueTests", dependencies: ["RelayQueue", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RelayTests",
+            dependencies: [
+                "Relay", "RobotServer", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON", "JSONConfig", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VideoTests",
+            dependencies: [
+                "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),

@@ -1,0 +1,1 @@
+// Placeholder: AWSSigV4 is being built (issue #6/#7).

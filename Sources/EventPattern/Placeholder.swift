@@ -1,0 +1,1 @@
+// Placeholder: EventPattern is being built (issue #6/#7).

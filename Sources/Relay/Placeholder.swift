@@ -1,0 +1,1 @@
+// Placeholder: Relay is being built (issue #6/#7).

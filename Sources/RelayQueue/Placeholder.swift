@@ -1,0 +1,1 @@
+// Placeholder: RelayQueue is being built (issue #6/#7).

@@ -1,0 +1,1 @@
+// Placeholder: SQS is being built (issue #6/#7).

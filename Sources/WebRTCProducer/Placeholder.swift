@@ -1,0 +1,1 @@
+// Placeholder: WebRTCProducer is being built (issue #6/#7).
