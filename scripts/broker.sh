@@ -2,7 +2,7 @@
 # Runs a local mosquitto broker that stands in for AWS IoT Core: MQTT over TLS
 # with client certificates, and an ACL that mirrors the sample's IoT policy.
 #
-#   scripts/broker.sh DIR PORT [--foreground] [--pki PKI_DIR] [--acl FILE]
+#   scripts/broker.sh DIR PORT [--foreground] [--pki PKI_DIR] [--acl FILE] [--set 'OPTION VALUE']...
 #   scripts/broker.sh DIR --stop
 #
 # DIR holds the broker's files: mosquitto.conf and acl (rewritten on every
@@ -18,6 +18,8 @@
 #   - operator, robot-server: write +/action, read +/telemetry;
 #   - admin (tests and diagnostics only): read and write #.
 # --acl FILE replaces that ACL with FILE (mosquitto acl_file syntax).
+# --set 'OPTION VALUE' appends a line to the generated mosquitto.conf (repeatable), e.g.
+# --set 'max_queued_messages 0' or --set 'persistence true' (a later line wins).
 #
 # Without --foreground, mosquitto daemonises; the script waits until the
 # listener is up, prints the PID and exits 0 (or prints the log's tail and exits
@@ -35,7 +37,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-    echo "usage: ${0##*/} DIR PORT [--foreground] [--pki PKI_DIR] [--acl FILE]" >&2
+    echo "usage: ${0##*/} DIR PORT [--foreground] [--pki PKI_DIR] [--acl FILE] [--set 'OPTION VALUE']..." >&2
     echo "       ${0##*/} DIR --stop" >&2
     exit 2
 }
@@ -95,11 +97,13 @@ fi
 foreground=false
 pki=$dir
 custom_acl=
+extra_settings=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --foreground) foreground=true ;;
     --pki) [[ $# -ge 2 ]] || usage; pki=$2; shift ;;
     --acl) [[ $# -ge 2 ]] || usage; custom_acl=$2; shift ;;
+    --set) [[ $# -ge 2 ]] || usage; extra_settings+=("$2"); shift ;;
     *) usage ;;
     esac
     shift
@@ -177,6 +181,9 @@ keyfile $pki/broker.key
 require_certificate true
 use_identity_as_username true
 EOF
+if ((${#extra_settings[@]} > 0)); then
+    { echo "# --set"; printf '%s\n' "${extra_settings[@]}"; } >>"$dir/mosquitto.conf.tmp"
+fi
 mv -f "$dir/mosquitto.conf.tmp" "$dir/mosquitto.conf"
 
 if $foreground; then

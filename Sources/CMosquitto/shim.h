@@ -2,4 +2,6 @@
 #define CMOSQUITTO_SHIM_H
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+/* The network loop's wake-up descriptor (Sources/MQTT/Mosquitto.swift). */
+#include <sys/eventfd.h>
 #endif

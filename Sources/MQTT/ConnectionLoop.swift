@@ -78,7 +78,7 @@ extension MQTTClient {
                     guard remaining > .zero else { return (MOSQ_ERR_CONN_LOST.rawValue, true) }
                     timeout = Int32(clamping: min(remaining.milliseconds + 1, 1000))
                 }
-                let rc = mosquitto.loop(timeoutMilliseconds: timeout)
+                let rc = mosquitto.loopStep(timeoutMilliseconds: timeout) { shared.commitInbound() }
                 if rc != MOSQ_ERR_SUCCESS.rawValue {
                     return (rc, false)
                 }

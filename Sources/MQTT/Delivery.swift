@@ -15,13 +15,25 @@ final class Delivery: Sendable {
     let deadline: ContinuousClock.Instant
     let timeout: Duration
     private let state = Mutex(State.pending)
+    /// Called once with the outcome, on whichever thread settles it (the network thread for an acknowledgement).
+    private let onComplete: (@Sendable (Result<Void, MQTTError>) -> Void)?
 
-    init(timeout: Duration) {
+    init(timeout: Duration, onComplete: (@Sendable (Result<Void, MQTTError>) -> Void)? = nil) {
         self.timeout = timeout
         self.deadline = .now + timeout
+        self.onComplete = onComplete
     }
 
     func complete(_ result: Result<Void, MQTTError>) {
+        if let onComplete {
+            let first = state.withLock { state -> Bool in
+                if case .done = state { return false }
+                state = .done(result)
+                return true
+            }
+            if first { onComplete(result) }
+            return
+        }
         let waiter = state.withLock { state -> CheckedContinuation<Result<Void, MQTTError>, Never>? in
             switch state {
             case .pending:

@@ -32,12 +32,40 @@ extension MQTTClient {
         let continuation: AsyncStream<MQTTEvent>.Continuation
         let logger: Logger
         let options: MQTTOptions
+        let gate: (any MQTTInboundGate)?
         private let handle = Mutex<Mosquitto?>(nil)
 
-        init(continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger, options: MQTTOptions) {
+        init(
+            continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger, options: MQTTOptions,
+            gate: (any MQTTInboundGate)?
+        ) {
             self.continuation = continuation
             self.logger = logger
             self.options = options
+            self.gate = gate
+        }
+
+        /// Hands a received message to the gate, if there is one, else to ``MQTTClient/events``.
+        func received(_ message: MQTTMessage) {
+            if let gate {
+                gate.receive(message)
+            } else {
+                emit(.message(message))
+            }
+        }
+
+        /// Runs between reading and writing: the gate commits what it received before the PUBACKs go out.
+        func commitInbound() -> Bool {
+            guard let gate else { return true }
+            do {
+                try gate.commit()
+                return true
+            } catch {
+                logger.error(
+                    "could not keep the messages just received; dropping the connection unacknowledged so the broker redelivers them",
+                    metadata: ["mqtt.endpoint": "\(options.endpoint)", "error": "\(error)"])
+                return false
+            }
         }
 
         /// Weakly links the handle so callbacks can subscribe without a reference cycle.
@@ -56,9 +84,9 @@ extension MQTTClient {
         func callbacks() -> Mosquitto.Callbacks {
             Mosquitto.Callbacks(
                 connect: { [weak self] rc in self?.connected(rc) },
-                message: { [weak self] message in self?.emit(.message(message)) },
+                message: { [weak self] message in self?.received(message) },
                 subscribe: { [weak self] mid, granted in self?.subscribed(mid: mid, granted: granted) },
-                publish: { [weak self] mid in self?.delivered(mid: mid) },
+                publish: { [weak self] mid, reasonCode in self?.delivered(mid: mid, reasonCode: reasonCode) },
                 log: { [weak self] level, text in self?.log(level: level, text: text) }
             )
         }
@@ -212,8 +240,11 @@ extension MQTTClient {
 
         /// Runs `publish` and registers its message id for acknowledgement under one lock, so an
         /// acknowledgement that arrives at once cannot be missed.
-        func publishTracked(timeout: Duration, _ publish: () throws(MQTTError) -> Int32) throws(MQTTError) -> Delivery {
-            let delivery = Delivery(timeout: timeout)
+        func publishTracked(
+            timeout: Duration, onComplete: (@Sendable (Result<Void, MQTTError>) -> Void)? = nil,
+            _ publish: () throws(MQTTError) -> Int32
+        ) throws(MQTTError) -> Delivery {
+            let delivery = Delivery(timeout: timeout, onComplete: onComplete)
             let startSweeper = try state.withLock { (state) throws(MQTTError) -> Bool in
                 guard state.phase == .running else { throw MQTTError(.shutDown, "the MQTT client is shut down") }
                 let mid = try publish()
@@ -254,9 +285,16 @@ extension MQTTClient {
             }
         }
 
-        private func delivered(mid: Int32) {
+        private func delivered(mid: Int32, reasonCode: Int32) {
             let delivery = state.withLock { $0.deliveries.removeValue(forKey: mid) }
-            delivery?.complete(.success(()))
+            guard let delivery else { return }
+            if reasonCode >= 0x80 {
+                let reason = String(cString: mosquitto_reason_string(reasonCode))
+                delivery.complete(
+                    .failure(MQTTError(.refused, "the broker refused the message: \(reason) (0x\(String(reasonCode, radix: 16)))")))
+            } else {
+                delivery.complete(.success(()))
+            }
         }
     }
 }

@@ -21,13 +21,16 @@ public final class MQTTClient: Sendable {
 
     /// Prepares the client; nothing touches the network before ``start()``.
     /// - Parameter will: called before every connection attempt, so the last will can carry fresh content.
+    /// - Parameter gate: receives the messages (instead of ``events``) on the network thread and commits them
+    ///   before they are acknowledged; see ``MQTTInboundGate``.
     public init(
         options: MQTTOptions,
         logger: Logger,
+        gate: (any MQTTInboundGate)? = nil,
         will: @escaping @Sendable () -> MQTTOptions.Will? = { nil }
     ) throws(MQTTError) {
         let (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .unbounded)
-        let shared = Shared(continuation: continuation, logger: logger, options: options)
+        let shared = Shared(continuation: continuation, logger: logger, options: options, gate: gate)
         self.events = events
         self.options = options
         self.shared = shared
@@ -74,6 +77,21 @@ public final class MQTTClient: Sendable {
             return mid
         }
         try await delivery.wait()
+    }
+
+    /// Publishes and calls `onComplete` once: with success when the broker acknowledged it (QoS 1) or it was
+    /// written out (QoS 0), with a failure when the broker refused it (MQTT v5) or `timeout` passed first.
+    /// For high rates: no task or continuation per message; `onComplete` runs on the network thread (keep it short).
+    /// Throws at once (and never calls `onComplete`) when the message cannot even be queued (offline).
+    public func publish(
+        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, timeout: Duration,
+        onComplete: @escaping @Sendable (Result<Void, MQTTError>) -> Void
+    ) throws(MQTTError) {
+        _ = try shared.publishTracked(timeout: timeout, onComplete: onComplete) { () throws(MQTTError) -> Int32 in
+            let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
+            try Self.check(rc, topic: topic)
+            return mid
+        }
     }
 
     /// Sends DISCONNECT (no last will is published), stops the network thread and finishes ``events``.

@@ -13,6 +13,8 @@ public struct MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         case publish
         /// The client was shut down.
         case shutDown
+        /// The broker refused a message (an MQTT v5 PUBACK reason code ≥ 0x80, e.g. not authorized).
+        case refused
     }
 
     public var code: Code

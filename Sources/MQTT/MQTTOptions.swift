@@ -50,6 +50,9 @@ public struct MQTTOptions: Sendable, Equatable {
     /// How long a blocking connect may spend in the TLS handshake before it is aborted and retried
     /// (a peer that accepts TCP but never answers would otherwise hold the network thread forever).
     public var connectTimeout: Duration
+    /// How many QoS 1 messages may await their PUBACK at once (libmosquitto's default is 20; 0 is unlimited).
+    /// More pipelines better on a busy link; what does not fit waits in libmosquitto's queue.
+    public var maxInflightMessages: Int?
 
     public init(
         host: String,
@@ -64,7 +67,8 @@ public struct MQTTOptions: Sendable, Equatable {
         protocolVersion: ProtocolVersion = .v311,
         subscriptions: [Subscription] = [],
         backoff: CappedBackoff = CappedBackoff(initial: .milliseconds(100), maximum: .milliseconds(1500), jitter: 0.5),
-        connectTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(10),
+        maxInflightMessages: Int? = nil
     ) {
         self.host = host
         self.port = port
@@ -79,6 +83,7 @@ public struct MQTTOptions: Sendable, Equatable {
         self.subscriptions = subscriptions
         self.backoff = backoff
         self.connectTimeout = connectTimeout
+        self.maxInflightMessages = maxInflightMessages
     }
 
     /// `host:port` for messages.

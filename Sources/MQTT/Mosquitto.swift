@@ -12,7 +12,9 @@ final class Mosquitto: @unchecked Sendable {
         var connect: @Sendable (_ rc: Int32) -> Void
         var message: @Sendable (MQTTMessage) -> Void
         var subscribe: @Sendable (_ mid: Int32, _ granted: [Int32]) -> Void
-        var publish: @Sendable (_ mid: Int32) -> Void
+        /// A QoS 0 message was written out, or a QoS 1 message acknowledged; `reasonCode` ≥ 0x80 is the broker's
+        /// refusal (MQTT v5 only: a v3.1.1 broker acknowledges even what its ACL drops).
+        var publish: @Sendable (_ mid: Int32, _ reasonCode: Int32) -> Void
         var log: @Sendable (_ level: Int32, _ text: String) -> Void
     }
 
@@ -23,6 +25,8 @@ final class Mosquitto: @unchecked Sendable {
 
     private let handle: OpaquePointer
     let callbacks: Callbacks
+    /// Wakes the network thread's `poll` when another thread queued a packet (an eventfd).
+    private let wakeFD: Int32
 
     init(options: MQTTOptions, callbacks: Callbacks) throws(MQTTError) {
         _ = Self.libraryInitialized
@@ -33,6 +37,7 @@ final class Mosquitto: @unchecked Sendable {
                 .invalidOption, "unable to create an MQTT client for id \"\(options.clientID)\": \(Self.errnoText())")
         }
         self.handle = handle
+        self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         try configure(options)
         installCallbacks()
@@ -40,6 +45,7 @@ final class Mosquitto: @unchecked Sendable {
 
     deinit {
         mosquitto_destroy(handle)
+        if wakeFD >= 0 { close(wakeFD) }
     }
 
     private func configure(_ options: MQTTOptions) throws(MQTTError) {
@@ -57,6 +63,9 @@ final class Mosquitto: @unchecked Sendable {
         try check(mosquitto_tls_set(handle, options.caFile, nil, options.certFile, options.keyFile, nil), "TLS files")
         // Verify the broker's certificate and host name; libmosquitto's default minimum is TLS 1.2.
         try check(mosquitto_tls_opts_set(handle, 1, nil, nil), "TLS options")
+        if let inflight = options.maxInflightMessages {
+            try check(mosquitto_max_inflight_messages_set(handle, UInt32(inflight)), "max inflight messages")
+        }
         if let alpn = options.alpn {
             try check(mosquitto_string_option(handle, MOSQ_OPT_TLS_ALPN, alpn), "ALPN \"\(alpn)\"")
         }
@@ -86,8 +95,8 @@ final class Mosquitto: @unchecked Sendable {
             let qos = granted.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
             Mosquitto.from(context).callbacks.subscribe(mid, qos)
         }
-        mosquitto_publish_callback_set(handle) { _, context, mid in
-            Mosquitto.from(context).callbacks.publish(mid)
+        mosquitto_publish_v5_callback_set(handle) { _, context, mid, reasonCode, _ in
+            Mosquitto.from(context).callbacks.publish(mid, reasonCode)
         }
         mosquitto_log_callback_set(handle) { _, context, level, text in
             Mosquitto.from(context).callbacks.log(level, text.map { String(cString: $0) } ?? "")
@@ -120,9 +129,49 @@ final class Mosquitto: @unchecked Sendable {
         mosquitto_reconnect(handle)
     }
 
-    /// Waits up to `timeoutMilliseconds` for network activity, reads, writes and keeps the connection alive.
-    func loop(timeoutMilliseconds: Int32) -> Int32 {
-        mosquitto_loop(handle, timeoutMilliseconds, 1)
+    /// One turn of the network loop: waits up to `timeoutMilliseconds` for the socket or a wake-up, reads what
+    /// arrived (callbacks run now), calls `afterRead`, then writes what is queued and keeps the connection alive.
+    ///
+    /// This is `mosquitto_loop` split open for one reason: in threaded mode a received QoS 1 message's PUBACK is
+    /// only queued during the read, so whatever `afterRead` does (the relay commits the messages it just received
+    /// to its durable queue) happens before the broker is told it may forget them. If `afterRead` returns false
+    /// the connection is cut without writing, and the broker redelivers the unacknowledged messages.
+    func loopStep(timeoutMilliseconds: Int32, afterRead: () -> Bool) -> Int32 {
+        let socket = mosquitto_socket(handle)
+        guard socket >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
+        let socketEvents = Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0)
+        var fds = [
+            pollfd(fd: socket, events: socketEvents, revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
+        let ready = poll(&fds, nfds_t(wakeFD >= 0 ? 2 : 1), timeoutMilliseconds)
+        if ready < 0 {
+            return errno == EINTR ? MOSQ_ERR_SUCCESS.rawValue : MOSQ_ERR_ERRNO.rawValue
+        }
+        if fds[1].revents & Int16(POLLIN) != 0 {
+            var counter: UInt64 = 0
+            _ = read(wakeFD, &counter, MemoryLayout<UInt64>.size)
+        }
+        if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            let rc = mosquitto_loop_read(handle, 1)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
+        }
+        guard afterRead() else {
+            _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
+            return MOSQ_ERR_CONN_LOST.rawValue
+        }
+        if mosquitto_want_write(handle) {
+            let rc = mosquitto_loop_write(handle, 1)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
+        }
+        return mosquitto_loop_misc(handle)
+    }
+
+    /// Makes the network thread's current or next `poll` return at once.
+    private func wake() {
+        guard wakeFD >= 0 else { return }
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
     }
 
     // MARK: Calls made from any thread
@@ -130,6 +179,7 @@ final class Mosquitto: @unchecked Sendable {
     func subscribe(_ subscription: MQTTOptions.Subscription) -> (rc: Int32, mid: Int32) {
         var mid: Int32 = 0
         let rc = mosquitto_subscribe(handle, &mid, subscription.topicFilter, subscription.qos)
+        wake()
         return (rc, mid)
     }
 
@@ -138,11 +188,13 @@ final class Mosquitto: @unchecked Sendable {
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
         }
+        wake()
         return (rc, mid)
     }
 
     func disconnect() -> Int32 {
-        mosquitto_disconnect(handle)
+        defer { wake() }
+        return mosquitto_disconnect(handle)
     }
 
     /// Aborts a blocking TLS handshake in progress by shutting its socket down; returns whether there was one.

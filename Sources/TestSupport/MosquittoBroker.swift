@@ -16,6 +16,7 @@ public final class MosquittoBroker: Sendable {
     /// The broker's folder: config, ACL, log and pid file.
     public let directory: URL
     private let customACL: URL?
+    private let settings: [String]
     private let process: Mutex<ChildProcess?>
 
     /// The host name that clients connect to; the broker certificate is issued for it.
@@ -23,11 +24,14 @@ public final class MosquittoBroker: Sendable {
     public var logFile: URL { directory.appending(path: "mosquitto.log") }
     public var configFile: URL { directory.appending(path: "mosquitto.conf") }
 
-    private init(pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, process: ChildProcess) {
+    private init(
+        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String], process: ChildProcess
+    ) {
         self.pki = pki
         self.port = port
         self.directory = directory
         self.customACL = customACL
+        self.settings = settings
         self.process = Mutex(process)
     }
 
@@ -42,7 +46,11 @@ public final class MosquittoBroker: Sendable {
     ///   - port: the port to listen on; a free one if nil (retried if another program
     ///     takes it first).
     ///   - acl: a mosquitto ACL file's text to use instead of the script's default ACL.
-    public static func start(pki: TestPKI, port: UInt16? = nil, acl: String? = nil) async throws -> MosquittoBroker {
+    ///   - settings: extra `mosquitto.conf` lines (`broker.sh --set`), e.g. `max_queued_messages 0`; `{dir}`
+    ///     stands for the broker's folder (`persistence_location {dir}/`).
+    public static func start(
+        pki: TestPKI, port: UInt16? = nil, acl: String? = nil, settings: [String] = []
+    ) async throws -> MosquittoBroker {
         let directory = try ScratchDirectory.make("broker")
         var customACL: URL?
         if let acl {
@@ -55,9 +63,11 @@ public final class MosquittoBroker: Sendable {
             attempt += 1
             let chosen = try port ?? FreePort.next()
             do {
-                let process = try await launch(pki: pki, port: chosen, directory: directory, customACL: customACL)
+                let process = try await launch(
+                    pki: pki, port: chosen, directory: directory, customACL: customACL, settings: settings)
                 return MosquittoBroker(
-                    pki: pki, port: chosen, directory: directory, customACL: customACL, process: process)
+                    pki: pki, port: chosen, directory: directory, customACL: customACL, settings: settings,
+                    process: process)
             } catch let failure as LaunchFailure where failure.addressInUse && port == nil && attempt < 5 {
                 continue
             } catch let failure as LaunchFailure {
@@ -89,7 +99,8 @@ public final class MosquittoBroker: Sendable {
         while true {
             attempt += 1
             do {
-                let started = try await Self.launch(pki: pki, port: port, directory: directory, customACL: customACL)
+                let started = try await Self.launch(
+                    pki: pki, port: port, directory: directory, customACL: customACL, settings: settings)
                 process.withLock { $0 = started }
                 return
             } catch let failure as LaunchFailure where failure.addressInUse && attempt < 20 {
@@ -132,11 +143,14 @@ public final class MosquittoBroker: Sendable {
     }
 
     private static func launch(
-        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?
+        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String]
     ) async throws -> ChildProcess {
         var arguments = [directory.path, String(port), "--foreground", "--pki", pki.directory.path]
         if let customACL {
             arguments += ["--acl", customACL.path]
+        }
+        for setting in settings {
+            arguments += ["--set", setting.replacingOccurrences(of: "{dir}", with: directory.path)]
         }
         let process = try ChildProcess.start(
             RepositoryPaths.script("broker.sh").path, arguments, outputDirectory: directory)
