@@ -5,7 +5,7 @@
 # BENCHMARKS.md, section "Relay throughput".
 #
 #   ./scripts/bench-relay.sh [--count N] [--rounds R] [--window W] [--only bridge|relay]
-#                            [--inflight N] [--queued N] [--debug] [--keep]
+#                            [--inflight N] [--queued N] [--wait-quiet] [--debug] [--no-build] [--keep]
 #
 # 1. builds robot-server and relay-bench in release mode (scratch path
 #    .build-release; --debug: the debug builds in .build instead);
@@ -34,7 +34,10 @@
 # 6. prints a table of every round and removes everything it started (--keep
 #    keeps the scratch folder: PKIs, configs, logs, the relay's queue).
 #
-# --only bridge measures the bridge alone (no robot-server needed).
+# --wait-quiet waits before each run (up to 10 min) until other processes use
+# less than 10 % of the CPUs: on a shared 2-CPU machine a compiler next door
+# changes every number. --only bridge measures the bridge alone (no robot-server needed); --no-build
+# takes the binaries already built (release, or debug with --debug).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"
@@ -47,6 +50,8 @@ only=
 inflight=1000
 queued=1000000
 debug=false
+no_build=false
+wait_quiet=false
 keep=false
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -57,6 +62,8 @@ while [[ $# -gt 0 ]]; do
     --inflight) inflight=$2; shift ;;
     --queued) queued=$2; shift ;;
     --debug) debug=true ;;
+    --no-build) no_build=true ;;
+    --wait-quiet) wait_quiet=true ;;
     --keep) keep=true ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -88,11 +95,18 @@ else
     build_kind="release builds (.build-release)"
     build=(swift build -c release --scratch-path .build-release)
 fi
-echo "== building ${products[*]}: $build_kind"
-for product in "${products[@]}"; do
-    "${build[@]}" --product "$product"
-done
-bin=$("${build[@]}" --show-bin-path)
+if $debug; then bin=.build/debug; else bin=.build-release/release; fi
+if $no_build; then
+    for product in "${products[@]}"; do
+        [[ -x $bin/$product ]] || die "$bin/$product is not built (drop --no-build)"
+    done
+else
+    echo "== building ${products[*]}: $build_kind"
+    for product in "${products[@]}"; do
+        "${build[@]}" --product "$product"
+    done
+    bin=$("${build[@]}" --show-bin-path)
+fi
 
 # MARK: scratch folder and clean-up
 
@@ -258,12 +272,41 @@ fi
 # cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (1/100 s); 0 when it is gone.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # busy_ticks: the machine's busy time so far (all CPUs, ticks).
-busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+# busy_percent SECONDS: how busy all CPUs were over the next SECONDS (percent).
+busy_percent() {
+    local before after busy idle
+    read -r -a before < <(head -1 /proc/stat)
+    sleep "$1"
+    read -r -a after < <(head -1 /proc/stat)
+    # cpu user nice system idle iowait irq softirq steal
+    busy=$(((after[1] + after[2] + after[3] + after[6] + after[7] + after[8]) -
+        (before[1] + before[2] + before[3] + before[6] + before[7] + before[8])))
+    idle=$(((after[4] + after[5]) - (before[4] + before[5])))
+    echo $((100 * busy / (busy + idle > 0 ? busy + idle : 1)))
+}
+
+# check_quiet: prints how busy the machine is; with --wait-quiet, first waits until it is quiet.
+check_quiet() {
+    local busy waited=0
+    busy=$(busy_percent 2)
+    while $wait_quiet && ((busy >= 10 && waited < 600)); do
+        ((waited == 0)) && echo "waiting for a quiet machine (CPUs ${busy} % busy)..."
+        sleep 8
+        waited=$((waited + 10))
+        busy=$(busy_percent 2)
+    done
+    echo "CPUs busy before this run (other processes): ${busy} %"
+}
 
 # result_field LOG KEY: KEY's value in LOG's last `result` line (empty when there is none).
 result_field() {
     { grep '^result ' "$1" || true; } | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+
+# seconds_of MILLISECONDS: "1.23".
+seconds_of() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
 
 rows=()
 # measure PHASE ROUND: one run of N messages through the bridge or the relay; appends a table row.
@@ -274,14 +317,15 @@ measure() {
     receive_log=$work/$phase-$round-receive.log
     publish_log=$work/$phase-$round-publish.log
     echo
-    echo "== round $round, $phase: $count messages A:$topic → B:$topic (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "== round $round, $phase: $count messages A:$topic → B:$topic"
+    check_quiet
     "$bin/relay-bench" receive --port "$port_b" --ca-file "$work/pki-b/ca.crt" \
         --cert-file "$work/pki-b/bench-receiver.crt" --key-file "$work/pki-b/bench-receiver.key" \
         --client-id "bench-receiver-$phase-$round" --topic "$topic" --count "$count" --run "$run" \
         "${expect[@]}" >"$receive_log" 2>&1 &
     receiver_pid=$!
     wait_for_line "$receive_log" "subscribed to" "$receiver_pid"
-    local a0 b0 s0=0 busy0 a1 b1 s1=0 busy1 relay_cpu=-
+    local a0 b0 s0=0 busy0 a1 b1 s1=0 busy1
     a0=$(cpu_ticks "$broker_a_pid")
     b0=$(cpu_ticks "$broker_b_pid")
     [[ -n $server_pid ]] && s0=$(cpu_ticks "$server_pid")
@@ -297,14 +341,22 @@ measure() {
     busy1=$(busy_ticks)
     sed 's/^/  publish: /' "$publish_log"
     sed 's/^/  receive: /' "$receive_log"
-    [[ $phase == relay ]] && relay_cpu="$(((s1 - s0) * 10))"
-    local seconds
-    seconds=$(result_field "$receive_log" endToEndSeconds)
+    local broker_a=$(((a1 - a0) * 10)) broker_b=$(((b1 - b0) * 10)) server=$(((s1 - s0) * 10))
+    local publisher_cpu receiver_cpu
+    publisher_cpu=$(result_field "$publish_log" cpuMs)
+    receiver_cpu=$(result_field "$receive_log" cpuMs)
+    local bench=$((${publisher_cpu:-0} + ${receiver_cpu:-0}))
+    local busy=$(((busy1 - busy0) * 10))
+    local others=$((busy - broker_a - broker_b - server - bench))
+    ((others < 0)) && others=0
+    local relay_cpu=-
+    [[ $phase == relay ]] && relay_cpu=$(seconds_of "$server")
     rows+=("| $round | $phase | $(result_field "$publish_log" rate) | $(result_field "$receive_log" endToEndRate) | \
 $(result_field "$receive_log" arrivalRate) | $(result_field "$receive_log" unique) | \
 $(result_field "$receive_log" duplicates) | $(result_field "$receive_log" missing) | \
 $(result_field "$receive_log" p50Ms) / $(result_field "$receive_log" p99Ms) | \
-$(((a1 - a0) * 10)) / $(((b1 - b0) * 10)) / $relay_cpu | $(((busy1 - busy0) * 10)) | ${seconds:-?} |")
+$(seconds_of "$broker_a") / $(seconds_of "$broker_b") / $relay_cpu / $(seconds_of "$bench") / $(seconds_of "$others") | \
+$(result_field "$receive_log" endToEndSeconds) |")
 }
 
 echo
@@ -327,12 +379,14 @@ done
 echo
 echo "== results: $count messages per run, ~200-byte JSON, QoS 1 end to end, TLS on every connection"
 echo
-echo "| round | path | publish msg/s (PUBACKs from A) | end-to-end msg/s | arrival msg/s | unique | duplicates | missing | latency p50 / p99 ms | CPU ms: broker A / broker B / robot-server | CPU ms: whole machine | end-to-end s |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| round | path | publish msg/s (PUBACKs from A) | end-to-end msg/s | arrival msg/s | unique | duplicates | missing | latency p50 / p99 ms | CPU s: broker A / broker B / robot-server / relay-bench / everything else | end-to-end s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "end-to-end msg/s = unique messages / (first message sent → last one received on B), from the publisher's and"
-echo "the receiver's CLOCK_REALTIME; arrival msg/s = between the first and the last arrival on B."
+echo "the receiver's CLOCK_REALTIME; arrival msg/s = between the first and the last arrival on B. CPU: during the"
+echo "run, from /proc (robot-server's is blank for the bridge: it idles then); everything else = the machine's busy"
+echo "time minus the listed processes (other work on a shared machine)."
 if $with_relay; then
     echo
     echo "relay metrics (GET /metrics, relay lines):"

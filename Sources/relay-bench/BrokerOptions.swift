@@ -8,7 +8,8 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "CA certificate that issued the broker's certificate.") var caFile: String
     @Option(help: "Client certificate.") var certFile: String
     @Option(help: "Client key.") var keyFile: String
-    @Option(help: "MQTT client id (default: relay-bench-<subcommand>-<pid>; give a fixed one for a persistent session).")
+    @Option(
+        help: "MQTT client id (default: relay-bench-<subcommand>-<pid>; give a fixed one for a persistent session).")
     var clientId: String?
     @Option(help: "Seconds to wait for the broker to accept the connection.") var connectTimeout = 10
 

@@ -60,3 +60,13 @@ private func writeLine(_ line: String, to descriptor: Int32) {
         written += result
     }
 }
+
+/// The CPU time (user + system) this process has used so far, in ms; the bench script subtracts it from the
+/// machine's busy time to show what everything else used.
+func ownCPUMilliseconds() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    let user = Int(usage.ru_utime.tv_sec) * 1000 + Int(usage.ru_utime.tv_usec) / 1000
+    let system = Int(usage.ru_stime.tv_sec) * 1000 + Int(usage.ru_stime.tv_usec) / 1000
+    return user + system
+}

@@ -29,7 +29,8 @@ enum ConnectionWatch {
                 if reason != "disconnected by client" { warn("relay-bench: connection to \(endpoint) lost: \(reason)") }
             case .connectFailed(let reason, let retryIn):
                 warn("relay-bench: cannot connect to \(endpoint): \(reason); retrying in \(retryIn)")
-            case .subscriptionRefused(let filter): warn("relay-bench: \(endpoint) refused the subscription to \(filter)")
+            case .subscriptionRefused(let filter):
+                warn("relay-bench: \(endpoint) refused the subscription to \(filter)")
             case .connected, .subscribed, .message: break
             }
         }

@@ -82,9 +82,10 @@ struct Publish: AsyncParsableCommand {
         }
         say(
             "result published=\(count) acknowledged=\(tally.acknowledged) failed=\(tally.failed) "
-                + "seconds=\(fixed(elapsed.seconds, 3)) rate=\(Int(rate)) run=\(runID)")
+                + "seconds=\(fixed(elapsed.seconds, 3)) rate=\(Int(rate)) run=\(runID) cpuMs=\(ownCPUMilliseconds())")
         if tally.failed > 0 {
-            throw ValidationError("\(tally.failed) of \(count) messages were not acknowledged by \(client.options.endpoint)")
+            throw ValidationError(
+                "\(tally.failed) of \(count) messages were not acknowledged by \(client.options.endpoint)")
         }
     }
 }

@@ -150,7 +150,7 @@ struct Receive: AsyncParsableCommand {
             "result unique=\(result.unique) duplicates=\(result.duplicates) missing=\(missing) "
                 + "foreign=\(result.foreign) arrivalRate=\(Int(arrivalRate)) endToEndRate=\(Int(endToEndRate)) "
                 + "endToEndSeconds=\(fixed(endToEndSeconds, 3)) p50Ms=\(fixed(ms(0.5), 1)) p99Ms=\(fixed(ms(0.99), 1)) "
-                + "withoutField=\(result.withoutField) invalidJSON=\(result.invalidJSON)")
+                + "withoutField=\(result.withoutField) invalidJSON=\(result.invalidJSON) cpuMs=\(ownCPUMilliseconds())")
         if missing > 0 {
             throw ValidationError("\(missing) of \(count) messages did not arrive on \(endpoint) \(topic)")
         }
