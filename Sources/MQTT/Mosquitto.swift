@@ -27,6 +27,9 @@ final class Mosquitto: @unchecked Sendable {
     let callbacks: Callbacks
     /// Wakes the network thread's `poll` when another thread queued a packet (an eventfd).
     private let wakeFD: Int32
+    /// MQTT v5's session expiry interval for a persistent session (v5 ends a session with its connection unless
+    /// the CONNECT asks otherwise); nil for a clean session or v3.1.1.
+    private let sessionExpirySeconds: UInt32?
 
     init(options: MQTTOptions, callbacks: Callbacks) throws(MQTTError) {
         _ = Self.libraryInitialized
@@ -38,6 +41,8 @@ final class Mosquitto: @unchecked Sendable {
         }
         self.handle = handle
         self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        self.sessionExpirySeconds =
+            options.protocolVersion == .v5 && !options.cleanSession ? options.sessionExpirySeconds : nil
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         try configure(options)
         installCallbacks()
@@ -122,7 +127,14 @@ final class Mosquitto: @unchecked Sendable {
 
     /// Blocking TCP connect and TLS handshake, then sends CONNECT. The CONNACK arrives through `loop`.
     func connect(host: String, port: Int, keepAlive: Int) -> Int32 {
-        mosquitto_connect(handle, host, Int32(port), Int32(keepAlive))
+        guard let expiry = sessionExpirySeconds else {
+            return mosquitto_connect(handle, host, Int32(port), Int32(keepAlive))
+        }
+        // libmosquitto keeps a copy of these properties for every reconnect.
+        var properties: OpaquePointer?
+        defer { mosquitto_property_free_all(&properties) }
+        _ = mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), expiry)
+        return mosquitto_connect_bind_v5(handle, host, Int32(port), Int32(keepAlive), nil, properties)
     }
 
     func reconnect() -> Int32 {
