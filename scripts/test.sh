@@ -32,6 +32,7 @@ done
 # The deploy tests also need: shellcheck (the scripts' lint), systemd (systemd-analyze; no running systemd needed),
 # curl and binutils (install.sh's CA download and strip).
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils
+ensure_moto
 require_swift
 reap_test_leftovers
 trap reap_test_leftovers EXIT
