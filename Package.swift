@@ -215,6 +215,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "relay-queue-probe", dependencies: ["RelayQueue"], swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "relay-bench",
             dependencies: [
                 "MQTT", "StrictJSON", "Supervision",
@@ -247,7 +250,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RelayQueueTests", dependencies: ["RelayQueue", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RelayQueueTests", dependencies: ["RelayQueue", "CSQLite", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RelayTests",
             dependencies: [
