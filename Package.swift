@@ -215,6 +215,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "relay-queue-probe", dependencies: ["RelayQueue"], swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "relay-bench",
             dependencies: [
                 "MQTT", "StrictJSON", "Supervision",
@@ -248,7 +251,10 @@ let package = Package(
             exclude: ["Fixtures"],  // AWS's SigV4 test suite, read from the repository (see its README)
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RelayQueueTests", dependencies: ["RelayQueue", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RelayQueueTests", dependencies: ["RelayQueue", "CSQLite", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RelayTests",
             dependencies: [
