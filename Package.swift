@@ -260,6 +260,7 @@ let package = Package(
             dependencies: [
                 "Relay", "RobotServer", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON", "JSONConfig", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

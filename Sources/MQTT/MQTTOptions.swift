@@ -26,10 +26,14 @@ public struct MQTTOptions: Sendable, Equatable {
     public struct Subscription: Sendable, Equatable {
         public var topicFilter: String
         public var qos: Int32
+        /// MQTT v5 subscription identifier (1…268,435,455): the broker names it on every message this subscription
+        /// delivers (``MQTTMessage/subscriptionIdentifiers``), so overlapping subscriptions can be told apart.
+        public var identifier: Int?
 
-        public init(_ topicFilter: String, qos: Int32 = 1) {
+        public init(_ topicFilter: String, qos: Int32 = 1, identifier: Int? = nil) {
             self.topicFilter = topicFilter
             self.qos = qos
+            self.identifier = identifier
         }
     }
 

@@ -2,6 +2,7 @@ public import Hummingbird
 import JSONConfig
 public import Logging
 import MQTT
+import Relay
 import Supervision
 public import Prometheus
 import ServiceLifecycle
@@ -47,6 +48,11 @@ public func buildApplication(
         publisher: publisher, metrics: metrics
     ).addRoutes(to: router)
     HealthController(publisher: publisher, registry: registry).addRoutes(to: router)
+    if let relayConfig = config.relay {
+        let relay = try RelayService(config: relayConfig, logger: logger)
+        services.append(relay)
+        RelayController(relay: relay, authenticator: authenticator).addRoutes(to: router)
+    }
 
     let listen = config.listen
     return Application(

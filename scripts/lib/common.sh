@@ -11,7 +11,8 @@
 # pkg-config to find them, openssl for the throwaway PKI, and python3 for the
 # test fixtures (the credential provider stand-in, the fake video producer).
 ROBOT_APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libi2c-dev libcurl4-openssl-dev libssl-dev openssl
-    pkg-config python3)
+    pkg-config python3 libsqlite3-dev util-linux
+    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 
 # Prints "name: message" on stderr and exits 1.
 die() {
