@@ -49,7 +49,7 @@ fi
 # robot-server processes, deadlines, reconnect times, PWM duty measured from the lines — run one at a time:
 # on a 2-core machine, ~300 tests started at once starve each other's timers for seconds, and a timing
 # assertion would then measure the crowd instead of the code (serially they take about 70 s).
-end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
+end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests|RelayTests'
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
 swift test "$@" --no-parallel --filter "$end_to_end" || status=$?

@@ -154,6 +154,7 @@ public final class RelayService: Service {
                 continue
             }
             route.lane.push(deliveries)
+            engine.counters(route.rule.name).add(.resumed, deliveries.count)
         }
         logger.notice("relay: resuming \(pending.count) undelivered deliveries from the queue")
     }

@@ -23,6 +23,9 @@ final class RuleCounters: Sendable {
         case deadLettered = "dead_lettered"
         /// Published by the error action.
         case errorActions = "error_actions"
+        /// Taken up again from the queue at start: undelivered before a stop or crash. After a crash some of them
+        /// had in fact been delivered (acknowledged, not yet marked done): the bound on duplicates.
+        case resumed
     }
 
     let rule: String
