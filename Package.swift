@@ -161,6 +161,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The drive page, compiled into the binary (no bundle to install beside it).
+            resources: [
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/app.js"),
+                .embedInCode("Resources/app.css"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -260,9 +265,12 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport",
+                "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport", "MQTT", "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

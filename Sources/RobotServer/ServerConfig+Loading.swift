@@ -11,7 +11,7 @@ extension ServerConfig {
     /// Validates a parsed config; relative paths resolve against `directory`.
     public static func parse(_ root: JSONObject, directory: String) throws(ConfigError) -> ServerConfig {
         let reader = ConfigReader(root)
-        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors"])
+        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "video"])
 
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
@@ -41,6 +41,9 @@ extension ServerConfig {
         if let cors = try reader.object("cors") {
             config.cors = try parseCORS(cors)
             unknown += cors.unknownKeys(known: ["allowedOrigins", "maxAgeSeconds"])
+        }
+        if let video = try reader.object("video") {
+            config.video = try Video.parse(video, unknown: &unknown)
         }
         config.unknownKeys = unknown
         return config

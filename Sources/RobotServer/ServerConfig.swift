@@ -37,6 +37,8 @@ public struct ServerConfig: Sendable {
     public var defaultRobot: String
     public var auth: AuthConfig
     public var cors = CORS()
+    /// Live video signaling (`video`): ICE servers and the viewer limit.
+    public var video = Video()
     /// Keys that were present but are not understood (likely typos, or sections of a later version such as
     /// `relay`), as key paths. Warned about at start, never fatal.
     public var unknownKeys: [String] = []
