@@ -265,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport", "MQTT", "DriveProtocol",
+                "RobotServer", "WebRTCProducer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT", "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
