@@ -112,9 +112,10 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "CGStreamer", "StrictJSON",
+                "CGStreamer", "StrictJSON", "Supervision", "POSIXThreads",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -211,6 +212,7 @@ let package = Package(
                 "WebRTCProducer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -262,6 +264,8 @@ let package = Package(
             dependencies: [
                 "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
