@@ -112,9 +112,10 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "CGStreamer", "StrictJSON",
+                "CGStreamer", "StrictJSON", "Supervision", "POSIXThreads",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -216,6 +217,7 @@ let package = Package(
                 "WebRTCProducer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -267,6 +269,8 @@ let package = Package(
             dependencies: [
                 "RobotServer", "WebRTCProducer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT", "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
