@@ -267,7 +267,8 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT", "DriveProtocol",
+                "RobotServer", "WebRTCProducer", "CGStreamer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT",
+                "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

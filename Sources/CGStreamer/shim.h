@@ -55,6 +55,7 @@ static inline gboolean cgst_has_property(gpointer object, const gchar *name) {
 typedef void (*cgst_ice_candidate_callback)(GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data);
 typedef void (*cgst_element_callback)(GstElement *element, gpointer data);
 typedef void (*cgst_notify_callback)(GObject *object, GParamSpec *pspec, gpointer data);
+typedef void (*cgst_pad_callback)(GstElement *element, GstPad *pad, gpointer data);
 
 static inline gulong cgst_connect_ice_candidate(
     gpointer webrtc, cgst_ice_candidate_callback callback, gpointer data, GClosureNotify destroy) {
@@ -62,6 +63,11 @@ static inline gulong cgst_connect_ice_candidate(
 }
 static inline gulong cgst_connect_element_signal(
     gpointer element, const gchar *signal, cgst_element_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+/// "pad-added"/"pad-removed".
+static inline gulong cgst_connect_pad_signal(
+    gpointer element, const gchar *signal, cgst_pad_callback callback, gpointer data, GClosureNotify destroy) {
     return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
 }
 /// `detailed_signal` like "notify::connection-state".
@@ -74,6 +80,10 @@ static inline gulong cgst_connect_notify(
 /// webrtcbin's "create-offer" action signal, no options.
 static inline void cgst_webrtc_create_offer(gpointer webrtc, GstPromise *promise) {
     g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
+}
+/// webrtcbin's "create-answer" action signal, no options (a viewer's side: tests).
+static inline void cgst_webrtc_create_answer(gpointer webrtc, GstPromise *promise) {
+    g_signal_emit_by_name(webrtc, "create-answer", NULL, promise);
 }
 /// webrtcbin's "set-local-description" / "set-remote-description" action signals.
 static inline void cgst_webrtc_set_description(

@@ -70,7 +70,7 @@ enum GStreamerCallbacks {
         case .failure(let reason):
             context.report(.branchFailed(branch: context.branch, reason: reason.description))
         case .success(let reply):
-            guard let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value) else {
+            guard let reply, let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value) else {
                 context.report(.branchFailed(branch: context.branch, reason: "create-offer replied without an offer"))
                 return
             }
@@ -103,10 +103,11 @@ enum GStreamerCallbacks {
         return GST_PAD_PROBE_REMOVE
     }
 
-    /// The promise's reply (owned by the promise), or a description of why there is none.
+    /// The promise's reply (owned by the promise; nil when webrtcbin replied without one, as it does when a
+    /// description was applied), or a description of why there is none.
     private static func replyStructure(
         _ promise: UnsafeMutablePointer<GstPromise>?, doing what: String
-    ) -> Result<UnsafePointer<GstStructure>, CallbackFailure> {
+    ) -> Result<UnsafePointer<GstStructure>?, CallbackFailure> {
         guard let promise else { return .failure(CallbackFailure("\(what): no promise")) }
         // Called from the change function the promise is no longer pending: this returns at once.
         let result = gst_promise_wait(promise)
@@ -114,7 +115,7 @@ enum GStreamerCallbacks {
             return .failure(CallbackFailure("\(what) was interrupted or expired (promise result \(result.rawValue))"))
         }
         guard let reply = gst_promise_get_reply(promise) else {
-            return .failure(CallbackFailure("\(what) replied nothing"))
+            return .success(nil)
         }
         if let value = gst_structure_get_value(reply, "error"), let boxed = g_value_get_boxed(value) {
             let error = boxed.assumingMemoryBound(to: GError.self)

@@ -53,16 +53,16 @@ public struct PipelineDescription: Sendable, Equatable {
         switch encoder {
         case .x264enc:
             return "x264enc name=\(Self.encoderName) tune=zerolatency speed-preset=ultrafast bitrate=\(bitrate) "
-                + "key-int-max=\(gop) ! video/x-h264,profile=constrained-baseline ! h264parse"
+                + "key-int-max=\(gop) ! video/x-h264,profile=constrained-baseline ! \(Self.parser)"
         case .openh264enc:
             return "openh264enc name=\(Self.encoderName) bitrate=\(bitrate * 1000) rate-control=bitrate "
-                + "complexity=low gop-size=\(gop) ! video/x-h264,profile=constrained-baseline ! h264parse"
+                + "complexity=low gop-size=\(gop) ! video/x-h264,profile=constrained-baseline ! \(Self.parser)"
         case .v4l2h264enc:
             // The Pi's encoder wants I420/NV12 in and a level in its output caps; repeat_sequence_header puts
             // SPS/PPS before every key frame.
             return "v4l2h264enc name=\(Self.encoderName) extra-controls=\"controls,video_bitrate=\(bitrate * 1000),"
                 + "repeat_sequence_header=1,h264_i_frame_period=\(gop)\" "
-                + "! video/x-h264,profile=constrained-baseline,level=(string)3.1 ! h264parse"
+                + "! video/x-h264,profile=constrained-baseline,level=(string)3.1 ! \(Self.parser)"
         case .vp8enc:
             return "vp8enc name=\(Self.encoderName) deadline=1 cpu-used=8 end-usage=cbr "
                 + "target-bitrate=\(bitrate * 1000) keyframe-max-dist=\(gop) lag-in-frames=0 "
@@ -70,11 +70,16 @@ public struct PipelineDescription: Sendable, Equatable {
         }
     }
 
+    /// SPS/PPS before every IDR frame (a viewer that joins or lost packets can decode from the next key frame).
+    /// The parser adds them only when the encoder did not; the payloader's `config-interval` would add them
+    /// again, which some decoders (OpenH264) refuse.
+    static let parser = "h264parse config-interval=-1"
+
     var payloaderFragment: String {
         let caps = "application/x-rtp,media=video,encoding-name=\(encoder.codec.encodingName),payload=\(payloadType)"
         switch encoder.codec {
         case .h264:
-            return "rtph264pay config-interval=-1 aggregate-mode=zero-latency pt=\(payloadType) ! \(caps)"
+            return "rtph264pay aggregate-mode=zero-latency pt=\(payloadType) ! \(caps)"
         case .vp8:
             return "rtpvp8pay picture-id-mode=15-bit pt=\(payloadType) ! \(caps)"
         }

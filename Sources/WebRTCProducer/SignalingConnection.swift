@@ -39,7 +39,7 @@ struct SignalingConnection: Sendable {
             // A connection that lived a while starts the back-off again; a refused or flapping one grows it.
             failures = opened.isSet && ContinuousClock.now - started > .seconds(10) ? 0 : failures + 1
             let delay = settings.reconnect.delay(attempt: max(0, failures - 1))
-            logger.notice("signaling: reconnecting in \(delay)")
+            logger.notice("signaling: reconnecting in \(Int(delay / .milliseconds(1))) ms")
             do {
                 try await Task.sleep(for: delay)
             } catch {

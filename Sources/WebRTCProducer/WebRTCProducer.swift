@@ -12,7 +12,7 @@ public import ServiceLifecycle
 /// Stops on graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`): closes the WebSocket and sets the
 /// pipeline to NULL. Throws — so that the process exits non-zero and robotd restarts it — when the pipeline
 /// cannot start or fails (camera gone, encoder error).
-public struct WebRTCProducer: Service {
+public struct WebRTCProducer: Service, CustomStringConvertible {
     public let settings: ProducerSettings
     private let logger: Logger
 
@@ -20,6 +20,9 @@ public struct WebRTCProducer: Service {
         self.settings = settings
         self.logger = logger
     }
+
+    /// The settings, without the token (ServiceGroup logs services by their description).
+    public var description: String { "WebRTCProducer(\(settings))" }
 
     /// Checks the elements and builds the pipeline description `run()` will use.
     public func plan() throws -> PipelineDescription {

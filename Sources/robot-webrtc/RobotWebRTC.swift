@@ -111,7 +111,7 @@ struct RobotWebRTC: AsyncParsableCommand {
     private func parseEncoder() throws -> VideoEncoder? {
         guard encoder != "auto" else { return nil }
         guard let chosen = VideoEncoder(rawValue: encoder) else {
-            throw ValidationError(
+            throw ProducerConfigurationError(
                 "--encoder: unknown encoder \"\(encoder)\"; expected auto, "
                     + VideoEncoder.allCases.map(\.rawValue).joined(separator: ", "))
         }
@@ -124,18 +124,18 @@ struct RobotWebRTC: AsyncParsableCommand {
             do {
                 text = try String(contentsOfFile: tokenFile, encoding: .utf8)
             } catch {
-                throw ValidationError(
+                throw ProducerConfigurationError(
                     "--token-file: cannot read '\(tokenFile)' (\(error.localizedDescription)) — does it exist and "
                         + "may this user read it?")
             }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { throw ValidationError("--token-file: '\(tokenFile)' is empty") }
+            guard !token.isEmpty else { throw ProducerConfigurationError("--token-file: '\(tokenFile)' is empty") }
             return token
         }
         let token = (ProcessInfo.processInfo.environment["ROBOT_WEBRTC_TOKEN"] ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else {
-            throw ValidationError(
+            throw ProducerConfigurationError(
                 "no token: pass --token-file PATH or set ROBOT_WEBRTC_TOKEN (a robot-server token allowed to "
                     + "drive --thing)")
         }

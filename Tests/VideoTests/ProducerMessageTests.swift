@@ -87,7 +87,7 @@ struct ProducerMessageTests {
         #expect(line.contains("video/x-raw,width=640,height=480,framerate=30/1"))
         #expect(line.contains("x264enc name=encoder tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max=60"))
         #expect(line.contains("profile=constrained-baseline"))
-        #expect(line.contains("rtph264pay config-interval=-1"))
+        #expect(line.contains("h264parse config-interval=-1 ! rtph264pay"))
         #expect(line.hasSuffix("tee name=viewers allow-not-linked=true"))
     }
 
