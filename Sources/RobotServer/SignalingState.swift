@@ -46,6 +46,8 @@ struct SignalingState: Sendable {
     private(set) var producer: String?
     /// In order of arrival, so a new producer hears of them in that order.
     private(set) var viewers: [String] = []
+    /// The robot's latest telemetry, for viewers who join later (robotd publishes on changes and heartbeats).
+    private(set) var lastTelemetry: JSONValue?
 
     init(iceServers: [ServerConfig.ICEServer], maxViewers: Int) {
         self.iceServers = .array(iceServers.map(\.json))
@@ -72,6 +74,9 @@ struct SignalingState: Sendable {
                 .send(peer, welcome(peer, role)),
                 .send(peer, ["type": "producer", "online": .bool(producer != nil)]),
             ]
+            if let lastTelemetry {
+                actions.append(.send(peer, ["type": "telemetry", "data": lastTelemetry]))
+            }
             if let producer {
                 actions.append(.send(producer, ["type": "viewer-joined", "viewer": .string(peer)]))
             }
@@ -126,8 +131,9 @@ struct SignalingState: Sendable {
         }
     }
 
-    /// A telemetry message of this robot, for every viewer.
-    func telemetry(_ data: JSONValue) -> [Action] {
+    /// A telemetry message of this robot, for every viewer now and (the latest) for those who join later.
+    mutating func telemetry(_ data: JSONValue) -> [Action] {
+        lastTelemetry = data
         let frame: JSONValue = ["type": "telemetry", "data": data]
         return viewers.map { .send($0, frame) }
     }

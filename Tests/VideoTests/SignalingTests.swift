@@ -208,6 +208,12 @@ extension VideoEndToEnd {
             #expect(try await roverViewer.next(type: "telemetry")["data"]?["thingName"] == "rover")
             #expect(viewer.count(type: "telemetry") == 1, "only sts-pi's telemetry, and not the non-JSON payload")
             #expect(roverViewer.count(type: "telemetry") == 1)
+
+            // A viewer who comes later learns the robot's state at once.
+            let late = try await server.connect("viewer")
+            try await late.next(type: "welcome")
+            #expect(try await late.next(type: "telemetry")["data"]?["id"] == "t1")
+            await late.close()
             await viewer.close()
             await roverViewer.close()
         }

@@ -4,7 +4,8 @@ import TestSupport
 /// Debian's headless Chromium with remote debugging on a free port, and a DevTools connection to it.
 ///
 /// The flags are for tests on a loopback-only host: `--allow-loopback-in-peer-connection` lets WebRTC use
-/// 127.0.0.1 candidates; `--no-sandbox` because the tests may run as root. A profile of its own in a scratch
+/// 127.0.0.1 candidates; `--no-sandbox` because the tests may run as root; `--remote-allow-origins` because the
+/// WebSocket client sends an `Origin`, which DevTools refuses otherwise. A profile of its own in a scratch
 /// folder; the process (and its group: renderers, GPU process) is killed by ``stop()``.
 final class Chromium: Sendable {
     let process: ChildProcess
@@ -30,6 +31,7 @@ final class Chromium: Sendable {
                 [
                     "--headless=new", "--no-sandbox", "--allow-loopback-in-peer-connection",
                     "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=\(port)",
+                    "--remote-allow-origins=*",
                     "--user-data-dir=\(profile.path)", "--no-first-run", "--no-default-browser-check",
                     "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
                     "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",
