@@ -55,7 +55,8 @@ struct SignalingController: Sendable {
             onUpgrade: { inbound, outbound, context in
                 // admit() has checked both when the upgrade was decided.
                 let thing = context.requestContext.parameters.get("thing") ?? ""
-                let role = context.request.uri.queryParameters["role"] == "producer" ? SignalingState.Role.producer : .viewer
+                let role =
+                    context.request.uri.queryParameters["role"] == "producer" ? SignalingState.Role.producer : .viewer
                 guard let hub = hubs[thing] else { return }
                 try await serve(hub: hub, role: role, inbound: inbound, outbound: outbound, logger: context.logger)
             })

@@ -38,7 +38,8 @@ public final class SignalingHubs: Sendable {
             hub.telemetry(try JSONParser.parse(message.payload))
         } catch {
             logger.debug(
-                "telemetry not relayed: the payload is not JSON (\(error))", metadata: ["mqtt.topic": "\(message.topic)"])
+                "telemetry not relayed: the payload is not JSON (\(error))",
+                metadata: ["mqtt.topic": "\(message.topic)"])
         }
     }
 }

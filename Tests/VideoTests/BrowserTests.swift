@@ -29,7 +29,8 @@ extension VideoEndToEnd {
                 let shot = try await page.screenshot()
                 try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
                 try shot.write(to: Self.artifacts.appending(path: "drive-page.png"))
-                #expect(shot.count > 10_000, "a screenshot with a picture in it, not a blank page (\(shot.count) bytes)")
+                #expect(
+                    shot.count > 10_000, "a screenshot with a picture in it, not a blank page (\(shot.count) bytes)")
 
                 // Producer cost while one viewer watches 640×480 at 30 fps.
                 let producer = try requireValue(stack.producerPID(), "robotd reported no producer pid")
@@ -73,7 +74,8 @@ extension VideoEndToEnd {
 
                 // The joystick: up and to the right curves right.
                 let pad = try await page.centre(of: "#joystick")
-                let radius = try await page.evaluate("document.getElementById('joystick').offsetWidth / 2")
+                let radius =
+                    try await page.evaluate("document.getElementById('joystick').offsetWidth / 2")
                     .doubleValue ?? 100
                 mark = stack.mark
                 try await page.mouse("mousePressed", x: pad.x, y: pad.y)
@@ -84,6 +86,24 @@ extension VideoEndToEnd {
                 let moves = stack.actions(after: mark).filter { $0["left"] != nil }
                 #expect(moves.allSatisfy { $0["durationMs"] == 300 }, "joystick commands hold 300 ms: \(moves)")
                 try await page.mouse("mouseReleased", x: pad.x + radius * 0.5, y: pad.y - radius * 0.7)
+                try await expectStopped(stack, after: mark)
+
+                // On a phone: the page fits, and a finger on the joystick drives (backwards, here) and stops.
+                try await page.emulatePhone()
+                _ = try await page.evaluate("document.getElementById('joystick').scrollIntoView({block: 'center'})")
+                let finger = try await page.centre(of: "#joystick")
+                let fingerRadius =
+                    try await page.evaluate("document.getElementById('joystick').offsetWidth / 2").doubleValue ?? 80
+                let overflow = try await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                #expect(overflow.intValue == 0, "no sideways scrolling on a phone (\(overflow) px too wide)")
+                mark = stack.mark
+                try await page.touch("touchStart", x: finger.x, y: finger.y)
+                try await page.touch("touchMove", x: finger.x, y: finger.y + fingerRadius * 0.8)
+                try await stack.waitForTelemetry(after: mark, "backing up") {
+                    $0.event == .command && $0.left < 0 && $0.right < 0
+                }
+                try await page.screenshot().write(to: Self.artifacts.appending(path: "drive-page-phone.png"))
+                try await page.touch("touchEnd", x: finger.x, y: finger.y + fingerRadius * 0.8)
                 try await expectStopped(stack, after: mark)
             }
         }

@@ -11,18 +11,22 @@ import Testing
     @Test func aViewerWaitingForTheProducerIsAnnouncedWhenItConnects() {
         var state = room()
         let joined = state.join("viewer-1", as: .viewer)
-        #expect(joined == [
-            .send("viewer-1", [
-                "type": "welcome", "peer": "viewer-1", "role": "viewer",
-                "iceServers": [["urls": ["stun:stun.example.test"]]],
-            ]),
-            .send("viewer-1", ["type": "producer", "online": false]),
-        ])
+        #expect(
+            joined == [
+                .send(
+                    "viewer-1",
+                    [
+                        "type": "welcome", "peer": "viewer-1", "role": "viewer",
+                        "iceServers": [["urls": ["stun:stun.example.test"]]],
+                    ]),
+                .send("viewer-1", ["type": "producer", "online": false]),
+            ])
         let producer = state.join("producer-1", as: .producer)
-        #expect(producer.dropFirst() == [
-            .send("viewer-1", ["type": "producer", "online": true]),
-            .send("producer-1", ["type": "viewer-joined", "viewer": "viewer-1"]),
-        ])
+        #expect(
+            producer.dropFirst() == [
+                .send("viewer-1", ["type": "producer", "online": true]),
+                .send("producer-1", ["type": "viewer-joined", "viewer": "viewer-1"]),
+            ])
     }
 
     @Test func aReplacedProducerIsClosedAndItsLeavingChangesNothing() {
@@ -42,9 +46,10 @@ import Testing
         var state = room(maxViewers: 1)
         _ = state.join("producer-1", as: .producer)
         _ = state.join("viewer-1", as: .viewer)
-        #expect(state.received(#"{"type":"answer","sdp":"x","viewer":"viewer-9"}"#, from: "viewer-1") == [
-            .send("producer-1", ["type": "answer", "sdp": "x", "viewer": "viewer-1"])
-        ])
+        #expect(
+            state.received(#"{"type":"answer","sdp":"x","viewer":"viewer-9"}"#, from: "viewer-1") == [
+                .send("producer-1", ["type": "answer", "sdp": "x", "viewer": "viewer-1"])
+            ])
         let refused = state.join("viewer-2", as: .viewer)
         #expect(refused.last == .close("viewer-2", .tooManyViewers))
         #expect(state.viewers == ["viewer-1"])

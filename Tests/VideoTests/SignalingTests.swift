@@ -93,8 +93,11 @@ extension VideoEndToEnd {
             try await producer.send(["type": "offer", "viewer": .string(viewerID), "sdp": "v=0 offer"])
             #expect(try await viewer.next(type: "offer") == ["type": "offer", "sdp": "v=0 offer"])
             try await producer.send(
-                ["type": "ice", "viewer": .string(viewerID), "candidate": "candidate:1 1 UDP 1 127.0.0.1 5000 typ host",
-                 "sdpMLineIndex": 0])
+                [
+                    "type": "ice", "viewer": .string(viewerID),
+                    "candidate": "candidate:1 1 UDP 1 127.0.0.1 5000 typ host",
+                    "sdpMLineIndex": 0,
+                ])
             #expect(
                 try await viewer.next(type: "ice")
                     == ["type": "ice", "candidate": "candidate:1 1 UDP 1 127.0.0.1 5000 typ host", "sdpMLineIndex": 0])

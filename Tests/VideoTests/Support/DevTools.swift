@@ -94,7 +94,8 @@ struct BrowserPage: Sendable {
         let target = try await devtools.call(
             "Target.createTarget", ["url": "about:blank", "newWindow": true, "width": 800, "height": 900])
         let targetID = try requireValue(target["targetId"]?.stringValue, "Target.createTarget: \(target)")
-        let attached = try await devtools.call("Target.attachToTarget", ["targetId": .string(targetID), "flatten": true])
+        let attached = try await devtools.call(
+            "Target.attachToTarget", ["targetId": .string(targetID), "flatten": true])
         let session = try requireValue(attached["sessionId"]?.stringValue, "Target.attachToTarget: \(attached)")
         let page = BrowserPage(devtools: devtools, targetID: targetID, session: session)
         try await page.call("Page.enable")
@@ -138,15 +139,34 @@ struct BrowserPage: Sendable {
     func mouse(_ type: String, x: Double, y: Double) async throws {
         try await call(
             "Input.dispatchMouseEvent",
-            ["type": .string(type), "x": .number(x), "y": .number(y), "button": "left",
-             "buttons": type == "mouseReleased" ? 0 : 1, "clickCount": 1])
+            [
+                "type": .string(type), "x": .number(x), "y": .number(y), "button": "left",
+                "buttons": type == "mouseReleased" ? 0 : 1, "clickCount": 1,
+            ])
+    }
+
+    /// A one-finger touch event (`touchStart`, `touchMove`, `touchEnd`) at a point.
+    func touch(_ type: String, x: Double, y: Double) async throws {
+        let points: JSONValue = type == "touchEnd" ? [] : [["x": .number(x), "y": .number(y)]]
+        try await call("Input.dispatchTouchEvent", ["type": .string(type), "touchPoints": points])
+    }
+
+    /// Makes the window a phone: 390×844 CSS pixels, a mobile viewport, touch input.
+    func emulatePhone() async throws {
+        try await call(
+            "Emulation.setDeviceMetricsOverride",
+            ["width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true])
+        try await call("Emulation.setTouchEmulationEnabled", ["enabled": true, "maxTouchPoints": 1])
     }
 
     /// A key going down or up (`keyDown`, `keyUp`), e.g. `ArrowUp` (virtual key code 38).
     func key(_ type: String, _ key: String, code: Int) async throws {
         try await call(
             "Input.dispatchKeyEvent",
-            ["type": .string(type), "key": .string(key), "code": .string(key), "windowsVirtualKeyCode": .number(Double(code))])
+            [
+                "type": .string(type), "key": .string(key), "code": .string(key),
+                "windowsVirtualKeyCode": .number(Double(code)),
+            ])
     }
 
     /// A PNG of what the window shows.

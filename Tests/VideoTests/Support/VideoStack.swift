@@ -17,7 +17,8 @@ final class VideoStack: Sendable {
     let robotd: ChildProcess
     let chromium: Chromium
 
-    private init(server: SignalingServer, provider: CredentialProviderFixture, robotd: ChildProcess, chromium: Chromium) {
+    private init(server: SignalingServer, provider: CredentialProviderFixture, robotd: ChildProcess, chromium: Chromium)
+    {
         self.server = server
         self.provider = provider
         self.robotd = robotd
