@@ -30,8 +30,8 @@ for argument in "$@"; do
 done
 
 # The deploy tests also need: shellcheck (the scripts' lint), systemd (systemd-analyze; no running systemd needed),
-# curl and binutils (install.sh's CA download and strip).
-ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils
+# curl and binutils (install.sh's CA download and strip); the drive page's browser tests need chromium.
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils chromium
 require_swift
 reap_test_leftovers
 trap reap_test_leftovers EXIT
@@ -48,7 +48,7 @@ fi
 # robot-server processes, deadlines, reconnect times, PWM duty measured from the lines — run one at a time:
 # on a 2-core machine, ~300 tests started at once starve each other's timers for seconds, and a timing
 # assertion would then measure the crowd instead of the code (serially they take about 70 s).
-end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
+end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|VideoTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
 swift test "$@" --no-parallel --filter "$end_to_end" || status=$?

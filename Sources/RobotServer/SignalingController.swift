@@ -99,9 +99,14 @@ struct SignalingController: Sendable {
         outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
         let (peer, mailbox) = hub.join(as: role)
-        defer { hub.leave(peer) }
         if role == .producer {
             logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
+        }
+        defer {
+            hub.leave(peer)
+            if role == .producer {
+                logger.notice("signaling: a video producer disconnected", metadata: ["robot.thing": "\(hub.thing)"])
+            }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

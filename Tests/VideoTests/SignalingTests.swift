@@ -246,6 +246,24 @@ extension VideoEndToEnd {
             await producer.close()
         }
 
+        @Test func robotServerStopsPromptlyWithSocketsOpen() async throws {
+            let server = try await SignalingServer.start()
+            defer { Task { await server.stop() } }
+            let producer = try await server.connect("producer")
+            try await producer.next(type: "welcome")
+            let viewer = try await server.connect("viewer")
+            try await viewer.next(type: "welcome")
+
+            let stopping = ContinuousClock.now
+            server.server.signal(SIGTERM)
+            let ended = try await server.server.waitForExit(timeout: .seconds(10))
+            #expect(ended == .exited(0), "\(server.server.outputTail())")
+            #expect(ContinuousClock.now - stopping < .seconds(5), "open WebSockets do not hold the shutdown up")
+            _ = try? await viewer.waitUntilClosed()
+            _ = try? await producer.waitUntilClosed()
+            #expect(viewer.isClosed && producer.isClosed)
+        }
+
         private func expectRefusal(
             _ answer: HTTPExchange, _ status: Int, _ error: String, detail: String,
             sourceLocation: SourceLocation = #_sourceLocation

@@ -226,6 +226,7 @@ async function answerOffer(sdp) {
   };
   setStatus('video', 'warn', 'Video: connecting');
   await pc.setRemoteDescription({ type: 'offer', sdp });
+  if (page.pc !== pc) return; // a newer offer replaced this one meanwhile
   for (const candidate of page.pendingCandidates.splice(0)) {
     await pc.addIceCandidate(candidate).catch((error) => note(`remote candidate: ${error}`));
   }
