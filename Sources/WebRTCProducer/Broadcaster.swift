@@ -151,6 +151,13 @@ final class Broadcaster {
                 events: events)
             branches[serial] = branch
             serialByViewer[viewer] = serial
+            if branch.refusedTURNServers > 0 {
+                logger.warning(
+                    """
+                    webrtc: webrtcbin refused \(branch.refusedTURNServers) TURN URL(s) from robot-server's \
+                    video.iceServers; check their form (turn:host:port?transport=udp) and credentials
+                    """)
+            }
             try branch.attach(to: pipeline)
             updateFlow()
             logger.notice(
@@ -158,7 +165,8 @@ final class Broadcaster {
                 metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
         } catch {
             logger.error(
-                "webrtc: cannot serve viewer: \(error)", metadata: ["webrtc.viewer": "\(viewer)", "webrtc.branch": "\(serial)"])
+                "webrtc: cannot serve viewer: \(error)",
+                metadata: ["webrtc.viewer": "\(viewer)", "webrtc.branch": "\(serial)"])
             if branches[serial] != nil {
                 detach(serial, reason: "set-up failed")
             }

@@ -15,7 +15,10 @@ public struct ElementSurvey: Sendable {
         ("videotestsrc", "source", "gstreamer1.0-plugins-base"),
         ("v4l2src", "source", "gstreamer1.0-plugins-good"),
         ("libcamerasrc", "source", "gstreamer1.0-libcamera"),
-        ("v4l2h264enc", "encoder (H.264, hardware)", "gstreamer1.0-plugins-good"),
+        (
+            "v4l2h264enc", "encoder (H.264, hardware)",
+            "gstreamer1.0-plugins-good; only listed where a V4L2 H.264 encoder device exists, e.g. a Raspberry Pi"
+        ),
         ("x264enc", "encoder (H.264)", "gstreamer1.0-plugins-ugly"),
         ("openh264enc", "encoder (H.264)", "gstreamer1.0-plugins-bad"),
         ("vp8enc", "encoder (VP8)", "gstreamer1.0-plugins-good"),
@@ -36,7 +39,9 @@ public struct ElementSurvey: Sendable {
     public static func current() -> ElementSurvey {
         ElementSurvey(
             entries: known.map {
-                Entry(element: $0.element, role: $0.role, package: $0.package, isInstalled: GStreamer.hasElement($0.element))
+                Entry(
+                    element: $0.element, role: $0.role, package: $0.package,
+                    isInstalled: GStreamer.hasElement($0.element))
             })
     }
 

@@ -70,7 +70,8 @@ enum GStreamerCallbacks {
         case .failure(let reason):
             context.report(.branchFailed(branch: context.branch, reason: reason.description))
         case .success(let reply):
-            guard let reply, let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value) else {
+            guard let reply, let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value)
+            else {
                 context.report(.branchFailed(branch: context.branch, reason: "create-offer replied without an offer"))
                 return
             }

@@ -23,6 +23,8 @@ final class ViewerBranch {
     /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
     var offerRequested = false
     var isDetaching = false
+    /// TURN URLs from the welcome frame that webrtcbin did not accept (the viewer is served without them).
+    private(set) var refusedTURNServers = 0
 
     /// The bin's name: the bus thread finds a failing element's branch from it.
     static func binName(serial: Int) -> String { "viewer-\(serial)" }
@@ -81,7 +83,7 @@ final class ViewerBranch {
             cgst_set_string(webrtc, "stun-server", stun)
         }
         for turn in iceServers.flatMap(\.webrtcbinTURNServers) where cgst_webrtc_add_turn_server(webrtc, turn) == 0 {
-            throw GStreamerError("webrtcbin refused the TURN server from the welcome frame (check its URL)")
+            refusedTURNServers += 1
         }
         if iceLoopback {
             // libnice gathers nothing on a loopback-only host unless told about 127.0.0.1. The property getter
@@ -156,7 +158,8 @@ final class ViewerBranch {
         defer { gst_object_unref(ghost) }
         let result = gst_pad_link(pad, ghost)
         guard result == GST_PAD_LINK_OK else {
-            throw GStreamerError("cannot link the tee to \(Self.binName(serial: serial)) (pad link result \(result.rawValue))")
+            throw GStreamerError(
+                "cannot link the tee to \(Self.binName(serial: serial)) (pad link result \(result.rawValue))")
         }
     }
 

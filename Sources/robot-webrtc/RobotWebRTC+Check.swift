@@ -24,7 +24,8 @@ extension RobotWebRTC {
             for entry in survey.entries {
                 let mark = entry.isInstalled ? "✓" : "✗"
                 let install = entry.isInstalled ? "" : " — apt install \(entry.package)"
-                print("\(mark) \(entry.element.padding(toLength: 14, withPad: " ", startingAt: 0)) \(entry.role)\(install)")
+                let name = entry.element.padding(toLength: 14, withPad: " ", startingAt: 0)
+                print("\(mark) \(name) \(entry.role)\(install)")
             }
             let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? [])
                 .filter { $0.hasPrefix("video") }.sorted().map { "/dev/" + $0 }

@@ -28,8 +28,9 @@ struct RobotWebRTC: AsyncParsableCommand {
     @Option(name: .long, help: "robot-server's base URL, ws://host:port or wss://host[:port].")
     var server: String = "ws://127.0.0.1:8080"
 
-    @Option(name: .long, help: "The robot's thing name (the {thing} of /robots/{thing}/signal).")
-    var thing: String
+    // Optional for the parser only, so that `robot-webrtc check` needs none of the streaming options.
+    @Option(name: .long, help: "The robot's thing name (the {thing} of /robots/{thing}/signal). Required.")
+    var thing: String?
 
     @Option(
         name: .long,
@@ -85,6 +86,9 @@ struct RobotWebRTC: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        guard let thing, !thing.isEmpty else {
+            throw ProducerConfigurationError("--thing is required: the robot's thing name, e.g. --thing sts-pi")
+        }
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

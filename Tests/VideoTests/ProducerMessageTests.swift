@@ -11,7 +11,9 @@ struct ProducerMessageTests {
             try SignalingMessage.parse(#"{"type":"answer","viewer":"v","sdp":"v=0\r\n"}"#)
                 == .answer(viewer: "v", sdp: "v=0\r\n"))
         #expect(
-            try SignalingMessage.parse(#"{"type":"ice","viewer":"v","candidate":"candidate:1 1 UDP 1 127.0.0.1 5 typ host","sdpMLineIndex":0}"#)
+            try SignalingMessage.parse(
+                #"{"type":"ice","viewer":"v","candidate":"candidate:1 1 UDP 1 127.0.0.1 5 typ host","sdpMLineIndex":0}"#
+            )
                 == .candidate(viewer: "v", candidate: "candidate:1 1 UDP 1 127.0.0.1 5 typ host", sdpMLineIndex: 0))
         #expect(try SignalingMessage.parse(#"{"type":"telemetry","data":{}}"#) == .ignored(type: "telemetry"))
         #expect(try SignalingMessage.parse(#"{"type":"error","message":"no"}"#) == .error(message: "no"))
@@ -50,7 +52,8 @@ struct ProducerMessageTests {
     }
 
     @Test func iceServersBecomeWebrtcbinURIs() {
-        #expect(ICEServer(urls: ["stun:stun.l.google.com:19302"]).webrtcbinSTUNServer == "stun://stun.l.google.com:19302")
+        #expect(
+            ICEServer(urls: ["stun:stun.l.google.com:19302"]).webrtcbinSTUNServer == "stun://stun.l.google.com:19302")
         #expect(ICEServer(urls: ["stun:example.org"]).webrtcbinSTUNServer == "stun://example.org:3478")
         #expect(ICEServer(urls: ["turn:example.org"]).webrtcbinSTUNServer == nil)
         let turn = ICEServer(
@@ -58,7 +61,8 @@ struct ProducerMessageTests {
             credential: "p@ss:word")
         #expect(
             turn.webrtcbinTURNServers == [
-                "turn://robot:p%40ss%3Aword@example.org:3478?transport=tcp", "turns://robot:p%40ss%3Aword@example.org:5349",
+                "turn://robot:p%40ss%3Aword@example.org:3478?transport=tcp",
+                "turns://robot:p%40ss%3Aword@example.org:5349",
             ])
     }
 
@@ -85,7 +89,8 @@ struct ProducerMessageTests {
         ).launchLine
         #expect(line.hasPrefix(#"v4l2src device="/dev/video1" ! "#))
         #expect(line.contains("video/x-raw,width=640,height=480,framerate=30/1"))
-        #expect(line.contains("x264enc name=encoder tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max=60"))
+        #expect(
+            line.contains("x264enc name=encoder tune=zerolatency speed-preset=ultrafast bitrate=800 key-int-max=60"))
         #expect(line.contains("profile=constrained-baseline"))
         #expect(line.contains("h264parse config-interval=-1 ! rtph264pay"))
         #expect(line.hasSuffix("tee name=viewers allow-not-linked=true"))

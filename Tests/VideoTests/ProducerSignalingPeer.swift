@@ -119,7 +119,9 @@ final class ProducerSignalingPeer: Sendable {
 
     /// Waits until `condition` holds on the peer's state.
     func waitUntilConnected(count: Int = 1, timeout: Duration = .seconds(20)) async throws {
-        try await waitUntil("producer connection #\(count)", timeout: timeout) { $0.connections >= count && $0.writer != nil }
+        try await waitUntil("producer connection #\(count)", timeout: timeout) {
+            $0.connections >= count && $0.writer != nil
+        }
     }
 
     func waitUntilRefused(count: Int, timeout: Duration = .seconds(20)) async throws {
