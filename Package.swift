@@ -112,9 +112,10 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "CGStreamer", "StrictJSON",
+                "CGStreamer", "StrictJSON", "Supervision", "POSIXThreads",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -160,6 +161,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The drive page, compiled into the binary (no bundle to install beside it).
+            resources: [
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/app.js"),
+                .embedInCode("Resources/app.css"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -211,6 +217,7 @@ let package = Package(
                 "WebRTCProducer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -268,9 +275,15 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "StrictJSON", "TestSupport",
+                "RobotServer", "WebRTCProducer", "CGStreamer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT",
+                "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -12,7 +12,7 @@ extension ServerConfig {
     /// Validates a parsed config; relative paths resolve against `directory`.
     public static func parse(_ root: JSONObject, directory: String) throws(ConfigError) -> ServerConfig {
         let reader = ConfigReader(root)
-        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay"])
+        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay", "video"])
 
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
@@ -45,6 +45,9 @@ extension ServerConfig {
         }
         if let relay = try reader.object("relay") {
             config.relay = try RelayConfig.parse(relay, directory: directory, unknown: &unknown)
+        }
+        if let video = try reader.object("video") {
+            config.video = try Video.parse(video, unknown: &unknown)
         }
         config.unknownKeys = unknown
         return config

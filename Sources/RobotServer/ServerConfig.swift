@@ -40,6 +40,8 @@ public struct ServerConfig: Sendable {
     public var cors = CORS()
     /// The cross-account relay (`relay`), when configured.
     public var relay: RelayConfig?
+    /// Live video signaling (`video`): ICE servers and the viewer limit.
+    public var video = Video()
     /// Keys that were present but are not understood (likely typos, or sections of a later version), as key
     /// paths. Warned about at start, never fatal.
     public var unknownKeys: [String] = []
