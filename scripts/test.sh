@@ -30,8 +30,12 @@ for argument in "$@"; do
 done
 
 # The deploy tests also need: shellcheck (the scripts' lint), systemd (systemd-analyze; no running systemd needed),
-# curl and binutils (install.sh's CA download and strip).
-ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils
+# curl and binutils (install.sh's CA download and strip); the video tests need chromium and GStreamer's plugins
+# (robot-webrtc's pipelines: videotestsrc, x264enc, webrtcbin, libnice), the relay's tests moto.
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils chromium \
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
+    gstreamer1.0-nice
+ensure_moto
 require_swift
 reap_test_leftovers
 trap reap_test_leftovers EXIT
@@ -48,7 +52,7 @@ fi
 # robot-server processes, deadlines, reconnect times, PWM duty measured from the lines — run one at a time:
 # on a 2-core machine, ~300 tests started at once starve each other's timers for seconds, and a timing
 # assertion would then measure the crowd instead of the code (serially they take about 70 s).
-end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
+end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|VideoTests|RelayTests|BrokerTests|MotorsTests|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
 swift test "$@" --no-parallel --filter "$end_to_end" || status=$?

@@ -2,3 +2,105 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+
+// Shims for what Swift cannot call: GObject's variadic property and signal functions, and casts that are macros.
+// Each takes `gpointer` for the instance (Swift has no G_OBJECT()/GST_ELEMENT() casts) and does one thing.
+
+// MARK: casts
+
+static inline GstObject *cgst_object(gpointer instance) { return GST_OBJECT(instance); }
+static inline GstElement *cgst_element(gpointer instance) { return GST_ELEMENT(instance); }
+static inline GstBin *cgst_bin(gpointer instance) { return GST_BIN(instance); }
+static inline GObject *cgst_gobject(gpointer instance) { return G_OBJECT(instance); }
+static inline GstMessageType cgst_message_type(GstMessage *message) { return GST_MESSAGE_TYPE(message); }
+static inline GstObject *cgst_message_source(GstMessage *message) { return GST_MESSAGE_SRC(message); }
+static inline GstClockTime cgst_clock_time_none(void) { return GST_CLOCK_TIME_NONE; }
+
+// MARK: one property (g_object_set/g_object_get are variadic)
+
+static inline void cgst_set_string(gpointer object, const gchar *name, const gchar *value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void cgst_set_boolean(gpointer object, const gchar *name, gboolean value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void cgst_set_uint(gpointer object, const gchar *name, guint value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void cgst_set_uint64(gpointer object, const gchar *name, guint64 value) {
+    g_object_set(object, name, value, NULL);
+}
+/// An enum property by its value.
+static inline void cgst_set_enum(gpointer object, const gchar *name, gint value) {
+    g_object_set(object, name, value, NULL);
+}
+/// An enum (or any) property read as an int.
+static inline gint cgst_get_enum(gpointer object, const gchar *name) {
+    gint value = 0;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+/// An object property: the caller OWNS the returned reference (transfer full) and must gst_object_unref/g_object_unref it.
+static inline gpointer cgst_get_object(gpointer object, const gchar *name) {
+    gpointer value = NULL;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+static inline gboolean cgst_has_property(gpointer object, const gchar *name) {
+    return g_object_class_find_property(G_OBJECT_GET_CLASS(object), name) != NULL;
+}
+
+// MARK: signals (g_signal_connect is a macro, g_signal_emit_by_name variadic)
+
+typedef void (*cgst_ice_candidate_callback)(GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data);
+typedef void (*cgst_element_callback)(GstElement *element, gpointer data);
+typedef void (*cgst_notify_callback)(GObject *object, GParamSpec *pspec, gpointer data);
+typedef void (*cgst_pad_callback)(GstElement *element, GstPad *pad, gpointer data);
+
+static inline gulong cgst_connect_ice_candidate(
+    gpointer webrtc, cgst_ice_candidate_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(webrtc, "on-ice-candidate", G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+static inline gulong cgst_connect_element_signal(
+    gpointer element, const gchar *signal, cgst_element_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+/// "pad-added"/"pad-removed".
+static inline gulong cgst_connect_pad_signal(
+    gpointer element, const gchar *signal, cgst_pad_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+/// `detailed_signal` like "notify::connection-state".
+static inline gulong cgst_connect_notify(
+    gpointer object, const gchar *detailed_signal, cgst_notify_callback callback, gpointer data,
+    GClosureNotify destroy) {
+    return g_signal_connect_data(object, detailed_signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+
+/// webrtcbin's "create-offer" action signal, no options.
+static inline void cgst_webrtc_create_offer(gpointer webrtc, GstPromise *promise) {
+    g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
+}
+/// webrtcbin's "create-answer" action signal, no options (a viewer's side: tests).
+static inline void cgst_webrtc_create_answer(gpointer webrtc, GstPromise *promise) {
+    g_signal_emit_by_name(webrtc, "create-answer", NULL, promise);
+}
+/// webrtcbin's "set-local-description" / "set-remote-description" action signals.
+static inline void cgst_webrtc_set_description(
+    gpointer webrtc, gboolean local, GstWebRTCSessionDescription *description, GstPromise *promise) {
+    g_signal_emit_by_name(webrtc, local ? "set-local-description" : "set-remote-description", description, promise);
+}
+static inline void cgst_webrtc_add_ice_candidate(gpointer webrtc, guint mline_index, const gchar *candidate) {
+    g_signal_emit_by_name(webrtc, "add-ice-candidate", mline_index, candidate);
+}
+static inline gboolean cgst_webrtc_add_turn_server(gpointer webrtc, const gchar *uri) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(webrtc, "add-turn-server", uri, &added);
+    return added;
+}
+/// GstWebRTCICE's "add-local-ip-address" action signal (on the object webrtcbin's "ice-agent" returns).
+static inline gboolean cgst_ice_add_local_ip_address(gpointer ice, const gchar *address) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(ice, "add-local-ip-address", address, &added);
+    return added;
+}

@@ -20,11 +20,16 @@ public struct MQTTMessage: Sendable, Equatable {
     public var payload: [UInt8]
     public var qos: Int32
     public var retain: Bool
+    /// The identifiers of the subscriptions this message matched (MQTT v5, when they were subscribed with one).
+    public var subscriptionIdentifiers: [Int]
 
-    public init(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) {
+    public init(
+        topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false, subscriptionIdentifiers: [Int] = []
+    ) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
+        self.subscriptionIdentifiers = subscriptionIdentifiers
     }
 }

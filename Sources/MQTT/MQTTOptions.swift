@@ -26,10 +26,14 @@ public struct MQTTOptions: Sendable, Equatable {
     public struct Subscription: Sendable, Equatable {
         public var topicFilter: String
         public var qos: Int32
+        /// MQTT v5 subscription identifier (1…268,435,455): the broker names it on every message this subscription
+        /// delivers (``MQTTMessage/subscriptionIdentifiers``), so overlapping subscriptions can be told apart.
+        public var identifier: Int?
 
-        public init(_ topicFilter: String, qos: Int32 = 1) {
+        public init(_ topicFilter: String, qos: Int32 = 1, identifier: Int? = nil) {
             self.topicFilter = topicFilter
             self.qos = qos
+            self.identifier = identifier
         }
     }
 
@@ -53,6 +57,9 @@ public struct MQTTOptions: Sendable, Equatable {
     /// How many QoS 1 messages may await their PUBACK at once (libmosquitto's default is 20; 0 is unlimited).
     /// More pipelines better on a busy link; what does not fit waits in libmosquitto's queue.
     public var maxInflightMessages: Int?
+    /// With MQTT v5 and no clean session: how long the broker keeps the session (subscriptions and queued QoS 1
+    /// messages) after the connection ends. v3.1.1 brokers keep it until their own expiry setting.
+    public var sessionExpirySeconds: UInt32 = 7 * 24 * 3600
 
     public init(
         host: String,

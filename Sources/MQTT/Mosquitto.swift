@@ -27,6 +27,10 @@ final class Mosquitto: @unchecked Sendable {
     let callbacks: Callbacks
     /// Wakes the network thread's `poll` when another thread queued a packet (an eventfd).
     private let wakeFD: Int32
+    /// MQTT v5's session expiry interval for a persistent session (v5 ends a session with its connection unless
+    /// the CONNECT asks otherwise); nil for a clean session or v3.1.1.
+    private let sessionExpirySeconds: UInt32?
+    private let isV5: Bool
 
     init(options: MQTTOptions, callbacks: Callbacks) throws(MQTTError) {
         _ = Self.libraryInitialized
@@ -38,6 +42,9 @@ final class Mosquitto: @unchecked Sendable {
         }
         self.handle = handle
         self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        self.isV5 = options.protocolVersion == .v5
+        self.sessionExpirySeconds =
+            options.protocolVersion == .v5 && !options.cleanSession ? options.sessionExpirySeconds : nil
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         try configure(options)
         installCallbacks()
@@ -81,15 +88,27 @@ final class Mosquitto: @unchecked Sendable {
         mosquitto_connect_callback_set(handle) { _, context, rc in
             Mosquitto.from(context).callbacks.connect(rc)
         }
-        mosquitto_message_callback_set(handle) { _, context, message in
+        mosquitto_message_v5_callback_set(handle) { _, context, message, properties in
             guard let message else { return }
             let m = message.pointee
             let payload =
                 m.payloadlen > 0 && m.payload != nil
                 ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen))) : []
             let topic = m.topic.map { String(cString: $0) } ?? ""
+            var identifiers: [Int] = []
+            var property = properties
+            var skipFirst = false
+            while true {
+                var value: UInt32 = 0
+                property = mosquitto_property_read_varint(
+                    property, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), &value, skipFirst)
+                guard property != nil else { break }
+                identifiers.append(Int(value))
+                skipFirst = true
+            }
             Mosquitto.from(context).callbacks.message(
-                MQTTMessage(topic: topic, payload: payload, qos: m.qos, retain: m.retain))
+                MQTTMessage(
+                    topic: topic, payload: payload, qos: m.qos, retain: m.retain, subscriptionIdentifiers: identifiers))
         }
         mosquitto_subscribe_callback_set(handle) { _, context, mid, count, granted in
             let qos = granted.map { Array(UnsafeBufferPointer(start: $0, count: Int(count))) } ?? []
@@ -122,7 +141,14 @@ final class Mosquitto: @unchecked Sendable {
 
     /// Blocking TCP connect and TLS handshake, then sends CONNECT. The CONNACK arrives through `loop`.
     func connect(host: String, port: Int, keepAlive: Int) -> Int32 {
-        mosquitto_connect(handle, host, Int32(port), Int32(keepAlive))
+        guard let expiry = sessionExpirySeconds else {
+            return mosquitto_connect(handle, host, Int32(port), Int32(keepAlive))
+        }
+        // libmosquitto keeps a copy of these properties for every reconnect.
+        var properties: OpaquePointer?
+        defer { mosquitto_property_free_all(&properties) }
+        _ = mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), expiry)
+        return mosquitto_connect_bind_v5(handle, host, Int32(port), Int32(keepAlive), nil, properties)
     }
 
     func reconnect() -> Int32 {
@@ -178,7 +204,16 @@ final class Mosquitto: @unchecked Sendable {
 
     func subscribe(_ subscription: MQTTOptions.Subscription) -> (rc: Int32, mid: Int32) {
         var mid: Int32 = 0
-        let rc = mosquitto_subscribe(handle, &mid, subscription.topicFilter, subscription.qos)
+        let rc: Int32
+        if let identifier = subscription.identifier, isV5 {
+            var properties: OpaquePointer?
+            defer { mosquitto_property_free_all(&properties) }
+            _ = mosquitto_property_add_varint(
+                &properties, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), UInt32(identifier))
+            rc = mosquitto_subscribe_v5(handle, &mid, subscription.topicFilter, subscription.qos, 0, properties)
+        } else {
+            rc = mosquitto_subscribe(handle, &mid, subscription.topicFilter, subscription.qos)
+        }
         wake()
         return (rc, mid)
     }

@@ -2,7 +2,9 @@ public import Hummingbird
 import JSONConfig
 public import Logging
 import MQTT
+import Relay
 import Supervision
+import HummingbirdWebSocket
 public import Prometheus
 import ServiceLifecycle
 
@@ -22,9 +24,13 @@ public func buildApplication(
         )
     }
     let metrics = ServerMetrics(robots: config.robots)
-    let client = try MQTTClient(options: mqttOptions(config.mqtt), logger: logger)
+    let hubs = SignalingHubs(robots: config.robots, video: config.video, logger: logger)
+    var options = mqttOptions(config.mqtt)
+    options.subscriptions += hubs.telemetrySubscriptions
+    let client = try MQTTClient(options: options, logger: logger)
     let publisher = CommandPublisher(
-        client: client, publishTimeout: .milliseconds(config.mqtt.publishTimeoutMs), metrics: metrics, logger: logger)
+        client: client, publishTimeout: .milliseconds(config.mqtt.publishTimeoutMs), metrics: metrics, logger: logger,
+        onMessage: hubs.relay)
     var services: [any Service] = [publisher]
 
     var jwt: JWTAuthenticator?
@@ -47,10 +53,26 @@ public func buildApplication(
         publisher: publisher, metrics: metrics
     ).addRoutes(to: router)
     HealthController(publisher: publisher, registry: registry).addRoutes(to: router)
+    if let relayConfig = config.relay {
+        let relay = try RelayService(config: relayConfig, logger: logger)
+        services.append(relay)
+        RelayController(relay: relay, authenticator: authenticator).addRoutes(to: router)
+    }
+    RobotListController(robots: config.robots, defaultRobot: config.defaultRobot, authenticator: authenticator)
+        .addRoutes(to: router)
+    WebPageController().addRoutes(to: router)
+    let signaling = SignalingController(
+        robots: Set(config.robots), authenticator: authenticator, hubs: hubs, maxViewers: config.video.maxViewers)
+    signaling.addRoutes(to: router)
+    let webSocketRouter = Router(context: SignalingRequestContext.self)
+    signaling.addWebSocketRoutes(to: webSocketRouter)
 
     let listen = config.listen
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: .init(ws: .init(maxFrameSize: SignalingController.maxFrameBytes))),
         configuration: ApplicationConfiguration(
             address: .hostname(listen.host, port: listen.port), serverName: "robot-server"),
         services: services,

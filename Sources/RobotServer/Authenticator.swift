@@ -22,6 +22,11 @@ struct Authenticator: Sendable {
         guard !token.isEmpty else {
             throw AuthFailure.missingToken("the bearer token is empty: send Authorization: Bearer <token>")
         }
+        return try await principal(forToken: token)
+    }
+
+    /// The principal of a presented token (a static token, else a JWT), or 401.
+    func principal(forToken token: Substring) async throws(AuthFailure) -> Principal {
         if let principal = tokens.principal(for: token) {
             return principal
         }

@@ -18,13 +18,19 @@ public final class CommandPublisher: Service, Sendable {
     let publishTimeout: Duration
     let metrics: ServerMetrics
     let logger: Logger
+    /// Receives every message of the subscriptions in the client's options (robots' telemetry, for viewers).
+    let onMessage: @Sendable (MQTTMessage) -> Void
     private let state = Mutex(Health(connected: false, reason: "not connected yet"))
     private let failuresLogged = Atomic<Int>(0)
     /// ``health``'s `connected`, readable without a lock on every request.
     private let connected = Atomic<Bool>(false)
 
-    public init(client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger) {
+    public init(
+        client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger,
+        onMessage: @escaping @Sendable (MQTTMessage) -> Void = { _ in }
+    ) {
         self.client = client
+        self.onMessage = onMessage
         self.publishTimeout = publishTimeout
         self.metrics = metrics
         self.logger = logger
@@ -76,7 +82,16 @@ public final class CommandPublisher: Service, Sendable {
             logger.log(
                 level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(milliseconds(retryIn)) ms",
                 metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
-        case .subscribed, .subscriptionRefused, .message:
+        case .message(let message):
+            onMessage(message)
+        case .subscriptionRefused(let filter):
+            logger.warning(
+                """
+                the MQTT broker refused the subscription to \(filter): viewers get no telemetry from it \
+                (does the broker's ACL or policy let robot-server read it?)
+                """,
+                metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+        case .subscribed:
             break
         }
     }

@@ -1,5 +1,6 @@
 public import JSONConfig
 public import StrictJSON
+import Relay
 
 extension ServerConfig {
     /// Loads and validates a config file; every error names the file or the key at fault
@@ -11,7 +12,7 @@ extension ServerConfig {
     /// Validates a parsed config; relative paths resolve against `directory`.
     public static func parse(_ root: JSONObject, directory: String) throws(ConfigError) -> ServerConfig {
         let reader = ConfigReader(root)
-        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors"])
+        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay", "video"])
 
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
@@ -41,6 +42,12 @@ extension ServerConfig {
         if let cors = try reader.object("cors") {
             config.cors = try parseCORS(cors)
             unknown += cors.unknownKeys(known: ["allowedOrigins", "maxAgeSeconds"])
+        }
+        if let relay = try reader.object("relay") {
+            config.relay = try RelayConfig.parse(relay, directory: directory, unknown: &unknown)
+        }
+        if let video = try reader.object("video") {
+            config.video = try Video.parse(video, unknown: &unknown)
         }
         config.unknownKeys = unknown
         return config

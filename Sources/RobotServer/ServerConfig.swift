@@ -1,4 +1,5 @@
 public import JSONConfig
+public import Relay
 
 /// robot-server's configuration (`--config PATH`), validated at load.
 ///
@@ -37,8 +38,12 @@ public struct ServerConfig: Sendable {
     public var defaultRobot: String
     public var auth: AuthConfig
     public var cors = CORS()
-    /// Keys that were present but are not understood (likely typos, or sections of a later version such as
-    /// `relay`), as key paths. Warned about at start, never fatal.
+    /// The cross-account relay (`relay`), when configured.
+    public var relay: RelayConfig?
+    /// Live video signaling (`video`): ICE servers and the viewer limit.
+    public var video = Video()
+    /// Keys that were present but are not understood (likely typos, or sections of a later version), as key
+    /// paths. Warned about at start, never fatal.
     public var unknownKeys: [String] = []
 
     /// The topic a robot receives drive commands on.

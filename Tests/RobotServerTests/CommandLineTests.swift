@@ -58,12 +58,12 @@ extension EndToEnd {
         @Test func disabledAuthWarnsLoudlyAndUnknownKeysAreWarnedAbout() async throws {
             let port = try FreePort.next()
             let file = try config(
-                #"{\#(mqtt),"listen":{"port":\#(port)},"robots":["sts-pi"],"auth":{"disabled":true},"relay":{}}"#)
+                #"{\#(mqtt),"listen":{"port":\#(port)},"robots":["sts-pi"],"auth":{"disabled":true},"fleet":{}}"#)
             let server = try ChildProcess.start(
                 try RepositoryPaths.product("robot-server").path, ["--config", file.path])
             defer { Task { _ = try? await server.terminate() } }
             try await server.waitUntilOutput(contains: "AUTHENTICATION IS DISABLED")
-            try await server.waitUntilOutput(contains: "unknown key relay ignored")
+            try await server.waitUntilOutput(contains: "unknown key fleet ignored")
             try await server.waitUntilOutput(contains: "robot-server listening")
             // No broker runs: the API answers anyway, with 503.
             let answer = try await HTTPAnswer.send(

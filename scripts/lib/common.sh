@@ -11,7 +11,8 @@
 # pkg-config to find them, openssl for the throwaway PKI, and python3 for the
 # test fixtures (the credential provider stand-in, the fake video producer).
 ROBOT_APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev libi2c-dev libcurl4-openssl-dev libssl-dev openssl
-    pkg-config python3)
+    pkg-config python3 libsqlite3-dev util-linux
+    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 
 # Prints "name: message" on stderr and exits 1.
 die() {
@@ -110,6 +111,19 @@ reap_test_leftovers() {
         fi
         rm -rf "$folder"
     done
+}
+
+# moto 5 with its server extra (`python3 -m moto.server`): the local stand-in for Amazon SQS that the SQS
+# client's and the relay's tests start (Sources/TestSupport/MotoServer.swift). Installs it with pip when
+# python3 cannot import it (pip from apt if python3 has none; on a Debian python that refuses
+# pip installs, PEP 668, with --break-system-packages).
+ensure_moto() {
+    python3 -c 'import moto.server' >/dev/null 2>&1 && return 0
+    python3 -m pip --version >/dev/null 2>&1 || ensure_packages python3-pip
+    note "installing moto[server] with pip"
+    python3 -m pip install --quiet 'moto[server]>=5,<6' ||
+        python3 -m pip install --quiet --break-system-packages 'moto[server]>=5,<6' ||
+        die "cannot install moto: run python3 -m pip install 'moto[server]'"
 }
 
 # Fails with a hint when the Swift toolchain is missing.

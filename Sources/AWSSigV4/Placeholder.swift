@@ -1,1 +1,0 @@
-// Placeholder: AWSSigV4 is being built (issue #6/#7).

@@ -1,1 +1,0 @@
-// Placeholder: EventPattern is being built (issue #6/#7).

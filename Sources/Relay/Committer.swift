@@ -1,0 +1,74 @@
+import Logging
+import RelayQueue
+import Synchronization
+
+/// Collects what happened to deliveries (delivered, to retry, dead-lettered) and writes it to the durable queue in
+/// one transaction every few milliseconds — one commit for thousands of acknowledgements.
+final class Committer: Sendable {
+    private struct Pending {
+        var changes = QueueChanges()
+        /// The error-action lane of each replacement, in the same order as `changes.replacements`.
+        var replacementLanes: [Lane] = []
+    }
+
+    private let queue: DurableQueue
+    private let logger: Logger
+    private let pending = Mutex(Pending())
+    static let interval = Duration.milliseconds(5)
+
+    init(queue: DurableQueue, logger: Logger) {
+        self.queue = queue
+        self.logger = logger
+    }
+
+    func completed(_ seq: Int64) {
+        pending.withLock { $0.changes.completed.append(seq) }
+    }
+
+    func retry(_ retry: QueueChanges.Retry) {
+        pending.withLock { $0.changes.retries.append(retry) }
+    }
+
+    /// Replaces a failed delivery by its error-action delivery, which enters `lane` once committed.
+    func replace(_ seq: Int64, with delivery: NewDelivery, lane: Lane) {
+        pending.withLock {
+            $0.changes.replacements.append(.init(seq: seq, with: delivery))
+            $0.replacementLanes.append(lane)
+        }
+    }
+
+    /// Commits until cancelled, then once more.
+    func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.interval)
+            flush()
+        }
+        flush()
+    }
+
+    /// Writes what is pending; on failure keeps it for the next turn (a completion not yet written means at most a
+    /// duplicate after a restart, never a loss).
+    func flush() {
+        let batch = pending.withLock { pending -> Pending in
+            defer { pending = Pending() }
+            return pending
+        }
+        guard !batch.changes.isEmpty else { return }
+        do throws(QueueError) {
+            let applied = try queue.apply(batch.changes)
+            for (index, seq) in applied.replacementSeqs.enumerated() {
+                guard let seq else { continue }
+                let replacement = batch.changes.replacements[index]
+                batch.replacementLanes[index].push([QueuedDelivery(seq: seq, delivery: replacement.with)])
+            }
+        } catch {
+            logger.error("relay: cannot write delivery results to the queue; will retry", metadata: ["error": "\(error)"])
+            pending.withLock { pending in
+                pending.changes.completed = batch.changes.completed + pending.changes.completed
+                pending.changes.retries = batch.changes.retries + pending.changes.retries
+                pending.changes.replacements = batch.changes.replacements + pending.changes.replacements
+                pending.replacementLanes = batch.replacementLanes + pending.replacementLanes
+            }
+        }
+    }
+}

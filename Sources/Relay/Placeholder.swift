@@ -1,1 +1,0 @@
-// Placeholder: Relay is being built (issue #6/#7).

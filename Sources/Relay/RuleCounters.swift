@@ -1,0 +1,55 @@
+import CoreMetrics
+import Synchronization
+
+/// One rule's counters: kept here for `GET /relay/rules` and reported to swift-metrics (→ `/metrics`) as
+/// `relay_<name>_total{rule="…"}`.
+final class RuleCounters: Sendable {
+    enum Name: String, CaseIterable, Sendable {
+        /// Arrived on the rule's source topic.
+        case received
+        /// Passed the filter (or there is none).
+        case matched
+        /// Did not pass the filter.
+        case filteredOut = "filtered_out"
+        /// Not JSON where the rule needs JSON, or a required field missing: sent to the error action.
+        case rejected
+        /// Delivered to a target.
+        case delivered
+        /// A delivery attempt failed and will be retried.
+        case retried
+        /// A delivery failed for good (refused, or out of attempts).
+        case failed
+        /// Sent to the error action after its delivery failed.
+        case deadLettered = "dead_lettered"
+        /// Published by the error action.
+        case errorActions = "error_actions"
+        /// Taken up again from the queue at start: undelivered before a stop or crash. After a crash some of them
+        /// had in fact been delivered (acknowledged, not yet marked done): the bound on duplicates.
+        case resumed
+    }
+
+    let rule: String
+    private let values: Mutex<[Int]>
+    private let counters: [Counter]
+
+    init(rule: String) {
+        self.rule = rule
+        self.values = Mutex(Array(repeating: 0, count: Name.allCases.count))
+        self.counters = Name.allCases.map { Counter(label: "relay_\($0.rawValue)_total", dimensions: [("rule", rule)]) }
+    }
+
+    func add(_ name: Name, _ count: Int = 1) {
+        let index = Name.allCases.firstIndex(of: name)!
+        values.withLock { $0[index] += count }
+        counters[index].increment(by: count)
+    }
+
+    func value(_ name: Name) -> Int {
+        values.withLock { $0[Name.allCases.firstIndex(of: name)!] }
+    }
+
+    /// Every counter by name, for the status page.
+    var snapshot: [(String, Int)] {
+        Name.allCases.map { ($0.rawValue, value($0)) }
+    }
+}

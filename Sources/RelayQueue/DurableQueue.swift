@@ -1,0 +1,81 @@
+import Synchronization
+
+/// The relay's durable, at-least-once queue of deliveries: one SQLite database file, one row per (message,
+/// target).
+///
+/// The relay appends a message's deliveries before it acknowledges the message, and records each outcome
+/// (delivered, retry later, dead-lettered) with ``apply(_:)``; after a restart, ``pending(after:limit:)`` gives
+/// back every delivery not yet completed. Every call is one SQLite transaction — a call's changes are all kept or
+/// none is — and a call that returned survives the process being killed (see ``Durability``).
+///
+/// The database uses a write-ahead log (`journal_mode=WAL`) and waits up to 5 s for another connection's lock.
+/// One connection, guarded by a mutex, with prepared statements: calls from many tasks are serialised, so batch
+/// work into few calls. An exclusive lock on `<path>-lock` keeps a second process from opening the same queue.
+/// Calls block the calling thread for the duration of the transaction (microseconds to milliseconds; with
+/// ``Durability/full``, one disk flush).
+public final class DurableQueue: Sendable {
+    /// The database file.
+    public let path: String
+    /// How commits are flushed.
+    public let durability: Durability
+    private let store: Mutex<QueueStore?>
+
+    /// Opens the queue at `path`, creating the file (not its directory) if missing.
+    ///
+    /// Throws a ``QueueError`` that names the file and the fix when the directory is missing, permissions are
+    /// wrong, the file is not a relay queue (or not a database, or damaged), was written by a newer version, or is
+    /// open in another process.
+    public init(path: String, durability: Durability = .normal) throws(QueueError) {
+        self.path = path
+        self.durability = durability
+        self.store = Mutex(try QueueStore(path: path, durability: durability))
+    }
+
+    /// Appends deliveries in one transaction and returns their seqs, in order. When it returns, they are durable.
+    @discardableResult
+    public func append(_ deliveries: [NewDelivery]) throws(QueueError) -> [Int64] {
+        try withStore(.append) { store throws(QueueError) in try store.append(deliveries) }
+    }
+
+    /// Records outcomes in one transaction: deletes completed rows, updates retried ones, and replaces
+    /// dead-lettered rows with their error-action deliveries.
+    @discardableResult
+    public func apply(_ changes: QueueChanges) throws(QueueError) -> AppliedChanges {
+        try withStore(.apply) { store throws(QueueError) in try store.apply(changes) }
+    }
+
+    /// The queued deliveries in seq order, for resuming after a restart: all of them, or `limit` rows after the
+    /// seq `after` to page through a large backlog.
+    public func pending(after seq: Int64 = 0, limit: Int? = nil) throws(QueueError) -> [QueuedDelivery] {
+        try withStore(.pending) { store throws(QueueError) in try store.pending(after: seq, limit: limit) }
+    }
+
+    /// How many deliveries are queued, per `"rule/target"` and in total. Counted at open, then kept up to date by
+    /// this queue's calls (it does not see rows another program changes), so it costs no query.
+    public func depth() throws(QueueError) -> QueueDepth {
+        try withStore(.depth) { store throws(QueueError) in store.depth() }
+    }
+
+    /// Closes the database (checkpointing its write-ahead log) and releases the lock. Later calls throw
+    /// ``QueueError/Code/closed``. Idempotent; also done when the queue is deinitialised.
+    public func close() {
+        store.withLock { store in
+            store?.close()
+            store = nil
+        }
+    }
+
+    /// Runs `body` on the open store, under the mutex.
+    func withStore<T: Sendable>(
+        _ operation: QueueError.Operation, _ body: (QueueStore) throws(QueueError) -> T
+    ) throws(QueueError) -> T {
+        try store.withLock { store throws(QueueError) -> T in
+            guard let store else {
+                throw QueueError(
+                    .closed, operation: operation, path: path, reason: "the queue was closed",
+                    hint: "this is a bug in the caller: it used the queue after close()")
+            }
+            return try body(store)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: RelayQueue is being built (issue #6/#7).

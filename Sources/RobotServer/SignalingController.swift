@@ -1,0 +1,173 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// `GET /robots/{thing}/signal`: the WebSocket that pairs a robot's video producer with its viewers
+/// (`docs/SIGNALING.md`).
+///
+/// Before the upgrade, in order: authenticate (`Authorization: Bearer`, or `?token=` from a browser; 401), find
+/// the robot (404), authorize (403), read `?role=producer|viewer` (400), check the viewer limit (503). A
+/// refusal is the REST API's JSON error. Without an upgrade the same checks run and a good request gets
+/// `426 Upgrade Required`, which lets a page check a token before it opens the socket.
+struct SignalingController: Sendable {
+    let robots: Set<String>
+    let authenticator: Authenticator
+    let hubs: SignalingHubs
+    let maxViewers: Int
+
+    static let path: RouterPath = "/robots/{thing}/signal"
+    /// The largest frame (and message) a peer may send; larger closes its socket. SDP offers are a few KiB.
+    static let maxFrameBytes = 64 * 1024
+
+    struct Admission: Sendable {
+        var thing: String
+        var role: SignalingState.Role
+        var principal: Principal
+    }
+
+    /// The plain-HTTP side, on the main router.
+    func addRoutes(to router: Router<some RequestContext>) {
+        router.get(Self.path) { request, context -> Response in
+            let admission = try await admit(request, thing: context.parameters.get("thing") ?? "")
+            throw APIError(
+                .upgradeRequired, "upgrade required",
+                "\(request.uri.path) is a WebSocket: connect with ws:// (or wss://); this token may connect to "
+                    + "\(admission.thing) as a \(admission.role.rawValue)",
+                headers: [.upgrade: "websocket"])
+        }
+        for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+            router.on(Self.path, method: method) { request, _ -> Response in
+                throw APIError.methodNotAllowed(request, allow: "GET")
+            }
+        }
+    }
+
+    /// The WebSocket side, on the router that decides upgrades.
+    func addWebSocketRoutes(to router: Router<SignalingRequestContext>) {
+        router.middlewares.add(RefusedUpgradeMiddleware())
+        router.ws(
+            Self.path,
+            shouldUpgrade: { request, context in
+                _ = try await admit(request, thing: context.parameters.get("thing") ?? "")
+                return .upgrade([:])
+            },
+            onUpgrade: { inbound, outbound, context in
+                // admit() has checked both when the upgrade was decided.
+                let thing = context.requestContext.parameters.get("thing") ?? ""
+                let role =
+                    context.request.uri.queryParameters["role"] == "producer" ? SignalingState.Role.producer : .viewer
+                guard let hub = hubs[thing] else { return }
+                try await serve(hub: hub, role: role, inbound: inbound, outbound: outbound, logger: context.logger)
+            })
+    }
+
+    /// The checks before an upgrade; throws the refusal.
+    func admit(_ request: Request, thing: String) async throws(APIError) -> Admission {
+        let principal: Principal
+        do {
+            principal = try await authenticator.authenticate(request, orQueryToken: true)
+            guard robots.contains(thing) else {
+                throw APIError(.notFound, "unknown robot", "no robot \"\(thing)\" is configured on this server")
+            }
+            try authenticator.authorize(principal, toDrive: thing)
+        } catch let failure as AuthFailure {
+            throw failure.apiError
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.internalServerError, "internal error", "see the server's log")
+        }
+        let roleName = request.uri.queryParameters["role"].map(String.init) ?? "viewer"
+        guard let role = SignalingState.Role(rawValue: roleName) else {
+            throw APIError(
+                .badRequest, "invalid role", "role must be producer or viewer, not \(roleName.debugDescription)")
+        }
+        if role == .viewer, let hub = hubs[thing], hub.viewerCount >= maxViewers {
+            throw APIError(
+                .serviceUnavailable, "too many viewers",
+                "\(thing) already has \(maxViewers) viewers (video.maxViewers); try again later")
+        }
+        return Admission(thing: thing, role: role, principal: principal)
+    }
+
+    /// One socket, until it closes: frames from the peer go to the hub; frames the hub queues for the peer are
+    /// written in order. The server closes the socket when the hub says so (a replaced producer, too many
+    /// viewers) or when the peer does not read its frames.
+    func serve(
+        hub: SignalingHub, role: SignalingState.Role, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws {
+        let (peer, mailbox) = hub.join(as: role)
+        if role == .producer {
+            logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
+        }
+        defer {
+            hub.leave(peer)
+            if role == .producer {
+                logger.notice("signaling: a video producer disconnected", metadata: ["robot.thing": "\(hub.thing)"])
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in mailbox {
+                    switch frame {
+                    case .text(let text):
+                        try await outbound.write(.text(text))
+                    case .close(let code, let reason):
+                        try await outbound.close(.unknown(code), reason: reason)
+                        return
+                    }
+                }
+            }
+            group.addTask {
+                for try await message in inbound.messages(maxSize: Self.maxFrameBytes) {
+                    switch message {
+                    case .text(let text): hub.received(text, from: peer)
+                    case .binary: hub.receivedBinary(from: peer)
+                    }
+                }
+            }
+            // Whichever ends first ends the connection: the peer closed, or the server closes it.
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// The WebSocket router's request context: Hummingbird's, plus the connection's channel, on which a refused
+/// upgrade is answered (``RefusedUpgradeAnswer``).
+struct SignalingRequestContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
+
+/// Turns an upgrade the WebSocket router refuses (an ``APIError``, or no such route) into a JSON answer.
+struct RefusedUpgradeMiddleware: RouterMiddleware {
+    typealias Context = SignalingRequestContext
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let refusal: APIError
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            refusal = error
+        } catch let error as HTTPError where error.status == .notFound {
+            refusal = APIError.notFound(request)
+        } catch {
+            context.logger.error("unexpected error deciding a WebSocket upgrade for \(request.uri.path): \(error)")
+            refusal = APIError(.internalServerError, "internal error", "see the server's log")
+        }
+        try await RefusedUpgradeAnswer.install(refusal, on: context.channel)
+        return Response(status: refusal.status)
+    }
+}

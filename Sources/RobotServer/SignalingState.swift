@@ -1,0 +1,202 @@
+import StrictJSON
+
+/// One robot's signaling room as a pure state machine: who is connected (at most one producer, any number
+/// of viewers up to a limit), and what to send to whom when someone joins, leaves or sends a frame.
+///
+/// Events return ``Action``s; ``SignalingHub`` performs them. The wire contract is
+/// `docs/SIGNALING.md`: the producer offers, one peer connection per viewer; frames between them are
+/// relayed with the `viewer` field naming the viewer on the producer's side only. The server never trusts a
+/// `viewer` field a viewer sends: it writes its own.
+struct SignalingState: Sendable {
+    enum Role: String, Sendable {
+        case producer
+        case viewer
+    }
+
+    /// Why the server closes a peer's socket.
+    enum CloseReason: Sendable, Equatable {
+        /// A newer producer for the same robot connected.
+        case replaced
+        /// The robot already has as many viewers as `video.maxViewers` allows.
+        case tooManyViewers
+
+        /// A close code from the range for applications (4000–4999) and a reason for logs and pages.
+        var code: UInt16 {
+            switch self {
+            case .replaced: 4000
+            case .tooManyViewers: 4001
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .replaced: "replaced by a newer producer for this robot"
+            case .tooManyViewers: "this robot has too many viewers"
+            }
+        }
+    }
+
+    enum Action: Sendable, Equatable {
+        case send(String, JSONValue)
+        case close(String, CloseReason)
+    }
+
+    let iceServers: JSONValue
+    let maxViewers: Int
+    private(set) var producer: String?
+    /// In order of arrival, so a new producer hears of them in that order.
+    private(set) var viewers: [String] = []
+    /// The robot's latest telemetry, for viewers who join later (robotd publishes on changes and heartbeats).
+    private(set) var lastTelemetry: JSONValue?
+
+    init(iceServers: [ServerConfig.ICEServer], maxViewers: Int) {
+        self.iceServers = .array(iceServers.map(\.json))
+        self.maxViewers = maxViewers
+    }
+
+    func role(of peer: String) -> Role? {
+        if peer == producer { return .producer }
+        return viewers.contains(peer) ? .viewer : nil
+    }
+
+    /// A new socket: welcome it, and tell the other side.
+    mutating func join(_ peer: String, as role: Role) -> [Action] {
+        switch role {
+        case .viewer:
+            guard viewers.count < maxViewers else {
+                return [
+                    .send(peer, Self.error(CloseReason.tooManyViewers.text + " (at most \(maxViewers))")),
+                    .close(peer, .tooManyViewers),
+                ]
+            }
+            viewers.append(peer)
+            var actions: [Action] = [
+                .send(peer, welcome(peer, role)),
+                .send(peer, ["type": "producer", "online": .bool(producer != nil)]),
+            ]
+            if let lastTelemetry {
+                actions.append(.send(peer, ["type": "telemetry", "data": lastTelemetry]))
+            }
+            if let producer {
+                actions.append(.send(producer, ["type": "viewer-joined", "viewer": .string(peer)]))
+            }
+            return actions
+        case .producer:
+            var actions: [Action] = []
+            if let old = producer {
+                // The viewers' peer connections were with the old producer: they start over.
+                actions.append(.close(old, .replaced))
+                actions += viewers.map { .send($0, ["type": "producer", "online": false]) }
+            }
+            producer = peer
+            actions.append(.send(peer, welcome(peer, role)))
+            for viewer in viewers {
+                actions.append(.send(viewer, ["type": "producer", "online": true]))
+                actions.append(.send(peer, ["type": "viewer-joined", "viewer": .string(viewer)]))
+            }
+            return actions
+        }
+    }
+
+    /// A socket closed (or was closed by the server). A replaced producer is already gone: nothing happens.
+    mutating func leave(_ peer: String) -> [Action] {
+        if peer == producer {
+            producer = nil
+            return viewers.map { .send($0, ["type": "producer", "online": false]) }
+        }
+        guard let index = viewers.firstIndex(of: peer) else { return [] }
+        viewers.remove(at: index)
+        guard let producer else { return [] }
+        return [.send(producer, ["type": "viewer-left", "viewer": .string(peer)])]
+    }
+
+    /// A text frame from `peer`: relayed, or answered with an error frame saying what is wrong with it.
+    func received(_ text: String, from peer: String) -> [Action] {
+        guard let role = role(of: peer) else { return [] }
+        let message: JSONObject
+        do {
+            guard let object = try JSONParser.parse(text).objectValue else {
+                return [.send(peer, Self.error("a frame must be a JSON object"))]
+            }
+            message = object
+        } catch {
+            return [.send(peer, Self.error("the frame is not JSON: \(error)"))]
+        }
+        guard let type = message["type"]?.stringValue else {
+            return [.send(peer, Self.error("the frame has no \"type\" string"))]
+        }
+        switch role {
+        case .producer: return fromProducer(message, type: type, peer: peer)
+        case .viewer: return fromViewer(message, type: type, peer: peer)
+        }
+    }
+
+    /// A telemetry message of this robot, for every viewer now and (the latest) for those who join later.
+    mutating func telemetry(_ data: JSONValue) -> [Action] {
+        lastTelemetry = data
+        let frame: JSONValue = ["type": "telemetry", "data": data]
+        return viewers.map { .send($0, frame) }
+    }
+
+    /// The answer to a binary frame.
+    static let binaryRefused = error("binary frames are not part of the signaling protocol: send JSON text frames")
+
+    private func fromProducer(_ message: JSONObject, type: String, peer: String) -> [Action] {
+        guard type == "offer" || type == "ice" else {
+            return [.send(peer, Self.error("a producer sends offer or ice, not \(JSONValue.quoted(type))"))]
+        }
+        if let problem = Self.check(message, type: type, needsViewer: true) {
+            return [.send(peer, Self.error(problem))]
+        }
+        let viewer = message["viewer"]?.stringValue ?? ""
+        guard viewers.contains(viewer) else {
+            return [.send(peer, Self.error("no viewer \(JSONValue.quoted(viewer)) is connected (it may have left)"))]
+        }
+        var forwarded = message
+        forwarded["viewer"] = nil
+        return [.send(viewer, .object(forwarded))]
+    }
+
+    private func fromViewer(_ message: JSONObject, type: String, peer: String) -> [Action] {
+        guard type == "answer" || type == "ice" else {
+            return [.send(peer, Self.error("a viewer sends answer or ice, not \(JSONValue.quoted(type))"))]
+        }
+        if let problem = Self.check(message, type: type, needsViewer: false) {
+            return [.send(peer, Self.error(problem))]
+        }
+        guard let producer else {
+            return [.send(peer, Self.error("the robot's video producer is not connected"))]
+        }
+        var forwarded = message
+        forwarded["viewer"] = .string(peer)
+        return [.send(producer, .object(forwarded))]
+    }
+
+    /// What is wrong with an offer, answer or ice frame's fields, or nil.
+    private static func check(_ message: JSONObject, type: String, needsViewer: Bool) -> String? {
+        if needsViewer, message["viewer"]?.stringValue == nil {
+            return "\(type): \"viewer\" must be the viewer's peer id (a string)"
+        }
+        if type == "ice" {
+            guard message["candidate"]?.stringValue != nil else {
+                return "ice: \"candidate\" must be a string (\"\" for the end of candidates)"
+            }
+            if let index = message["sdpMLineIndex"], !index.isNull, (index.intValue ?? -1) < 0 {
+                return "ice: \"sdpMLineIndex\" must be a non-negative integer, got \(index.summary())"
+            }
+            return nil
+        }
+        guard let sdp = message["sdp"]?.stringValue, !sdp.isEmpty else {
+            return "\(type): \"sdp\" must be the session description (a non-empty string)"
+        }
+        return nil
+    }
+
+    private func welcome(_ peer: String, _ role: Role) -> JSONValue {
+        ["type": "welcome", "peer": .string(peer), "role": .string(role.rawValue), "iceServers": iceServers]
+    }
+
+    static func error(_ message: String) -> JSONValue {
+        ["type": "error", "message": .string(message)]
+    }
+}

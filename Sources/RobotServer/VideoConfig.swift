@@ -1,0 +1,92 @@
+public import JSONConfig
+public import StrictJSON
+
+extension ServerConfig {
+    /// Live video (the `video` section): what the signaling WebSocket hands to producers and viewers.
+    public struct Video: Sendable, Equatable {
+        /// STUN/TURN servers for both ends of every peer connection, in the browser's `RTCIceServer` shape.
+        /// None by default: enough on one network (host candidates), not across NATs.
+        public var iceServers: [ICEServer] = []
+        /// How many viewers one robot may have at once; each one costs the robot an encoder's worth of CPU.
+        public var maxViewers = 4
+
+        public init(iceServers: [ICEServer] = [], maxViewers: Int = 4) {
+            self.iceServers = iceServers
+            self.maxViewers = maxViewers
+        }
+
+        static let keys: Set<String> = ["iceServers", "maxViewers"]
+    }
+
+    /// One STUN or TURN server, as `RTCIceServer`: `urls` (`stun:`, `stuns:`, `turn:`, `turns:`), and for TURN
+    /// a `username` and `credential`. The credential is a secret: ``description`` leaves it out.
+    public struct ICEServer: Sendable, Equatable, CustomStringConvertible {
+        public var urls: [String]
+        public var username: String?
+        public var credential: String?
+
+        public init(urls: [String], username: String? = nil, credential: String? = nil) {
+            self.urls = urls
+            self.username = username
+            self.credential = credential
+        }
+
+        /// The welcome frame's form: `{"urls":[…],"username":…,"credential":…}` (absent members left out).
+        public var json: JSONValue {
+            var object: JSONObject = [("urls", .array(urls.map(JSONValue.string)))]
+            if let username { object["username"] = .string(username) }
+            if let credential { object["credential"] = .string(credential) }
+            return .object(object)
+        }
+
+        public var description: String {
+            urls.joined(separator: " ") + (username.map { " (user \($0), credential redacted)" } ?? "")
+        }
+
+        static let schemes = ["stun:", "stuns:", "turn:", "turns:"]
+    }
+}
+
+extension ServerConfig.Video {
+    /// Reads the `video` section; every error names the key path (`video.iceServers[1].urls[0]: …`).
+    static func parse(_ reader: ConfigReader, unknown: inout [String]) throws(ConfigError) -> Self {
+        var video = Self()
+        unknown += reader.unknownKeys(known: keys)
+        for server in try reader.objectArray("iceServers") ?? [] {
+            video.iceServers.append(try parseICEServer(server))
+            unknown += server.unknownKeys(known: ["urls", "username", "credential"])
+        }
+        video.maxViewers = try reader.int("maxViewers", in: 1...64) ?? video.maxViewers
+        return video
+    }
+
+    private static func parseICEServer(_ reader: ConfigReader) throws(ConfigError) -> ServerConfig.ICEServer {
+        // RTCIceServer takes one URL as a string, or a list.
+        let urls: [String]
+        if case .string(let url)? = reader.object["urls"] {
+            urls = [url]
+        } else {
+            urls = try reader.stringArray("urls") ?? []
+        }
+        guard !urls.isEmpty else {
+            throw ConfigError(reader.keyPath("urls"), "is required: e.g. [\"stun:stun.example.com:3478\"]")
+        }
+        for (index, url) in urls.enumerated() {
+            guard let scheme = ServerConfig.ICEServer.schemes.first(where: { url.hasPrefix($0) }),
+                url.count > scheme.count
+            else {
+                throw ConfigError(
+                    "\(reader.keyPath("urls"))[\(index)]",
+                    "\(JSONValue.quoted(url)) is not a STUN or TURN URL; expected stun:host[:port], stuns:…, "
+                        + "turn:host[:port][?transport=udp|tcp] or turns:…")
+            }
+        }
+        let server = ServerConfig.ICEServer(
+            urls: urls, username: try reader.string("username"), credential: try reader.string("credential"))
+        if urls.contains(where: { $0.hasPrefix("turn") }), server.username == nil || server.credential == nil {
+            throw ConfigError(
+                reader.path, "a TURN server needs a username and a credential (browsers refuse it without them)")
+        }
+        return server
+    }
+}

@@ -1,0 +1,53 @@
+import Crypto
+import Hummingbird
+
+/// The drive page at `/` (`index.html`, `app.js`, `app.css`): plain files in `Sources/RobotServer/Resources`,
+/// compiled into the binary (SwiftPM's `embedInCode`), so an installed robot-server needs nothing beside it.
+///
+/// No token is needed to load the page (it holds no secret); everything it does afterwards is authenticated.
+/// Answers carry an `ETag` (revalidated with `If-None-Match`) and a Content-Security-Policy that allows only
+/// this origin's scripts, styles and connections.
+struct WebPageController: Sendable {
+    struct File: Sendable {
+        var bytes: [UInt8]
+        var contentType: String
+        var etag: String
+
+        init(_ bytes: [UInt8], contentType: String) {
+            self.bytes = bytes
+            self.contentType = contentType
+            etag = "\"" + Hex.string(SHA256.hash(data: bytes).prefix(12)) + "\""
+        }
+    }
+
+    let files: [String: File] = [
+        "/": File(PackageResources.index_html, contentType: "text/html; charset=utf-8"),
+        "/app.js": File(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
+        "/app.css": File(PackageResources.app_css, contentType: "text/css; charset=utf-8"),
+    ]
+
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy:
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+            + "media-src 'self' blob: mediastream:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+        .xContentTypeOptions: "nosniff",
+    ]
+
+    func addRoutes(to router: Router<some RequestContext>) {
+        for (path, file) in files {
+            router.get(RouterPath(path)) { request, _ -> Response in
+                var headers = Self.securityHeaders
+                headers[.contentType] = file.contentType
+                headers[.eTag] = file.etag
+                headers[.cacheControl] = "no-cache"
+                if request.headers[.ifNoneMatch] == file.etag {
+                    return Response(status: .notModified, headers: headers)
+                }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            }
+        }
+        router.get("/index.html") { _, _ -> Response in
+            Response(status: .movedPermanently, headers: [.location: "/"])
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: SQS is being built (issue #6/#7).

@@ -1,0 +1,234 @@
+import Logging
+
+/// The producer's state — the pipeline, one ``ViewerBranch`` per viewer, the signaling connection's outbox —
+/// changed only by ``handle(_:)``, which one task calls for each ``ProducerEvent`` in turn. GStreamer threads and
+/// the WebSocket never touch it; they only send events. So there is no lock and no data race.
+///
+/// `handle` calls into GStreamer synchronously (state changes of a viewer's bin take a few milliseconds);
+/// nothing GStreamer does waits for this task, so that cannot deadlock.
+final class Broadcaster {
+    private let settings: ProducerSettings
+    private let pipeline: MediaPipeline
+    private let events: AsyncStream<ProducerEvent>.Continuation
+    private let logger: Logger
+
+    private var generation = 0
+    private var outgoing: AsyncStream<String>.Continuation?
+    private var iceServers: [ICEServer] = []
+    /// Every branch by serial, detaching ones included.
+    private var branches: [Int: ViewerBranch] = [:]
+    /// The live branch of each viewer.
+    private var serialByViewer: [String: Int] = [:]
+    private var lastSerial = 0
+
+    init(
+        settings: ProducerSettings, pipeline: MediaPipeline, events: AsyncStream<ProducerEvent>.Continuation,
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Applies one event. Returns false when the producer should stop; throws when the video cannot go on.
+    func handle(_ event: ProducerEvent) throws(GStreamerError) -> Bool {
+        switch event {
+        case .connected(let generation, let outgoing):
+            self.generation = generation
+            self.outgoing = outgoing
+            iceServers = []
+        case .frame(let generation, let text):
+            guard generation == self.generation else { break }
+            handleFrame(text)
+        case .disconnected(let generation):
+            guard generation == self.generation else { break }
+            outgoing?.finish()
+            outgoing = nil
+            for serial in Array(serialByViewer.values) {
+                detach(serial, reason: "signaling connection lost")
+            }
+        case .negotiationNeeded(let serial):
+            guard let branch = liveBranch(serial), !branch.offerRequested else { break }
+            logger.debug("webrtc: creating the offer", metadata: metadata(branch))
+            branch.createOffer()
+        case .offerCreated(let serial, let sdp):
+            guard let branch = liveBranch(serial) else { break }
+            send(.offer(viewer: branch.viewer, sdp: sdp))
+            logger.info("webrtc: offer sent", metadata: metadata(branch))
+            do {
+                try branch.applyLocalOffer(sdp)
+            } catch {
+                fail(serial, reason: error.description)
+            }
+        case .localCandidate(let serial, let index, let candidate):
+            guard let branch = liveBranch(serial) else { break }
+            logger.debug("webrtc: local candidate \(candidate)", metadata: metadata(branch))
+            send(.candidate(viewer: branch.viewer, candidate: candidate, sdpMLineIndex: index))
+        case .connectionState(let serial, let state):
+            handleConnectionState(serial, state)
+        case .branchFailed(let serial, let reason):
+            fail(serial, reason: reason)
+        case .branchUnlinked(let serial):
+            guard let branch = branches.removeValue(forKey: serial) else { break }
+            branch.finishDetach()
+            logger.info(
+                "webrtc: viewer branch removed",
+                metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+        case .pipelineFailed(let text):
+            throw GStreamerError("the video pipeline failed: \(text)")
+        case .endOfStream:
+            throw GStreamerError("the video source ended (camera unplugged or closed?)")
+        case .shutdown:
+            return false
+        }
+        return true
+    }
+
+    /// Stops the pipeline with every branch and lets go of GStreamer.
+    func finish() {
+        outgoing?.finish()
+        outgoing = nil
+        pipeline.stopStreaming()
+        for branch in branches.values {
+            branch.finishDetach()
+        }
+        branches.removeAll()
+        serialByViewer.removeAll()
+        pipeline.shutdown()
+    }
+
+    // MARK: signaling
+
+    private func handleFrame(_ text: String) {
+        let message: SignalingMessage
+        do {
+            message = try SignalingMessage.parse(text)
+        } catch {
+            logger.warning("signaling: \(error)")
+            return
+        }
+        switch message {
+        case .welcome(let peer, let servers):
+            iceServers = servers
+            logger.notice(
+                "signaling: connected as the producer",
+                metadata: ["webrtc.peer": "\(peer)", "webrtc.iceServers": "\(servers.count)"])
+        case .viewerJoined(let viewer):
+            join(viewer)
+        case .viewerLeft(let viewer):
+            guard let serial = serialByViewer[viewer] else {
+                logger.debug("signaling: viewer-left for an unknown viewer", metadata: ["webrtc.viewer": "\(viewer)"])
+                return
+            }
+            detach(serial, reason: "viewer left")
+        case .answer(let viewer, let sdp):
+            guard let branch = branch(of: viewer) else { return }
+            do {
+                try branch.applyRemoteAnswer(sdp)
+                logger.info("webrtc: answer applied", metadata: metadata(branch))
+            } catch {
+                fail(branch.serial, reason: error.description)
+            }
+        case .candidate(let viewer, let candidate, let index):
+            branch(of: viewer)?.addRemoteCandidate(candidate, sdpMLineIndex: index)
+        case .error(let message):
+            logger.warning("signaling: the server refused a frame: \(message)")
+        case .ignored(let type):
+            logger.debug("signaling: ignored a \(type) frame")
+        }
+    }
+
+    private func join(_ viewer: String) {
+        if let old = serialByViewer[viewer] {
+            detach(old, reason: "viewer joined again")
+        }
+        lastSerial += 1
+        let serial = lastSerial
+        do {
+            let branch = try ViewerBranch(
+                serial: serial, viewer: viewer, iceServers: iceServers, iceLoopback: settings.iceLoopback,
+                events: events)
+            branches[serial] = branch
+            serialByViewer[viewer] = serial
+            if branch.refusedTURNServers > 0 {
+                logger.warning(
+                    """
+                    webrtc: webrtcbin refused \(branch.refusedTURNServers) TURN URL(s) from robot-server's \
+                    video.iceServers; check their form (turn:host:port?transport=udp) and credentials
+                    """)
+            }
+            try branch.attach(to: pipeline)
+            updateFlow()
+            logger.notice(
+                "webrtc: viewer joined",
+                metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+        } catch {
+            logger.error(
+                "webrtc: cannot serve viewer: \(error)",
+                metadata: ["webrtc.viewer": "\(viewer)", "webrtc.branch": "\(serial)"])
+            if branches[serial] != nil {
+                detach(serial, reason: "set-up failed")
+            }
+        }
+    }
+
+    private func handleConnectionState(_ serial: Int, _ state: PeerConnectionState) {
+        guard let branch = liveBranch(serial) else { return }
+        switch state {
+        case .connected:
+            logger.notice("webrtc: viewer connected", metadata: metadata(branch))
+            pipeline.requestKeyFrame()
+        case .failed, .closed:
+            detach(serial, reason: "peer connection \(state)")
+        case .new, .connecting, .disconnected:
+            logger.info("webrtc: peer connection \(state)", metadata: metadata(branch))
+        }
+    }
+
+    private func fail(_ serial: Int, reason: String) {
+        guard let branch = liveBranch(serial) else { return }
+        logger.warning("webrtc: dropping the viewer's peer connection: \(reason)", metadata: metadata(branch))
+        detach(serial, reason: "failed")
+    }
+
+    /// Starts tearing a branch down; it leaves ``branches`` when the tee pad is unlinked.
+    private func detach(_ serial: Int, reason: String) {
+        guard let branch = liveBranch(serial) else { return }
+        if serialByViewer[branch.viewer] == serial {
+            serialByViewer.removeValue(forKey: branch.viewer)
+        }
+        logger.info("webrtc: closing the viewer's peer connection (\(reason))", metadata: metadata(branch))
+        branch.beginDetach()
+        updateFlow()
+    }
+
+    private func updateFlow() {
+        pipeline.setFlowing(!serialByViewer.isEmpty)
+    }
+
+    private func send(_ message: ProducerMessage) {
+        guard let outgoing else {
+            logger.debug("signaling: not connected, dropped a frame")
+            return
+        }
+        outgoing.yield(message.text)
+    }
+
+    private func liveBranch(_ serial: Int) -> ViewerBranch? {
+        guard let branch = branches[serial], !branch.isDetaching else { return nil }
+        return branch
+    }
+
+    private func branch(of viewer: String) -> ViewerBranch? {
+        guard let serial = serialByViewer[viewer] else {
+            logger.debug("signaling: frame for an unknown viewer", metadata: ["webrtc.viewer": "\(viewer)"])
+            return nil
+        }
+        return liveBranch(serial)
+    }
+
+    private func metadata(_ branch: ViewerBranch) -> Logger.Metadata {
+        ["webrtc.viewer": "\(branch.viewer)", "webrtc.branch": "\(branch.serial)"]
+    }
+}

@@ -1,0 +1,134 @@
+import CGStreamer
+
+/// The user data of every C callback: which branch it is about and where to report. Immutable, hence `Sendable`:
+/// callbacks run on GStreamer's threads and only ever yield a ``ProducerEvent``.
+///
+/// Handed to C as a +1 `Unmanaged` pointer (``retained()``); the matching release is the destroy notify GLib
+/// calls when the signal handler, probe or promise goes away (``GStreamerCallbacks/releaseClosureData`` or
+/// ``GStreamerCallbacks/releaseData``).
+final class CallbackContext: Sendable {
+    let branch: Int
+    let events: AsyncStream<ProducerEvent>.Continuation
+
+    init(branch: Int, events: AsyncStream<ProducerEvent>.Continuation) {
+        self.branch = branch
+        self.events = events
+    }
+
+    /// A +1 reference for C.
+    func retained() -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(self).toOpaque()
+    }
+
+    /// The context behind a C callback's user data, without consuming the reference.
+    static func borrowed(_ data: UnsafeMutableRawPointer?) -> CallbackContext {
+        Unmanaged<CallbackContext>.fromOpaque(data!).takeUnretainedValue()
+    }
+
+    func report(_ event: ProducerEvent) {
+        events.yield(event)
+    }
+}
+
+/// The C callbacks, as `@convention(c)` closures that capture nothing.
+enum GStreamerCallbacks {
+    /// `GClosureNotify` for `g_signal_connect_data`.
+    static let releaseClosureData: GClosureNotify = { data, _ in
+        Unmanaged<CallbackContext>.fromOpaque(data!).release()
+    }
+
+    /// `GDestroyNotify` for probes and promises.
+    static let releaseData: GDestroyNotify = { data in
+        Unmanaged<CallbackContext>.fromOpaque(data!).release()
+    }
+
+    /// webrtcbin `on-ice-candidate`.
+    static let iceCandidate: cgst_ice_candidate_callback = { _, index, candidate, data in
+        let context = CallbackContext.borrowed(data)
+        guard let candidate else { return }
+        context.report(
+            .localCandidate(branch: context.branch, sdpMLineIndex: index, candidate: String(cString: candidate)))
+    }
+
+    /// webrtcbin `on-negotiation-needed`.
+    static let negotiationNeeded: cgst_element_callback = { _, data in
+        let context = CallbackContext.borrowed(data)
+        context.report(.negotiationNeeded(branch: context.branch))
+    }
+
+    /// webrtcbin `notify::connection-state`: read on the notifying thread, reported as a value.
+    static let connectionStateChanged: cgst_notify_callback = { object, _, data in
+        let context = CallbackContext.borrowed(data)
+        let raw = cgst_get_enum(object, "connection-state")
+        context.report(.connectionState(branch: context.branch, PeerConnectionState(rawValue: raw) ?? .failed))
+    }
+
+    /// The reply to `create-offer`: the offer's SDP text, or why there is none.
+    static let offerCreated: GstPromiseChangeFunc = { promise, data in
+        let context = CallbackContext.borrowed(data)
+        switch replyStructure(promise, doing: "create-offer") {
+        case .failure(let reason):
+            context.report(.branchFailed(branch: context.branch, reason: reason.description))
+        case .success(let reply):
+            guard let reply, let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value)
+            else {
+                context.report(.branchFailed(branch: context.branch, reason: "create-offer replied without an offer"))
+                return
+            }
+            let offer = boxed.assumingMemoryBound(to: GstWebRTCSessionDescription.self)
+            guard let text = gst_sdp_message_as_text(offer.pointee.sdp) else {
+                context.report(.branchFailed(branch: context.branch, reason: "the offer's SDP cannot be written"))
+                return
+            }
+            defer { g_free(text) }
+            context.report(.offerCreated(branch: context.branch, sdp: String(cString: text)))
+        }
+    }
+
+    /// The reply to `set-local-description`/`set-remote-description`: reports only a failure.
+    static let descriptionApplied: GstPromiseChangeFunc = { promise, data in
+        let context = CallbackContext.borrowed(data)
+        if case .failure(let reason) = replyStructure(promise, doing: "set-description") {
+            context.report(.branchFailed(branch: context.branch, reason: reason.description))
+        }
+    }
+
+    /// An idle probe on the branch's tee pad: no buffer is being pushed, so unlinking cannot race the stream.
+    static let unlinkWhenIdle: GstPadProbeCallback = { pad, _, data in
+        let context = CallbackContext.borrowed(data)
+        if let pad, let peer = gst_pad_get_peer(pad) {
+            gst_pad_unlink(pad, peer)
+            gst_object_unref(peer)
+        }
+        context.report(.branchUnlinked(branch: context.branch))
+        return GST_PAD_PROBE_REMOVE
+    }
+
+    /// The promise's reply (owned by the promise; nil when webrtcbin replied without one, as it does when a
+    /// description was applied), or a description of why there is none.
+    private static func replyStructure(
+        _ promise: UnsafeMutablePointer<GstPromise>?, doing what: String
+    ) -> Result<UnsafePointer<GstStructure>?, CallbackFailure> {
+        guard let promise else { return .failure(CallbackFailure("\(what): no promise")) }
+        // Called from the change function the promise is no longer pending: this returns at once.
+        let result = gst_promise_wait(promise)
+        guard result == GST_PROMISE_RESULT_REPLIED else {
+            return .failure(CallbackFailure("\(what) was interrupted or expired (promise result \(result.rawValue))"))
+        }
+        guard let reply = gst_promise_get_reply(promise) else {
+            return .success(nil)
+        }
+        if let value = gst_structure_get_value(reply, "error"), let boxed = g_value_get_boxed(value) {
+            let error = boxed.assumingMemoryBound(to: GError.self)
+            let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+            return .failure(CallbackFailure("\(what) failed: \(message)"))
+        }
+        return .success(reply)
+    }
+}
+
+/// A reason, as an `Error` so that it fits `Result`.
+struct CallbackFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

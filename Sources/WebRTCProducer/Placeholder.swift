@@ -1,1 +1,0 @@
-// Placeholder: WebRTCProducer is being built (issue #6/#7).

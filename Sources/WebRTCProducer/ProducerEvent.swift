@@ -1,0 +1,49 @@
+/// Everything the producer's event loop reacts to, from the signaling connection and from GStreamer threads.
+///
+/// GStreamer calls back on its own threads (webrtcbin's, streaming threads, the bus thread); those callbacks only
+/// turn what happened into one of these values and yield it into an `AsyncStream`, so that all state lives in
+/// one task (``Broadcaster``) and nothing is shared between threads.
+enum ProducerEvent: Sendable {
+    /// The signaling WebSocket is open; frames for the server go into `outgoing`.
+    case connected(generation: Int, outgoing: AsyncStream<String>.Continuation)
+    /// A text frame from the server.
+    case frame(generation: Int, text: String)
+    /// The signaling WebSocket closed (or never opened).
+    case disconnected(generation: Int)
+
+    /// webrtcbin of `branch` has caps on its sink and wants an offer.
+    case negotiationNeeded(branch: Int)
+    /// The offer webrtcbin made.
+    case offerCreated(branch: Int, sdp: String)
+    /// A local ICE candidate to send to the viewer.
+    case localCandidate(branch: Int, sdpMLineIndex: UInt32, candidate: String)
+    /// webrtcbin's `connection-state` changed.
+    case connectionState(branch: Int, PeerConnectionState)
+    /// A branch cannot go on (a failed promise, an error from one of its elements).
+    case branchFailed(branch: Int, reason: String)
+    /// The branch's tee pad is unlinked: the branch can be shut down and removed.
+    case branchUnlinked(branch: Int)
+
+    /// An element of the shared part of the pipeline failed (source, encoder): fatal.
+    case pipelineFailed(String)
+    /// The source ended (a camera unplugged): fatal.
+    case endOfStream
+    /// SIGTERM/SIGINT: stop.
+    case shutdown
+}
+
+/// webrtcbin's `GstWebRTCPeerConnectionState`.
+enum PeerConnectionState: Int32, Sendable, CustomStringConvertible {
+    case new = 0, connecting, connected, disconnected, failed, closed
+
+    var description: String {
+        switch self {
+        case .new: "new"
+        case .connecting: "connecting"
+        case .connected: "connected"
+        case .disconnected: "disconnected"
+        case .failed: "failed"
+        case .closed: "closed"
+        }
+    }
+}

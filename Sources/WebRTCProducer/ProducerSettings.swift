@@ -1,0 +1,87 @@
+public import Supervision
+
+/// Everything `robot-webrtc` needs, validated: where to signal, as whom, and what to send.
+public struct ProducerSettings: Sendable {
+    /// `ws://host:port` or `wss://host:port` of robot-server (a trailing path is kept, e.g. behind a proxy).
+    public var server: String
+    /// The robot's thing name: the `{thing}` of `/robots/{thing}/signal`.
+    public var thing: String
+    /// The bearer token; never logged (see ``description``).
+    public var token: String
+    public var source: VideoSource
+    public var codec: VideoCodec
+    /// A specific encoder, or nil to pick the best installed one for ``codec``.
+    public var encoder: VideoEncoder?
+    public var width: Int
+    public var height: Int
+    public var framesPerSecond: Int
+    public var bitrateKbps: Int
+    /// Adds 127.0.0.1 to every ICE agent, for tests and local runs on a host whose only interface is loopback.
+    public var iceLoopback: Bool
+    /// Back-off between signaling connection attempts.
+    public var reconnect: CappedBackoff
+
+    public init(
+        server: String, thing: String, token: String, source: VideoSource = .testPattern, codec: VideoCodec = .h264,
+        encoder: VideoEncoder? = nil, width: Int = 640, height: Int = 480, framesPerSecond: Int = 30,
+        bitrateKbps: Int = 1000, iceLoopback: Bool = false,
+        reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2)
+    ) throws(ProducerConfigurationError) {
+        self.server = server
+        self.thing = thing
+        self.token = token
+        self.source = source
+        self.codec = codec
+        self.encoder = encoder
+        self.width = width
+        self.height = height
+        self.framesPerSecond = framesPerSecond
+        self.bitrateKbps = bitrateKbps
+        self.iceLoopback = iceLoopback
+        self.reconnect = reconnect
+        try validate()
+    }
+
+    func validate() throws(ProducerConfigurationError) {
+        guard server.hasPrefix("ws://") || server.hasPrefix("wss://") else {
+            throw ProducerConfigurationError(
+                "--server: \"\(server)\" is not a WebSocket URL; expected ws://host:port or wss://host[:port]")
+        }
+        guard !thing.isEmpty, !thing.contains("/"), !thing.contains("?"), !thing.contains("#") else {
+            throw ProducerConfigurationError("--thing: \"\(thing)\" is not a thing name")
+        }
+        guard !token.isEmpty, !token.contains("\n"), !token.contains("\r") else {
+            throw ProducerConfigurationError(
+                "the token is empty or spans several lines; put one token in --token-file or ROBOT_WEBRTC_TOKEN")
+        }
+        if let encoder, encoder.codec != codec {
+            throw ProducerConfigurationError(
+                "--encoder: \(encoder) makes \(encoder.codec), but --codec is \(codec)")
+        }
+        guard (16...4096).contains(width), (16...4096).contains(height), width % 2 == 0, height % 2 == 0 else {
+            throw ProducerConfigurationError(
+                "--width/--height: \(width)×\(height) is not an even size between 16 and 4096")
+        }
+        guard (1...120).contains(framesPerSecond) else {
+            throw ProducerConfigurationError("--fps: \(framesPerSecond) is not between 1 and 120")
+        }
+        guard (50...50_000).contains(bitrateKbps) else {
+            throw ProducerConfigurationError("--bitrate: \(bitrateKbps) kbit/s is not between 50 and 50000")
+        }
+    }
+
+    /// `ws(s)://SERVER/robots/{thing}/signal?role=producer`.
+    public var signalingURL: String {
+        var base = Substring(server)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        return "\(base)/robots/\(ICEServer.percentEncoded(thing))/signal?role=producer"
+    }
+}
+
+extension ProducerSettings: CustomStringConvertible {
+    /// The settings for logs, without the token.
+    public var description: String {
+        "\(signalingURL) source=\(source) codec=\(codec) encoder=\(encoder?.description ?? "auto") "
+            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s iceLoopback=\(iceLoopback)"
+    }
+}

@@ -1,0 +1,104 @@
+import HTTPTypes
+import HummingbirdWSClient
+import Logging
+import Supervision
+import Synchronization
+
+/// Keeps a WebSocket open to robot-server's signaling endpoint as the producer, reconnecting with capped
+/// back-off, and turns it into ``ProducerEvent``s: `connected` (with an outbox), each text `frame`,
+/// `disconnected`. Runs until its task is cancelled.
+struct SignalingConnection: Sendable {
+    let settings: ProducerSettings
+    let events: AsyncStream<ProducerEvent>.Continuation
+    let logger: Logger
+
+    /// Frames larger than this are refused (the server closes at 64 KiB; an SDP offer is ~1–4 KiB).
+    static let maxFrameSize = 1 << 16
+
+    func run() async {
+        var generation = 0
+        var failures = 0
+        while !Task.isCancelled {
+            generation += 1
+            let opened = OpenedFlag()
+            let started = ContinuousClock.now
+            do {
+                let close = try await connect(generation: generation, opened: opened)
+                if !Task.isCancelled {
+                    logger.warning(
+                        "signaling: the server closed the connection",
+                        metadata: ["webrtc.closeCode": "\(close.map { "\($0.closeCode)" } ?? "none")"])
+                }
+            } catch {
+                if !Task.isCancelled {
+                    logger.error("signaling: \(explain(error, opened: opened.isSet))")
+                }
+            }
+            events.yield(.disconnected(generation: generation))
+            guard !Task.isCancelled else { break }
+            // A connection that lived a while starts the back-off again; a refused or flapping one grows it.
+            failures = opened.isSet && ContinuousClock.now - started > .seconds(10) ? 0 : failures + 1
+            let delay = settings.reconnect.delay(attempt: max(0, failures - 1))
+            logger.notice("signaling: reconnecting in \(Int(delay / .milliseconds(1))) ms")
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+        }
+    }
+
+    private func connect(generation: Int, opened: OpenedFlag) async throws -> WebSocketCloseFrame? {
+        var configuration = WebSocketClientConfiguration(
+            maxFrameSize: Self.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(15)))
+        configuration.additionalHeaders[.authorization] = "Bearer \(settings.token)"
+        let url = settings.signalingURL
+        logger.info("signaling: connecting to \(url)")
+        let events = self.events
+        return try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
+            inbound, outbound, _ in
+            opened.set()
+            let (outbox, outboxContinuation) = AsyncStream.makeStream(of: String.self)
+            events.yield(.connected(generation: generation, outgoing: outboxContinuation))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Ends when the connection ends (finish()) or on cancellation (SIGTERM): then say goodbye.
+                    for await text in outbox {
+                        try await outbound.write(.text(text))
+                    }
+                    try? await outbound.close(.normalClosure, reason: "producer stopping")
+                }
+                for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
+                    if case .text(let text) = message {
+                        events.yield(.frame(generation: generation, text: text))
+                    }
+                }
+                outboxContinuation.finish()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// A failed attempt in words an operator can act on.
+    private func explain(_ error: any Error, opened: Bool) -> String {
+        let url = settings.signalingURL
+        if let error = error as? WebSocketClientError, error == .webSocketUpgradeFailed {
+            return """
+                \(url) refused the WebSocket upgrade: the token is not valid (401), not allowed to drive \
+                \(settings.thing) (403), or the robot is unknown (404) — check --token-file/ROBOT_WEBRTC_TOKEN, \
+                the robot-server auth config and --thing
+                """
+        }
+        if opened {
+            return "the connection to \(url) failed: \(error)"
+        }
+        return "cannot connect to \(url): \(error) — is robot-server running and --server right?"
+    }
+}
+
+/// Set by the WebSocket handler once the upgrade succeeded.
+private final class OpenedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}

@@ -1,0 +1,235 @@
+import CGStreamer
+
+/// One viewer's peer connection: a bin `viewer-N` holding a leaky queue and a webrtcbin (bundle-policy
+/// max-bundle, one send-only video transceiver), fed from the shared tee.
+///
+/// Lifecycle, driven by the ``Broadcaster``: ``init`` builds it, ``attach(to:)`` adds it to the running pipeline
+/// and links it, webrtcbin asks for negotiation once caps arrive → ``createOffer()``; ``applyLocalOffer(_:)``,
+/// ``applyRemoteAnswer(_:)`` and ``addRemoteCandidate(_:sdpMLineIndex:)`` follow the signaling. Teardown is in
+/// two steps so that no buffer is in flight: ``beginDetach()`` unlinks the tee pad from an idle probe, which
+/// reports `branchUnlinked`; ``finishDetach()`` then stops the bin, removes it and releases the tee pad.
+///
+/// References: the bin and the webrtcbin are created floating and sunk here, so this object owns one reference
+/// to each besides the parent's; the tee's request pad is owned until released. The `ice-agent` property
+/// returns a new reference, dropped after use.
+final class ViewerBranch {
+    let serial: Int
+    let viewer: String
+    private let bin: UnsafeMutablePointer<GstElement>
+    private let webrtc: UnsafeMutablePointer<GstElement>
+    private let events: AsyncStream<ProducerEvent>.Continuation
+    private weak var pipeline: MediaPipeline?
+    private var teePad: UnsafeMutablePointer<GstPad>?
+    /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
+    var offerRequested = false
+    var isDetaching = false
+    /// TURN URLs from the welcome frame that webrtcbin did not accept (the viewer is served without them).
+    private(set) var refusedTURNServers = 0
+
+    /// The bin's name: the bus thread finds a failing element's branch from it.
+    static func binName(serial: Int) -> String { "viewer-\(serial)" }
+
+    /// The branch serial in an element path such as `/GstPipeline:pipeline0/GstBin:viewer-3/GstWebRTCBin:…`.
+    static func serial(inPath path: String) -> Int? {
+        for component in path.split(separator: "/") {
+            let name = component.split(separator: ":", maxSplits: 1).last ?? component
+            if name.hasPrefix("viewer-"), let serial = Int(name.dropFirst(7)) {
+                return serial
+            }
+        }
+        return nil
+    }
+
+    init(
+        serial: Int, viewer: String, iceServers: [ICEServer], iceLoopback: Bool,
+        events: AsyncStream<ProducerEvent>.Continuation
+    ) throws(GStreamerError) {
+        self.serial = serial
+        self.viewer = viewer
+        self.events = events
+        guard let bin = gst_bin_new(Self.binName(serial: serial)) else {
+            throw GStreamerError("cannot create a bin for viewer \(viewer)")
+        }
+        gst_object_ref_sink(bin)
+        guard let queue = gst_element_factory_make("queue", nil) else {
+            gst_object_unref(bin)
+            throw GStreamerError("cannot create a queue element")
+        }
+        gst_bin_add(cgst_bin(bin), queue)
+        guard let webrtc = gst_element_factory_make("webrtcbin", "webrtc-\(serial)") else {
+            gst_object_unref(bin)
+            throw GStreamerError(
+                "cannot create webrtcbin — are gstreamer1.0-plugins-bad and gstreamer1.0-nice installed?")
+        }
+        gst_object_ref_sink(webrtc)
+        self.bin = bin
+        self.webrtc = webrtc
+        // A slow viewer drops its own packets instead of stalling the tee, and so everyone else.
+        gst_util_set_object_arg(cgst_gobject(queue), "leaky", "downstream")
+        gst_bin_add(cgst_bin(bin), webrtc)
+        try configure(iceServers: iceServers, iceLoopback: iceLoopback)
+        try linkTransceiver(queue: queue)
+        connectSignals()
+    }
+
+    deinit {
+        gst_object_unref(webrtc)
+        gst_object_unref(bin)
+    }
+
+    private func configure(iceServers: [ICEServer], iceLoopback: Bool) throws(GStreamerError) {
+        cgst_set_enum(webrtc, "bundle-policy", Int32(GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE.rawValue))
+        if let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first {
+            cgst_set_string(webrtc, "stun-server", stun)
+        }
+        for turn in iceServers.flatMap(\.webrtcbinTURNServers) where cgst_webrtc_add_turn_server(webrtc, turn) == 0 {
+            refusedTURNServers += 1
+        }
+        if iceLoopback {
+            // libnice gathers nothing on a loopback-only host unless told about 127.0.0.1. The property getter
+            // hands us a new reference to the agent: drop it once done.
+            guard let agent = cgst_get_object(webrtc, "ice-agent") else {
+                throw GStreamerError("webrtcbin has no ice-agent; --ice-loopback needs GStreamer ≥ 1.22")
+            }
+            defer { gst_object_unref(agent) }
+            guard cgst_ice_add_local_ip_address(agent, "127.0.0.1") != 0 else {
+                throw GStreamerError("the ICE agent refused 127.0.0.1 (--ice-loopback)")
+            }
+        }
+    }
+
+    /// queue → a new `sink_%u` pad of webrtcbin, whose transceiver becomes send-only; the queue's sink is
+    /// ghosted as the bin's `sink`.
+    private func linkTransceiver(queue: UnsafeMutablePointer<GstElement>) throws(GStreamerError) {
+        guard let sink = gst_element_request_pad_simple(webrtc, "sink_%u") else {
+            throw GStreamerError("webrtcbin gave no sink pad")
+        }
+        defer { gst_object_unref(sink) }
+        if let transceiver = cgst_get_object(sink, "transceiver") {
+            cgst_set_enum(
+                transceiver, "direction", Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY.rawValue))
+            gst_object_unref(transceiver)
+        }
+        guard let queueSource = gst_element_get_static_pad(queue, "src") else {
+            throw GStreamerError("queue has no src pad")
+        }
+        defer { gst_object_unref(queueSource) }
+        guard gst_pad_link(queueSource, sink) == GST_PAD_LINK_OK else {
+            throw GStreamerError("cannot link the queue to webrtcbin")
+        }
+        guard let queueSink = gst_element_get_static_pad(queue, "sink") else {
+            throw GStreamerError("queue has no sink pad")
+        }
+        defer { gst_object_unref(queueSink) }
+        guard let ghost = gst_ghost_pad_new("sink", queueSink), gst_element_add_pad(bin, ghost) != 0 else {
+            throw GStreamerError("cannot ghost the queue's sink pad")
+        }
+    }
+
+    private func connectSignals() {
+        func context() -> UnsafeMutableRawPointer {
+            CallbackContext(branch: serial, events: events).retained()
+        }
+        let release = GStreamerCallbacks.releaseClosureData
+        cgst_connect_ice_candidate(webrtc, GStreamerCallbacks.iceCandidate, context(), release)
+        cgst_connect_element_signal(
+            webrtc, "on-negotiation-needed", GStreamerCallbacks.negotiationNeeded, context(), release)
+        cgst_connect_notify(
+            webrtc, "notify::connection-state", GStreamerCallbacks.connectionStateChanged, context(), release)
+    }
+
+    /// Adds the bin to the running pipeline, brings it to the pipeline's state, then links a new tee pad to it
+    /// (in that order, so that the tee never pushes into a bin that is not yet playing).
+    func attach(to pipeline: MediaPipeline) throws(GStreamerError) {
+        self.pipeline = pipeline
+        guard gst_bin_add(cgst_bin(pipeline.pipeline), bin) != 0 else {
+            throw GStreamerError("cannot add \(Self.binName(serial: serial)) to the pipeline")
+        }
+        guard gst_element_sync_state_with_parent(bin) != 0 else {
+            throw GStreamerError("\(Self.binName(serial: serial)) cannot reach the pipeline's state")
+        }
+        guard let pad = gst_element_request_pad_simple(pipeline.tee, "src_%u") else {
+            throw GStreamerError("the tee gave no src pad")
+        }
+        teePad = pad
+        guard let ghost = gst_element_get_static_pad(bin, "sink") else {
+            throw GStreamerError("\(Self.binName(serial: serial)) has no sink pad")
+        }
+        defer { gst_object_unref(ghost) }
+        let result = gst_pad_link(pad, ghost)
+        guard result == GST_PAD_LINK_OK else {
+            throw GStreamerError(
+                "cannot link the tee to \(Self.binName(serial: serial)) (pad link result \(result.rawValue))")
+        }
+    }
+
+    func createOffer() {
+        offerRequested = true
+        let promise = gst_promise_new_with_change_func(
+            GStreamerCallbacks.offerCreated, CallbackContext(branch: serial, events: events).retained(),
+            GStreamerCallbacks.releaseData)
+        cgst_webrtc_create_offer(webrtc, promise)
+        gst_promise_unref(promise)
+    }
+
+    func applyLocalOffer(_ sdp: String) throws(GStreamerError) {
+        try setDescription(sdp, type: GST_WEBRTC_SDP_TYPE_OFFER, local: true)
+    }
+
+    func applyRemoteAnswer(_ sdp: String) throws(GStreamerError) {
+        try setDescription(sdp, type: GST_WEBRTC_SDP_TYPE_ANSWER, local: false)
+    }
+
+    private func setDescription(_ text: String, type: GstWebRTCSDPType, local: Bool) throws(GStreamerError) {
+        var message: UnsafeMutablePointer<GstSDPMessage>?
+        guard gst_sdp_message_new_from_text(text, &message) == GST_SDP_OK, let message else {
+            throw GStreamerError("the \(local ? "offer" : "answer") is not valid SDP")
+        }
+        // The description takes the SDP message; the signal copies the description.
+        guard let description = gst_webrtc_session_description_new(type, message) else {
+            gst_sdp_message_free(message)
+            throw GStreamerError("cannot make a session description")
+        }
+        defer { gst_webrtc_session_description_free(description) }
+        let promise = gst_promise_new_with_change_func(
+            GStreamerCallbacks.descriptionApplied, CallbackContext(branch: serial, events: events).retained(),
+            GStreamerCallbacks.releaseData)
+        cgst_webrtc_set_description(webrtc, local ? 1 : 0, description, promise)
+        gst_promise_unref(promise)
+    }
+
+    /// A candidate from the viewer; an empty one (end of candidates) is skipped.
+    func addRemoteCandidate(_ candidate: String, sdpMLineIndex: UInt32) {
+        guard !candidate.isEmpty else { return }
+        cgst_webrtc_add_ice_candidate(webrtc, sdpMLineIndex, candidate)
+    }
+
+    /// Unlinks from the tee once no buffer is in flight; `branchUnlinked` follows (at once if it was never linked).
+    func beginDetach() {
+        isDetaching = true
+        guard let teePad else {
+            events.yield(.branchUnlinked(branch: serial))
+            return
+        }
+        gst_pad_add_probe(
+            teePad, GST_PAD_PROBE_TYPE_IDLE, GStreamerCallbacks.unlinkWhenIdle,
+            CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseData)
+    }
+
+    /// Stops the bin, removes it from the pipeline and gives the tee pad back.
+    func finishDetach() {
+        gst_element_set_state(bin, GST_STATE_NULL)
+        if let pipeline {
+            if cgst_object(bin).pointee.parent != nil {
+                gst_bin_remove(cgst_bin(pipeline.pipeline), bin)
+            }
+            if let teePad {
+                gst_element_release_request_pad(pipeline.tee, teePad)
+            }
+        }
+        if let teePad {
+            gst_object_unref(teePad)
+            self.teePad = nil
+        }
+    }
+}

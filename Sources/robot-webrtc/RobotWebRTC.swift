@@ -1,0 +1,152 @@
+public import ArgumentParser
+import Foundation
+public import Logging
+import ServiceLifecycle
+import Supervision
+public import WebRTCProducer
+
+/// `robot-webrtc`: the robot's self-hosted WebRTC video producer.
+@main
+struct RobotWebRTC: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "robot-webrtc",
+        abstract: "Streams the robot's camera to browsers over WebRTC, signaled through robot-server.",
+        discussion: """
+            Connects to ws(s)://SERVER/robots/THING/signal?role=producer with a bearer token and, for each \
+            viewer robot-server announces, adds a GStreamer webrtcbin (one send-only video transceiver) fed from \
+            one shared camera → encoder → RTP pipeline, makes the offer and exchanges ICE candidates. Any \
+            number of viewers; a viewer's peer connection is freed when it leaves or fails. Reconnects to the \
+            server with capped back-off. Stops cleanly on SIGTERM/SIGINT; exits non-zero when the camera or \
+            encoder fails, so that robotd restarts it (video.command in robotd's config, e.g. \
+            ["/opt/robot/robot-webrtc", "--server", "ws://127.0.0.1:8080", "--thing", "{thingName}", \
+            "--token-file", "/etc/robot/webrtc.token"]).
+            """,
+        version: "0.1.0",
+        subcommands: [Check.self]
+    )
+
+    @Option(name: .long, help: "robot-server's base URL, ws://host:port or wss://host[:port].")
+    var server: String = "ws://127.0.0.1:8080"
+
+    // Optional for the parser only, so that `robot-webrtc check` needs none of the streaming options.
+    @Option(name: .long, help: "The robot's thing name (the {thing} of /robots/{thing}/signal). Required.")
+    var thing: String?
+
+    @Option(
+        name: .long,
+        help: """
+            File holding the bearer token (one line). Without it, the token comes from the environment \
+            variable ROBOT_WEBRTC_TOKEN; it is never taken on the command line, where ps would show it.
+            """)
+    var tokenFile: String?
+
+    @Option(
+        name: .long,
+        help: "videotestsrc, v4l2 (/dev/video0), v4l2:/dev/videoN, or libcamera (the Pi camera on bookworm).")
+    var source: String = "videotestsrc"
+
+    @Option(name: .long, help: "h264 or vp8.")
+    var codec: VideoCodec = .h264
+
+    @Option(
+        name: .long,
+        help: """
+            auto (H.264: v4l2h264enc when present — the Pi's hardware encoder — else x264enc, else \
+            openh264enc; VP8: vp8enc), or one of v4l2h264enc, x264enc, openh264enc, vp8enc.
+            """)
+    var encoder: String = "auto"
+
+    @Option(name: .long, help: "Frame width in pixels.")
+    var width: Int = 640
+
+    @Option(name: .long, help: "Frame height in pixels.")
+    var height: Int = 480
+
+    @Option(name: .long, help: "Frames per second.")
+    var fps: Int = 30
+
+    @Option(name: .long, help: "Target bit rate in kbit/s.")
+    var bitrate: Int = 1000
+
+    @Flag(
+        name: .long,
+        help: """
+            Add 127.0.0.1 to every ICE agent. For tests and local runs on a host whose only interface is \
+            loopback (libnice gathers no candidate there otherwise); not for robots.
+            """)
+    var iceLoopback = false
+
+    @Option(name: .long, help: "First delay before reconnecting to the server, in ms (doubles up to the max).")
+    var reconnectInitialMs: Int = 500
+
+    @Option(name: .long, help: "Longest delay between reconnection attempts, in ms.")
+    var reconnectMaxMs: Int = 30_000
+
+    @Option(name: .long, help: "How much to log: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        guard let thing, !thing.isEmpty else {
+            throw ProducerConfigurationError("--thing is required: the robot's thing name, e.g. --thing sts-pi")
+        }
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "robot-webrtc")
+        logger[metadataKey: "robot.thing"] = "\(thing)"
+        let settings = try ProducerSettings(
+            server: server, thing: thing, token: try readToken(), source: try VideoSource(parsing: source),
+            codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
+            bitrateKbps: bitrate, iceLoopback: iceLoopback,
+            reconnect: CappedBackoff(
+                initial: .milliseconds(max(10, reconnectInitialMs)),
+                maximum: .milliseconds(max(reconnectInitialMs, reconnectMaxMs)), jitter: 0.2))
+        let producer = WebRTCProducer(settings: settings, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: producer)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    private func parseEncoder() throws -> VideoEncoder? {
+        guard encoder != "auto" else { return nil }
+        guard let chosen = VideoEncoder(rawValue: encoder) else {
+            throw ProducerConfigurationError(
+                "--encoder: unknown encoder \"\(encoder)\"; expected auto, "
+                    + VideoEncoder.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return chosen
+    }
+
+    private func readToken() throws -> String {
+        if let tokenFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: tokenFile, encoding: .utf8)
+            } catch {
+                throw ProducerConfigurationError(
+                    "--token-file: cannot read '\(tokenFile)' (\(error.localizedDescription)) — does it exist and "
+                        + "may this user read it?")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw ProducerConfigurationError("--token-file: '\(tokenFile)' is empty") }
+            return token
+        }
+        let token = (ProcessInfo.processInfo.environment["ROBOT_WEBRTC_TOKEN"] ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw ProducerConfigurationError(
+                "no token: pass --token-file PATH or set ROBOT_WEBRTC_TOKEN (a robot-server token allowed to "
+                    + "drive --thing)")
+        }
+        return token
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension VideoCodec: ExpressibleByArgument {}

@@ -1,0 +1,145 @@
+import DriveProtocol
+import Foundation
+import MQTT
+import StrictJSON
+import TestSupport
+
+/// Everything the drive page needs, real: a TLS mosquitto, the built robot-server, the built robotd (simulated
+/// motors) running the built robot-webrtc as its video producer (`videotestsrc`, 640×480 at 30 fps), and a
+/// headless Chromium.
+///
+/// robotd supervises the producer as it does on a robot, so a killed producer is restarted by robotd itself.
+/// robotd's video service still fetches AWS credentials before it starts a producer (the KVS sample needs
+/// them); the local credential provider fixture answers, and robot-webrtc ignores them.
+final class VideoStack: Sendable {
+    let server: SignalingServer
+    let provider: CredentialProviderFixture
+    let robotd: ChildProcess
+    let chromium: Chromium
+
+    private init(server: SignalingServer, provider: CredentialProviderFixture, robotd: ChildProcess, chromium: Chromium)
+    {
+        self.server = server
+        self.provider = provider
+        self.robotd = robotd
+        self.chromium = chromium
+    }
+
+    /// Starts the stack and waits until the producer is connected to robot-server.
+    static func start() async throws -> VideoStack {
+        let server = try await SignalingServer.start()
+        var started: [@Sendable () async -> Void] = [{ await server.stop() }]
+        do {
+            let provider = try await CredentialProviderFixture.start(pki: server.pki)
+            started.append { _ = try? await provider.process.kill() }
+            let folder = try ScratchDirectory.make("producer")
+            let tokenFile = folder.appending(path: "token")
+            try SignalingServer.homeToken.write(to: tokenFile, atomically: true, encoding: .utf8)
+            let command = [
+                try RepositoryPaths.product("robot-webrtc").path, "--server", "ws://127.0.0.1:\(server.port)",
+                "--thing", "{thingName}", "--token-file", tokenFile.path, "--source", "videotestsrc", "--width",
+                "640", "--height", "480", "--fps", "30", "--ice-loopback", "--reconnect-initial-ms", "200",
+                "--reconnect-max-ms", "2000",
+            ]
+            let sections = """
+                "credentials":{"endpoint":"https://localhost:\(provider.port)","roleAlias":"robot-camera",\
+                "region":"eu-west-1","retryInitialMs":200,"retryMaxMs":1000,"connectTimeoutSeconds":2,\
+                "timeoutSeconds":5},
+                "video":{"enabled":true,"command":\(JSONValue.array(command.map(JSONValue.string)).serializedString()),\
+                "restartInitialMs":300,"restartMaxMs":2000,"stopTimeoutSeconds":3}
+                """
+            let config = try RobotdHarness.writeConfig(
+                pki: server.pki, port: server.broker.port, motors: #"{"driver":"simulated"}"#, heartbeatSeconds: 0,
+                sections: sections)
+            let robotd = try RobotdHarness.startRobotd(config: config)
+            started.append { _ = try? await robotd.terminate(timeout: .seconds(8)) }
+            try await server.server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
+            let chromium = try await Chromium.start()
+            return VideoStack(server: server, provider: provider, robotd: robotd, chromium: chromium)
+        } catch {
+            for stop in started.reversed() { await stop() }
+            throw error
+        }
+    }
+
+    /// Runs `body` with a started stack and always stops it (browser first, then robotd and its producer).
+    static func with(_ body: (VideoStack) async throws -> Void) async throws {
+        let stack = try await start()
+        do {
+            try await body(stack)
+        } catch {
+            await stack.stop()
+            throw error
+        }
+        await stack.stop()
+    }
+
+    func stop() async {
+        await chromium.stop()
+        _ = try? await robotd.terminate(timeout: .seconds(8))
+        await server.stop()
+        _ = try? await provider.process.kill()
+    }
+
+    /// The page's URL with the home token in the fragment (the page stores it and removes it from the URL).
+    var pageURL: String { "\(server.baseURL)/#token=\(SignalingServer.homeToken)" }
+
+    // MARK: what the robot did
+
+    /// Telemetry of sts-pi seen by the broker's admin client, with the instant each arrived.
+    func telemetry(after index: Int = 0) -> [(Telemetry, ContinuousClock.Instant)] {
+        server.admin.all.dropFirst(index).compactMap { record in
+            guard case .message(let message) = record.event, message.topic == "sts-pi/telemetry",
+                let telemetry = try? Telemetry(from: message.payload)
+            else { return nil }
+            return (telemetry, record.at)
+        }
+    }
+
+    /// Drive commands published on sts-pi/action after record `index`, parsed.
+    func actions(after index: Int = 0) -> [JSONValue] {
+        server.admin.all.dropFirst(index).compactMap { record in
+            guard case .message(let message) = record.event, message.topic == "sts-pi/action" else { return nil }
+            return try? JSONParser.parse(message.payload)
+        }
+    }
+
+    /// The admin record count now, to look only at what comes after.
+    var mark: Int { server.admin.all.count }
+
+    /// Waits for sts-pi telemetry after `index` that matches.
+    @discardableResult
+    func waitForTelemetry(
+        after index: Int, _ description: String, timeout: Duration = .seconds(10),
+        where match: @escaping @Sendable (Telemetry) -> Bool
+    ) async throws -> Telemetry {
+        let record = try await server.admin.first(after: index, timeout: timeout, "telemetry \(description)") { event in
+            guard case .message(let message) = event, message.topic == "sts-pi/telemetry",
+                let telemetry = try? Telemetry(from: message.payload)
+            else { return false }
+            return match(telemetry)
+        }
+        guard case .message(let message) = record.event else { preconditionFailure() }
+        return try Telemetry(from: message.payload)
+    }
+
+    /// The running producer's pid, from robotd's `video` telemetry (`started`, with `pid`).
+    func producerPID(after index: Int = 0) -> Int32? {
+        telemetry(after: index).last { $0.0.event == .video && $0.0.reason == "started" }
+            .flatMap { $0.0.extra["pid"]?.intValue }.map(Int32.init)
+    }
+
+    /// CPU time (user + system, in clock ticks) and resident memory (KiB) of a process, from /proc.
+    static func usage(of pid: Int32) -> (ticks: Int, rssKiB: Int)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")"),
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        // Fields 14 and 15 (utime, stime) are the 12th and 13th after "pid (comm)".
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
+            .split(separator: " ").dropFirst().first.flatMap { Int($0) }
+        return (user + system, rss ?? 0)
+    }
+}
