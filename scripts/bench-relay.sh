@@ -5,7 +5,8 @@
 # BENCHMARKS.md, section "Relay throughput".
 #
 #   ./scripts/bench-relay.sh [--count N] [--rounds R] [--window W] [--only bridge|relay]
-#                            [--inflight N] [--queued N] [--wait-quiet] [--debug] [--no-build] [--keep]
+#                            [--inflight N] [--queued N] [--relay-inflight N] [--durability normal|full] [--wait-quiet]
+#                            [--debug] [--no-build] [--keep]
 #
 # 1. builds robot-server and relay-bench in release mode (scratch path
 #    .build-release; --debug: the debug builds in .build instead);
@@ -34,7 +35,9 @@
 # 6. prints a table of every round and removes everything it started (--keep
 #    keeps the scratch folder: PKIs, configs, logs, the relay's queue).
 #
-# --wait-quiet waits before each run (up to 10 min) until other processes use
+# --relay-inflight N sets maxInflight of both relay accounts (default: the
+# relay's own default, 1000); --durability sets the relay queue's (default
+# normal: survives kill -9; full: also power loss, an fsync per commit). --wait-quiet waits before each run (up to 10 min) until other processes use
 # less than 10 % of the CPUs: on a shared 2-CPU machine a compiler next door
 # changes every number. --only bridge measures the bridge alone (no robot-server needed); --no-build
 # takes the binaries already built (release, or debug with --debug).
@@ -49,6 +52,8 @@ window=1000
 only=
 inflight=1000
 queued=1000000
+relay_inflight=
+durability=normal
 debug=false
 no_build=false
 wait_quiet=false
@@ -61,6 +66,8 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift ;;
     --inflight) inflight=$2; shift ;;
     --queued) queued=$2; shift ;;
+    --relay-inflight) relay_inflight=$2; shift ;;
+    --durability) durability=$2; shift ;;
     --debug) debug=true ;;
     --no-build) no_build=true ;;
     --wait-quiet) wait_quiet=true ;;
@@ -70,9 +77,10 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-for value in "$count" "$rounds" "$window" "$inflight" "$queued"; do
+for value in "$count" "$rounds" "$window" "$inflight" "$queued" ${relay_inflight:+"$relay_inflight"}; do
     [[ $value =~ ^[0-9]+$ ]] || die "counts must be whole numbers, not '$value'"
 done
+[[ $durability == normal || $durability == full ]] || die "--durability takes normal or full, not '$durability'"
 case $only in
 '') phases=(bridge relay) ;;
 bridge | relay) phases=("$only") ;;
@@ -81,7 +89,7 @@ esac
 with_relay=false
 [[ " ${phases[*]} " == *" relay "* ]] && with_relay=true
 
-ensure_packages "${ROBOT_APT_PACKAGES[@]}" libsqlite3-dev curl
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl
 require_swift
 
 # MARK: build
@@ -224,6 +232,8 @@ wait_for_line "$work/broker-b/mosquitto.log" "as bench-bridge" "$broker_b_pid"
 
 http_port=$(free_port)
 if $with_relay; then
+    inflight_setting=
+    [[ -n $relay_inflight ]] && inflight_setting=", \"maxInflight\": $relay_inflight"
     token=$(openssl rand -hex 24)
     token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
     cat >"$work/server.json" <<EOF
@@ -234,17 +244,17 @@ if $with_relay; then
   "robots": ["sts-pi"],
   "auth": { "tokens": [{ "name": "bench", "sha256": "$token_sha256", "robots": ["sts-pi"] }] },
   "relay": {
-    "queue": { "path": "relay.db", "durability": "normal" },
+    "queue": { "path": "relay.db", "durability": "$durability" },
     "accounts": {
       "ingestion": {
         "accountId": "111111111111",
         "mqtt": { "endpoint": "localhost", "port": $port_a, "caFile": "pki-a/ca.crt",
-                  "certFile": "pki-a/relay.crt", "keyFile": "pki-a/relay.key", "clientId": "relay-ingestion" }
+                  "certFile": "pki-a/relay.crt", "keyFile": "pki-a/relay.key", "clientId": "relay-ingestion"$inflight_setting }
       },
       "data": {
         "accountId": "333333333333",
         "mqtt": { "endpoint": "localhost", "port": $port_b, "caFile": "pki-b/ca.crt",
-                  "certFile": "pki-b/relay.crt", "keyFile": "pki-b/relay.key", "clientId": "relay-data" },
+                  "certFile": "pki-b/relay.crt", "keyFile": "pki-b/relay.key", "clientId": "relay-data"$inflight_setting },
         "grants": [{ "from": "ingestion", "topics": ["data/#"] }]
       }
     },
@@ -271,6 +281,10 @@ fi
 
 # cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (1/100 s); 0 when it is gone.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# switches PID: context switches (voluntary + involuntary) of all PID's threads so far; 0 when it is gone.
+switches() {
+    cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n + 0}'
+}
 # busy_ticks: the machine's busy time so far (all CPUs, ticks).
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
@@ -305,6 +319,9 @@ result_field() {
     { grep '^result ' "$1" || true; } | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+# per_message N: N / $count with two decimals.
+per_message() { printf '%d.%02d' $(($1 / count)) $((($1 * 100 / count) % 100)); }
+
 # seconds_of MILLISECONDS: "1.23".
 seconds_of() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
 
@@ -325,7 +342,10 @@ measure() {
         "${expect[@]}" >"$receive_log" 2>&1 &
     receiver_pid=$!
     wait_for_line "$receive_log" "subscribed to" "$receiver_pid"
-    local a0 b0 s0=0 busy0 a1 b1 s1=0 busy1
+    local a0 b0 s0=0 busy0 a1 b1 s1=0 busy1 cs_a0 cs_b0 cs_s0=0
+    cs_a0=$(switches "$broker_a_pid")
+    cs_b0=$(switches "$broker_b_pid")
+    [[ -n $server_pid ]] && cs_s0=$(switches "$server_pid")
     a0=$(cpu_ticks "$broker_a_pid")
     b0=$(cpu_ticks "$broker_b_pid")
     [[ -n $server_pid ]] && s0=$(cpu_ticks "$server_pid")
@@ -341,6 +361,11 @@ measure() {
     busy1=$(busy_ticks)
     sed 's/^/  publish: /' "$publish_log"
     sed 's/^/  receive: /' "$receive_log"
+    local context
+    context="  context switches per message: broker A $(per_message $(($(switches "$broker_a_pid") - cs_a0))),"
+    context+=" broker B $(per_message $(($(switches "$broker_b_pid") - cs_b0)))"
+    [[ $phase == relay ]] && context+=", robot-server $(per_message $(($(switches "$server_pid") - cs_s0)))"
+    echo "$context"
     local broker_a=$(((a1 - a0) * 10)) broker_b=$(((b1 - b0) * 10)) server=$(((s1 - s0) * 10))
     local publisher_cpu receiver_cpu
     publisher_cpu=$(result_field "$publish_log" cpuMs)
@@ -365,8 +390,8 @@ echo "mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p' |
 echo "broker A 127.0.0.1:$port_a, broker B 127.0.0.1:$port_b (TLS, client certificates), each with" \
     "max_inflight_messages $inflight, max_queued_messages $queued, no per-message logging"
 echo "bridge: on A, to B over TLS at QoS 1 (topic bench/bridge out 1)"
-$with_relay && echo "relay: robot-server (pid $server_pid) rule data/bench → B data/bench at QoS 1," \
-    "set relayedAt = \${timestamp}, durable queue $work/relay.db (durability normal)"
+$with_relay && echo "relay: robot-server (pid $server_pid, maxInflight ${relay_inflight:-default}) rule data/bench → B data/bench at QoS 1," \
+    "set relayedAt = \${timestamp}, durable queue $work/relay.db (durability $durability)"
 echo "publisher: relay-bench publish, QoS 1, window $window, waits for every PUBACK;" \
     "receiver: relay-bench receive, QoS 1, persistent session"
 
