@@ -35,12 +35,16 @@
 # 6. prints a table of every round and removes everything it started (--keep
 #    keeps the scratch folder: PKIs, configs, logs, the relay's queue).
 #
-# --relay-inflight N sets maxInflight of both relay accounts (default: the
-# relay's own default, 1000); --durability sets the relay queue's (default
-# normal: survives kill -9; full: also power loss, an fsync per commit). --wait-quiet waits before each run (up to 10 min) until other processes use
-# less than 10 % of the CPUs: on a shared 2-CPU machine a compiler next door
-# changes every number. --only bridge measures the bridge alone (no robot-server needed); --no-build
-# takes the binaries already built (release, or debug with --debug).
+# --relay-inflight N    maxInflight of both relay accounts (default: the relay's
+#                       own, 1000)
+# --durability D        the relay queue's: normal (default; survives kill -9)
+#                       or full (also power loss: an fsync per commit)
+# --wait-quiet          before each run, wait (up to 10 min) until other
+#                       processes use less than 10 % of the CPUs: on a shared
+#                       2-CPU machine a compiler next door changes every number
+# --only bridge         the bridge alone (robot-server is not built or started)
+# --no-build            take the binaries already built (release, or debug with
+#                       --debug)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"

@@ -9,7 +9,9 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Client certificate.") var certFile: String
     @Option(help: "Client key.") var keyFile: String
     @Option(
-        help: "MQTT client id (default: relay-bench-<subcommand>-<pid>; give a fixed one for a persistent session).")
+        help:
+            "MQTT client id (default: relay-bench-publish-<pid>, or relay-bench-receive: fixed, for its persistent session)."
+    )
     var clientId: String?
     @Option(help: "Seconds to wait for the broker to accept the connection.") var connectTimeout = 10
 
