@@ -56,6 +56,7 @@ typedef void (*cgst_ice_candidate_callback)(GstElement *webrtc, guint mline_inde
 typedef void (*cgst_element_callback)(GstElement *element, gpointer data);
 typedef void (*cgst_notify_callback)(GObject *object, GParamSpec *pspec, gpointer data);
 typedef void (*cgst_pad_callback)(GstElement *element, GstPad *pad, gpointer data);
+typedef void (*cgst_ssrc_callback)(GstElement *rtpbin, guint session, guint ssrc, gpointer data);
 
 static inline gulong cgst_connect_ice_candidate(
     gpointer webrtc, cgst_ice_candidate_callback callback, gpointer data, GClosureNotify destroy) {
@@ -69,6 +70,11 @@ static inline gulong cgst_connect_element_signal(
 static inline gulong cgst_connect_pad_signal(
     gpointer element, const gchar *signal, cgst_pad_callback callback, gpointer data, GClosureNotify destroy) {
     return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+/// rtpbin's "on-bye-ssrc"/"on-timeout"/… (session, SSRC).
+static inline gulong cgst_connect_ssrc_signal(
+    gpointer rtpbin, const gchar *signal, cgst_ssrc_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(rtpbin, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
 }
 /// `detailed_signal` like "notify::connection-state".
 static inline gulong cgst_connect_notify(

@@ -69,6 +69,10 @@ final class Broadcaster {
             handleConnectionState(serial, state)
         case .branchFailed(let serial, let reason):
             fail(serial, reason: reason)
+        case .remoteGone(let serial, let reason):
+            guard let branch = liveBranch(serial) else { break }
+            logger.notice("webrtc: viewer gone: \(reason)", metadata: metadata(branch))
+            detach(serial, reason: "viewer gone")
         case .branchUnlinked(let serial):
             guard let branch = branches.removeValue(forKey: serial) else { break }
             branch.finishDetach()
