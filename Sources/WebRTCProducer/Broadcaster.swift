@@ -164,9 +164,13 @@ final class Broadcaster {
             }
             try branch.attach(to: pipeline)
             updateFlow()
+            let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first ?? "none"
+            let turn = iceServers.flatMap(\.webrtcbinTURNServers).count - branch.refusedTURNServers
             logger.notice(
                 "webrtc: viewer joined",
-                metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+                metadata: metadata(branch).merging([
+                    "webrtc.viewers": "\(serialByViewer.count)", "webrtc.stun": "\(stun)", "webrtc.turn": "\(turn)",
+                ]) { $1 })
         } catch {
             logger.error(
                 "webrtc: cannot serve viewer: \(error)",
