@@ -49,16 +49,21 @@ for variable in ROBOT_MQTT_PORT:$port ROBOT_HTTP_PORT:$http_port; do
 done
 
 # curl: the command this script prints drives the robot through the REST API.
-ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl
+# curl drives the robot; GStreamer's plugins and libnice run robot-webrtc's test picture (videotestsrc, x264enc,
+# webrtcbin).
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice
 require_swift
 
 scripts/pki.sh "$pki" "$thing" operator robot-server admin
 
 swift build --product robotd
 swift build --product robot-server
+swift build --product robot-webrtc
 bin=$(swift build --show-bin-path)
 robotd=$bin/robotd
 robot_server=$bin/robot-server
+robot_webrtc=$bin/robot-webrtc
 
 # A broker left over from a run that did not get to clean up.
 scripts/broker.sh "$broker" --stop >/dev/null
@@ -82,12 +87,20 @@ if ! scripts/broker.sh "$broker" "$port" --pki "$pki" >/dev/null; then
         "ROBOT_MQTT_PORT=8884 ./scripts/run-local.sh"
 fi
 
-write_local_robotd_config "$config" "$thing" "$port" 10
-
 # robot-server: a bearer token for this run only. The config keeps its SHA-256,
 # never the token; it is printed below and nowhere else.
 token=$(openssl rand -hex 24)
 token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
+# The video producer has a token of its own, in a file only this user reads.
+producer_token_file=$state/producer.token
+(umask 077 && openssl rand -hex 24 >"$producer_token_file")
+producer_sha256=$(tr -d '\n' <"$producer_token_file" | openssl dgst -sha256 -r | cut -d' ' -f1)
+
+# robotd runs robot-webrtc as its video producer: the test picture, 640×480 at 30 fps, signaled through
+# robot-server. --ice-loopback also offers 127.0.0.1, so a browser on this machine connects without a network.
+video_command=$(printf '["%s", "--server", "ws://127.0.0.1:%s", "--thing", "{thingName}", "--token-file", "%s", "--source", "videotestsrc", "--ice-loopback"]' \
+    "$robot_webrtc" "$http_port" "$producer_token_file")
+write_local_robotd_config "$config" "$thing" "$port" 10 "$video_command"
 cat >"$server_config" <<EOF
 {
   "listen": { "host": "127.0.0.1", "port": $http_port },
@@ -101,7 +114,10 @@ cat >"$server_config" <<EOF
   },
   "robots": ["$thing"],
   "defaultRobot": "$thing",
-  "auth": { "tokens": [ { "name": "local", "sha256": "$token_sha256", "robots": ["$thing"] } ] },
+  "auth": { "tokens": [
+    { "name": "local", "sha256": "$token_sha256", "robots": ["$thing"] },
+    { "name": "video-producer", "sha256": "$producer_sha256", "robots": ["$thing"] }
+  ] },
   "cors": { "allowedOrigins": ["*"] }
 }
 EOF
@@ -128,10 +144,13 @@ cat <<EOF
 
 Broker: mosquitto on 127.0.0.1:$port (TLS, client certificates), log in ${broker#"$root"/}/mosquitto.log
 Server: robot-server on http://127.0.0.1:$http_port, config ${server_config#"$root"/}, log in ${server_log#"$root"/}
-Robot:  robotd as "$thing" with the simulated motor driver, config ${config#"$root"/}
+Robot:  robotd as "$thing" with the simulated motor driver and robot-webrtc as its video producer, config ${config#"$root"/}
 
 Bearer token for this run (only its SHA-256 is stored in ${server_config#"$root"/}):
   $token
+
+Open the drive page — live video (robot-webrtc's test picture), buttons, arrow keys/WASD, touch joystick:
+  http://127.0.0.1:$http_port/#token=$token
 
 Drive it from another terminal through the REST API (actions: forward, backwards, left, right, stop):
   $curl_drive

@@ -9,12 +9,10 @@
 // MARK: casts
 
 static inline GstObject *cgst_object(gpointer instance) { return GST_OBJECT(instance); }
-static inline GstElement *cgst_element(gpointer instance) { return GST_ELEMENT(instance); }
 static inline GstBin *cgst_bin(gpointer instance) { return GST_BIN(instance); }
 static inline GObject *cgst_gobject(gpointer instance) { return G_OBJECT(instance); }
 static inline GstMessageType cgst_message_type(GstMessage *message) { return GST_MESSAGE_TYPE(message); }
 static inline GstObject *cgst_message_source(GstMessage *message) { return GST_MESSAGE_SRC(message); }
-static inline GstClockTime cgst_clock_time_none(void) { return GST_CLOCK_TIME_NONE; }
 
 // MARK: one property (g_object_set/g_object_get are variadic)
 
@@ -22,12 +20,6 @@ static inline void cgst_set_string(gpointer object, const gchar *name, const gch
     g_object_set(object, name, value, NULL);
 }
 static inline void cgst_set_boolean(gpointer object, const gchar *name, gboolean value) {
-    g_object_set(object, name, value, NULL);
-}
-static inline void cgst_set_uint(gpointer object, const gchar *name, guint value) {
-    g_object_set(object, name, value, NULL);
-}
-static inline void cgst_set_uint64(gpointer object, const gchar *name, guint64 value) {
     g_object_set(object, name, value, NULL);
 }
 /// An enum property by its value.
@@ -40,14 +32,12 @@ static inline gint cgst_get_enum(gpointer object, const gchar *name) {
     g_object_get(object, name, &value, NULL);
     return value;
 }
-/// An object property: the caller OWNS the returned reference (transfer full) and must gst_object_unref/g_object_unref it.
+/// An object property (e.g. webrtcbin's "ice-agent"): the caller OWNS the returned reference (transfer full)
+/// and must gst_object_unref/g_object_unref it.
 static inline gpointer cgst_get_object(gpointer object, const gchar *name) {
     gpointer value = NULL;
     g_object_get(object, name, &value, NULL);
     return value;
-}
-static inline gboolean cgst_has_property(gpointer object, const gchar *name) {
-    return g_object_class_find_property(G_OBJECT_GET_CLASS(object), name) != NULL;
 }
 
 // MARK: signals (g_signal_connect is a macro, g_signal_emit_by_name variadic)
@@ -56,6 +46,7 @@ typedef void (*cgst_ice_candidate_callback)(GstElement *webrtc, guint mline_inde
 typedef void (*cgst_element_callback)(GstElement *element, gpointer data);
 typedef void (*cgst_notify_callback)(GObject *object, GParamSpec *pspec, gpointer data);
 typedef void (*cgst_pad_callback)(GstElement *element, GstPad *pad, gpointer data);
+typedef void (*cgst_ssrc_callback)(GstElement *rtpbin, guint session, guint ssrc, gpointer data);
 
 static inline gulong cgst_connect_ice_candidate(
     gpointer webrtc, cgst_ice_candidate_callback callback, gpointer data, GClosureNotify destroy) {
@@ -69,6 +60,11 @@ static inline gulong cgst_connect_element_signal(
 static inline gulong cgst_connect_pad_signal(
     gpointer element, const gchar *signal, cgst_pad_callback callback, gpointer data, GClosureNotify destroy) {
     return g_signal_connect_data(element, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
+}
+/// rtpbin's "on-bye-ssrc"/"on-timeout"/… (session, SSRC).
+static inline gulong cgst_connect_ssrc_signal(
+    gpointer rtpbin, const gchar *signal, cgst_ssrc_callback callback, gpointer data, GClosureNotify destroy) {
+    return g_signal_connect_data(rtpbin, signal, G_CALLBACK(callback), data, destroy, (GConnectFlags)0);
 }
 /// `detailed_signal` like "notify::connection-state".
 static inline gulong cgst_connect_notify(

@@ -1,5 +1,6 @@
 import CMosquitto
 import Glibc
+import Synchronization
 
 /// The libmosquitto handle and every call into it: all unsafe pointer work of the MQTT module lives here.
 ///
@@ -27,6 +28,9 @@ final class Mosquitto: @unchecked Sendable {
     let callbacks: Callbacks
     /// Wakes the network thread's `poll` when another thread queued a packet (an eventfd).
     private let wakeFD: Int32
+    /// Set by the first wake-up since the network thread last looked, so a burst of publishes costs one
+    /// eventfd write and one wake of the network thread, not one each.
+    private let wakePending = Atomic<Bool>(false)
     /// MQTT v5's session expiry interval for a persistent session (v5 ends a session with its connection unless
     /// the CONNECT asks otherwise); nil for a clean session or v3.1.1.
     private let sessionExpirySeconds: UInt32?
@@ -177,10 +181,19 @@ final class Mosquitto: @unchecked Sendable {
         if fds[1].revents & Int16(POLLIN) != 0 {
             var counter: UInt64 = 0
             _ = read(wakeFD, &counter, MemoryLayout<UInt64>.size)
+            // Cleared before the writes below: a packet queued after this point wakes the next poll.
+            wakePending.store(false, ordering: .sequentiallyConsistent)
         }
         if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-            let rc = mosquitto_loop_read(handle, 1)
-            guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
+            // libmosquitto reads one packet per call (more only while TLS holds decrypted bytes, and a broker sends
+            // each packet in a record of its own): read on while the socket has more, so that a burst of messages
+            // is one turn — one commit for the gate, one write of all their PUBACKs.
+            var packets = 0
+            repeat {
+                let rc = mosquitto_loop_read(handle, 1)
+                guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
+                packets += 1
+            } while packets < Self.maxPacketsPerTurn && Self.hasInput(socket)
         }
         guard afterRead() else {
             _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
@@ -193,9 +206,18 @@ final class Mosquitto: @unchecked Sendable {
         return mosquitto_loop_misc(handle)
     }
 
+    /// The most packets one turn reads before it writes (acknowledgements, publishes) again.
+    static let maxPacketsPerTurn = 1000
+
+    /// Whether `socket` has bytes to read now (a poll that does not wait).
+    private static func hasInput(_ socket: Int32) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLIN) != 0
+    }
+
     /// Makes the network thread's current or next `poll` return at once.
     private func wake() {
-        guard wakeFD >= 0 else { return }
+        guard wakeFD >= 0, !wakePending.exchange(true, ordering: .sequentiallyConsistent) else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
     }

@@ -11,12 +11,17 @@ import Synchronization
 final class IngestGate: MQTTInboundGate {
     private let account: RelayConfig.Account
     private let rules: [RelayConfig.Rule]
+    /// The rules of each subscription identifier (index = identifier − 1): those sharing its filter.
+    private let rulesByIdentifier: [[RelayConfig.Rule]]
     private let engine: RelayEngine
     private let pending = Mutex<[(NewDelivery, Lane)]>([])
 
     init(account: RelayConfig.Account, rules: [RelayConfig.Rule], engine: RelayEngine) {
         self.account = account
         self.rules = rules
+        self.rulesByIdentifier = Self.filters(of: rules).map { filter in
+            rules.filter { $0.source.subscription == filter }
+        }
         self.engine = engine
     }
 
@@ -70,10 +75,8 @@ final class IngestGate: MQTTInboundGate {
         guard !message.subscriptionIdentifiers.isEmpty else {
             return rules.filter { $0.source.matches(message.topic) }
         }
-        let filters = Self.filters(of: rules)
         return message.subscriptionIdentifiers.flatMap { identifier -> [RelayConfig.Rule] in
-            guard filters.indices.contains(identifier - 1) else { return [] }
-            return rules.filter { $0.source.subscription == filters[identifier - 1] }
+            rulesByIdentifier.indices.contains(identifier - 1) ? rulesByIdentifier[identifier - 1] : []
         }
     }
 

@@ -70,7 +70,10 @@ final class Lane: Sendable {
             state.inflight -= count
             state.consecutiveFailures = failed ? state.consecutiveFailures + 1 : 0
             if !failed { state.pausedUntil = nil }
-            return (state.takeWaiters(), state.consecutiveFailures)
+            // A sender waiting for room is woken when half the window is free, not at every acknowledgement:
+            // it then takes one large batch instead of many single deliveries.
+            let wake = failed || state.inflight <= window / 2
+            return (wake ? state.takeWaiters() : [], state.consecutiveFailures)
         }
         waiters.forEach { $0.resume() }
         return failures

@@ -91,11 +91,8 @@ public enum Checkup {
 
     static func videoChecks(_ config: RobotConfig) async -> [CheckItem] {
         guard let credentials = config.credentials else {
-            let note = config.video.enabled ? " — video.enabled needs one: add credentials" : ""
-            return [
-                CheckItem(
-                    config.video.enabled ? .failed : .skipped, "credential provider", "no credentials section\(note)")
-            ]
+            let note = config.video.enabled ? " — the producer runs without AWS credentials (self-hosted video)" : ""
+            return [CheckItem(.skipped, "credential provider", "no credentials section\(note)")]
         }
         let options = credentialOptions(config, credentials)
         var items: [CheckItem] = []

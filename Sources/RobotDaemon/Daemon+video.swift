@@ -3,23 +3,16 @@ import Logging
 import StrictJSON
 import Supervision
 
-/// The video service for `config`, or nil (logged) when video is off: `video.enabled` false, or no
-/// `credentials` section to fetch the producer's AWS credentials with.
+/// The video service for `config`, or nil when video is off (`video.enabled` false). With a `credentials` section
+/// the producer gets AWS credentials from the IoT credential provider (the KVS sample); without one it starts at
+/// once with none (`robot-webrtc`, self-hosted video through robot-server).
 func makeVideoService(config: RobotConfig, drive: DriveService, logger: Logger) -> VideoService? {
     guard config.video.enabled else { return nil }
-    guard let credentials = config.credentials else {
-        logger.warning(
-            """
-            video: video.enabled is true but there is no credentials section (endpoint, roleAlias, region) to \
-            fetch the producer's AWS credentials with; running without video
-            """)
-        return nil
-    }
     var videoLogger = logger
     videoLogger[metadataKey: "robot.service"] = "video"
     return VideoService(
         settings: videoSettings(config),
-        client: CredentialProviderClient(options: credentialOptions(config, credentials)),
+        client: config.credentials.map { CredentialProviderClient(options: credentialOptions(config, $0)) },
         logger: videoLogger
     ) { reason, extra in
         await drive.reportVideo(reason: reason, extra: extra)

@@ -6,6 +6,10 @@ import Supervision
 
 extension VideoService {
     func start() -> [Effect] {
+        guard let client else {
+            logger.notice("video: no credentials section: starting the producer without AWS credentials")
+            return supervise(supervisor.credentialsAvailable(generation: 1), now: .now)
+        }
         logger.notice(
             "video: fetching AWS credentials",
             metadata: ["aws.roleAlias": "\(client.options.roleAlias)", "aws.endpoint": "\(client.options.endpoint)"])
@@ -108,6 +112,10 @@ extension VideoService {
     {
         switch action {
         case .start(let generation):
+            guard client != nil else {
+                let environment = SpawnedProcess.inheritedEnvironment().filter { !$0.hasPrefix("AWS_") }
+                return [.spawn(generation: generation, command: settings.command, environment: environment)]
+            }
             guard let credentials, credentials.generation == generation, refresh.hasValidCredentials(at: now) else {
                 supervisor.credentialsExpired()
                 logger.notice("video: the AWS credentials expired; the producer starts when new ones come")

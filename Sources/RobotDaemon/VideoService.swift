@@ -15,7 +15,9 @@ import Supervision
 /// ``run()`` never throws, and it is configured so that its end is ignored by the service group.
 public actor VideoService: Service {
     let settings: VideoSettings
-    let client: CredentialProviderClient
+    /// The AWS IoT credential provider; nil for a producer that needs no AWS credentials (self-hosted video with
+    /// `robot-webrtc`): it starts at once and runs without `AWS_` variables.
+    let client: CredentialProviderClient?
     let logger: Logger
     let report: @Sendable (String, JSONObject) async -> Void
     var refresh: CredentialRefresh<ContinuousClock.Instant>
@@ -47,7 +49,7 @@ public actor VideoService: Service {
 
     /// - Parameter report: publishes a `video` telemetry event with a reason and extra fields.
     public init(
-        settings: VideoSettings, client: CredentialProviderClient, logger: Logger,
+        settings: VideoSettings, client: CredentialProviderClient?, logger: Logger,
         report: @escaping @Sendable (String, JSONObject) async -> Void
     ) {
         self.settings = settings
@@ -90,6 +92,7 @@ public actor VideoService: Service {
     nonisolated func perform(_ effect: Effect, _ events: AsyncStream<Event>.Continuation) async {
         switch effect {
         case .fetch:
+            guard let client else { return }
             do throws(CredentialProviderError) {
                 events.yield(.fetched(.success(try await client.fetch())))
             } catch {

@@ -69,6 +69,10 @@ final class Broadcaster {
             handleConnectionState(serial, state)
         case .branchFailed(let serial, let reason):
             fail(serial, reason: reason)
+        case .remoteGone(let serial, let reason):
+            guard let branch = liveBranch(serial) else { break }
+            logger.notice("webrtc: viewer gone: \(reason)", metadata: metadata(branch))
+            detach(serial, reason: "viewer gone")
         case .branchUnlinked(let serial):
             guard let branch = branches.removeValue(forKey: serial) else { break }
             branch.finishDetach()
@@ -160,9 +164,13 @@ final class Broadcaster {
             }
             try branch.attach(to: pipeline)
             updateFlow()
+            let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first ?? "none"
+            let turn = iceServers.flatMap(\.webrtcbinTURNServers).count - branch.refusedTURNServers
             logger.notice(
                 "webrtc: viewer joined",
-                metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+                metadata: metadata(branch).merging([
+                    "webrtc.viewers": "\(serialByViewer.count)", "webrtc.stun": "\(stun)", "webrtc.turn": "\(turn)",
+                ]) { $1 })
         } catch {
             logger.error(
                 "webrtc: cannot serve viewer: \(error)",

@@ -63,6 +63,19 @@ enum GStreamerCallbacks {
         context.report(.connectionState(branch: context.branch, PeerConnectionState(rawValue: raw) ?? .failed))
     }
 
+    /// rtpbin `on-bye-ssrc`: the viewer's RTP session said goodbye (a browser closing its peer connection).
+    static let remoteBye: cgst_ssrc_callback = { _, _, ssrc, data in
+        let context = CallbackContext.borrowed(data)
+        context.report(.remoteGone(branch: context.branch, reason: "the viewer sent RTCP BYE (SSRC \(ssrc))"))
+    }
+
+    /// rtpbin `on-timeout`: the viewer stopped sending RTCP reports (a browser killed or its network gone);
+    /// webrtcbin 1.22 does not turn that into a failed connection state itself.
+    static let remoteTimeout: cgst_ssrc_callback = { _, _, ssrc, data in
+        let context = CallbackContext.borrowed(data)
+        context.report(.remoteGone(branch: context.branch, reason: "no RTCP from the viewer (SSRC \(ssrc) timed out)"))
+    }
+
     /// The reply to `create-offer`: the offer's SDP text, or why there is none.
     static let offerCreated: GstPromiseChangeFunc = { promise, data in
         let context = CallbackContext.borrowed(data)

@@ -19,6 +19,8 @@ enum ProducerEvent: Sendable {
     case localCandidate(branch: Int, sdpMLineIndex: UInt32, candidate: String)
     /// webrtcbin's `connection-state` changed.
     case connectionState(branch: Int, PeerConnectionState)
+    /// The viewer's RTP session ended (RTCP BYE) or went silent (timeout): the viewer is gone.
+    case remoteGone(branch: Int, reason: String)
     /// A branch cannot go on (a failed promise, an error from one of its elements).
     case branchFailed(branch: Int, reason: String)
     /// The branch's tee pad is unlinked: the branch can be shut down and removed.

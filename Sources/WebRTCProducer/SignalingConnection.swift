@@ -50,7 +50,7 @@ struct SignalingConnection: Sendable {
 
     private func connect(generation: Int, opened: OpenedFlag) async throws -> WebSocketCloseFrame? {
         var configuration = WebSocketClientConfiguration(
-            maxFrameSize: Self.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(15)))
+            maxFrameSize: Self.maxFrameSize, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: .seconds(15)))
         configuration.additionalHeaders[.authorization] = "Bearer \(settings.token)"
         let url = settings.signalingURL
         logger.info("signaling: connecting to \(url)")

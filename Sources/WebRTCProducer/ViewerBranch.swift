@@ -136,6 +136,13 @@ final class ViewerBranch {
             webrtc, "on-negotiation-needed", GStreamerCallbacks.negotiationNeeded, context(), release)
         cgst_connect_notify(
             webrtc, "notify::connection-state", GStreamerCallbacks.connectionStateChanged, context(), release)
+        // webrtcbin's RTP session (its child "rtpbin") notices a viewer that vanished without closing: BYE or
+        // RTCP timeout. gst_bin_get_by_name returns a new reference.
+        if let rtpbin = gst_bin_get_by_name(cgst_bin(webrtc), "rtpbin") {
+            cgst_connect_ssrc_signal(rtpbin, "on-bye-ssrc", GStreamerCallbacks.remoteBye, context(), release)
+            cgst_connect_ssrc_signal(rtpbin, "on-timeout", GStreamerCallbacks.remoteTimeout, context(), release)
+            gst_object_unref(rtpbin)
+        }
     }
 
     /// Adds the bin to the running pipeline, brings it to the pipeline's state, then links a new tee pad to it

@@ -185,15 +185,20 @@ import Testing
         await setup.robot.stop()
     }
 
-    @Test func videoWithoutACredentialsSectionRunsWithoutVideo() async throws {
+    /// Self-hosted video (robot-webrtc through robot-server): no credentials section, so the producer starts at
+    /// once, without any AWS_ variable.
+    @Test func videoWithoutACredentialsSectionStartsTheProducerWithoutAWSCredentials() async throws {
         let producer = try FakeProducer()
         let robot = try await RobotdHarness.start(
-            sections: #""video":{"enabled":true,"command":["\#(producer.script.path)"]}"#,
-            environment: producer.environment)
+            sections: #""video":{"enabled":true,"command":["\#(producer.script.path)","{thingName}"]}"#,
+            environment: producer.environment.merging(["AWS_ACCESS_KEY_ID": "leaked"]) { $1 })
         defer { Task { await robot.stop() } }
-        try await robot.process.waitUntilOutput(contains: "there is no credentials section")
+        try await robot.process.waitUntilOutput(contains: "starting the producer without AWS credentials")
+        let starts = try await producer.waitForStarts(1)
+        let environment = starts[0]["env"] as? [String: String] ?? [:]
+        #expect(!environment.keys.contains { $0.hasPrefix("AWS_") }, "\(environment.keys.sorted())")
+        #expect(starts[0]["argv"] as? [String] == ["sts-pi"])
         try await robot.send(#"{"action":"forward","id":"drives"}"#)
         try await robot.waitForTelemetry("command") { $0.id == "drives" }
-        #expect(producer.starts.isEmpty)
     }
 }

@@ -76,6 +76,8 @@ extension EndToEnd {
             defer { Task { await harness.stop() } }
             let one = try await IdP.token(IdP.claims(scope: "openid robot:drive:sts-pi", subject: "bob"), key: key)
             #expect(try await harness.post("/robots/sts-pi/publish", #"{"action":"stop"}"#, token: one).status == 202)
+            // A 202 means the broker has it; the admin client may see it a moment later: wait, then mark.
+            _ = try await harness.admin.message(timeout: .seconds(5), "bob's stop") { $0.topic == "sts-pi/action" }
             var mark = harness.mark
             let denied = try await harness.post("/robots/rover/publish", #"{"action":"forward"}"#, token: one)
             harness.expectError(denied, status: 403, error: "forbidden", detail: #"JWT "bob" may not drive "rover""#)
@@ -83,6 +85,7 @@ extension EndToEnd {
 
             let all = try await IdP.token(IdP.claims(scope: "robot:drive"), key: key)
             #expect(try await harness.post("/robots/rover/publish", #"{"action":"stop"}"#, token: all).status == 202)
+            _ = try await harness.admin.message(timeout: .seconds(5), "the fleet's stop") { $0.topic == "rover/action" }
 
             mark = harness.mark
             let none = try await IdP.token(IdP.claims(scope: "openid profile"), key: key)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -36,9 +37,12 @@ struct ProducerBenchmarkTests {
         print("robot-webrtc idle (no viewer, valve closed), 5 s: \(idle)")
 
         let viewer = try ProducerTestViewer(encoding: "H264")
+        let firstFrame = Stopwatch()
         try await ProducerMediaTests.watch(viewer, as: "bench", through: peer, timeout: .seconds(30)) {
-            viewer.decodedFrames >= 30
+            if viewer.decodedFrames >= 1 { firstFrame.stop() }
+            return viewer.decodedFrames >= 30
         }
+        print("robot-webrtc: viewer-joined → first decoded frame: \(firstFrame.elapsed) (polled every 0.1 s)")
         #expect(viewer.decodedFrames >= 30, "no video: \(producer.outputTail(lines: 30))")
         let firstFrames = viewer.decodedFrames
         let streaming = try await Self.sample(pid: pid, seconds: seconds)
@@ -51,6 +55,14 @@ struct ProducerBenchmarkTests {
         viewer.stop()
         #expect(try await producer.terminate() == .exited(0))
         await peer.stop()
+    }
+
+    /// Time from creation to the first ``stop()``.
+    final class Stopwatch: Sendable {
+        private let start = ContinuousClock.now
+        private let stopped = Mutex<Duration?>(nil)
+        func stop() { stopped.withLock { if $0 == nil { $0 = ContinuousClock.now - start } } }
+        var elapsed: String { stopped.withLock { $0.map { "\($0)" } ?? "never" } }
     }
 
     struct Usage: CustomStringConvertible {

@@ -41,6 +41,7 @@ struct ProducerEndToEndTests {
 
         #expect(try await producer.terminate() == .exited(0), "\(producer.outputTail())")
         #expect(producer.standardError.contains("robot-webrtc: stopped"))
+        #expect(!producer.standardError.contains(Self.token), "the token is never logged, even at debug level")
         await peer.stop()
     }
 
@@ -84,6 +85,26 @@ struct ProducerEndToEndTests {
         try await peer.send(["type": "viewer-joined", "viewer": "v"])
         let offer = try await peer.nextFrame("offer") { $0["type"] == "offer" }
         try Self.expectSendOnlyVideo(try #require(offer["sdp"]?.stringValue), encoding: "VP8")
+        #expect(try await producer.terminate() == .exited(0), "\(producer.outputTail())")
+        await peer.stop()
+    }
+
+    @Test("the welcome frame's STUN and TURN servers are handed to each viewer's webrtcbin")
+    func iceServersFromWelcome() async throws {
+        let peer = try await ProducerSignalingPeer.start(
+            token: Self.token,
+            iceServers: [
+                ["urls": ["stun:127.0.0.1:3478"]],
+                ["urls": "turn:127.0.0.1:3478?transport=udp", "username": "robot", "credential": "s3cret"],
+            ])
+        let producer = try Self.startProducer(peer)
+        try await peer.waitUntilConnected()
+        try await peer.send(["type": "viewer-joined", "viewer": "v"])
+        _ = try await peer.nextFrame("offer") { $0["type"] == "offer" }
+        let joined = try await producer.waitUntilOutput(contains: "webrtc: viewer joined")
+        #expect(joined.contains("webrtc.stun=stun://127.0.0.1:3478"), "\(joined)")
+        #expect(joined.contains("webrtc.turn=1"), "\(joined)")
+        #expect(!producer.standardError.contains("s3cret"), "the TURN credential is never logged")
         #expect(try await producer.terminate() == .exited(0), "\(producer.outputTail())")
         await peer.stop()
     }

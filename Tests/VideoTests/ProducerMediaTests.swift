@@ -20,6 +20,24 @@ struct ProducerMediaTests {
         await peer.stop()
     }
 
+    @Test("a viewer that vanishes without viewer-left is dropped when its RTP session ends or times out")
+    func vanishedViewer() async throws {
+        let peer = try await ProducerSignalingPeer.start(token: ProducerEndToEndTests.token)
+        let producer = try ProducerEndToEndTests.startProducer(peer)
+        try await peer.waitUntilConnected()
+        let viewer = try ProducerTestViewer(encoding: "H264")
+        try await Self.watch(viewer, as: "gone", through: peer, timeout: .seconds(30)) { viewer.decodedFrames >= 15 }
+        #expect(viewer.decodedFrames >= 15, "decoded \(viewer.decodedFrames) frames\n\(producer.outputTail(lines: 40))")
+        viewer.stop()
+        let clock = ContinuousClock()
+        let stopped = clock.now
+        let line = try await producer.waitUntilOutput(contains: "webrtc: viewer gone", timeout: .seconds(60))
+        print("robot-webrtc noticed the vanished viewer after \(clock.now - stopped): \(line)")
+        try await producer.waitUntilOutput(contains: "viewer branch removed")
+        #expect(try await producer.terminate() == .exited(0), "\(producer.outputTail())")
+        await peer.stop()
+    }
+
     /// Announces `viewer` to the producer as viewer `id`, relays offer, answer and candidates through `peer` (adding
     /// "viewer" as the server would), until `done()` or `timeout`.
     static func watch(

@@ -146,10 +146,15 @@ shell_quote() {
     echo "${quoted[*]}"
 }
 
-# write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS
-# A robotd config for a local broker on PORT with the simulated driver and no video; its certificate
+# write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS [VIDEO_COMMAND_JSON]
+# A robotd config for a local broker on PORT with the simulated driver; video off, or the producer
+# VIDEO_COMMAND_JSON (a JSON array: robotd's video.command) without AWS credentials. Its certificate
 # paths (pki/THING.crt …) resolve against FILE's folder, which holds the PKI as pki/.
 write_local_robotd_config() {
+    local video='{ "enabled": false }'
+    if [[ -n ${5:-} ]]; then
+        video="{ \"enabled\": true, \"command\": $5, \"restartInitialMs\": 500, \"restartMaxMs\": 5000 }"
+    fi
     cat >"$1" <<EOF
 {
   "thingName": "$2",
@@ -161,7 +166,7 @@ write_local_robotd_config() {
     "keyFile": "pki/$2.key"
   },
   "motors": { "driver": "simulated" },
-  "video": { "enabled": false },
+  "video": $video,
   "telemetry": { "heartbeatSeconds": $4 }
 }
 EOF

@@ -9,18 +9,14 @@ import TestSupport
 /// headless Chromium.
 ///
 /// robotd supervises the producer as it does on a robot, so a killed producer is restarted by robotd itself.
-/// robotd's video service still fetches AWS credentials before it starts a producer (the KVS sample needs
-/// them); the local credential provider fixture answers, and robot-webrtc ignores them.
+/// Self-hosted, as a user runs it: no `credentials` section, so robotd starts the producer without AWS credentials.
 final class VideoStack: Sendable {
     let server: SignalingServer
-    let provider: CredentialProviderFixture
     let robotd: ChildProcess
     let chromium: Chromium
 
-    private init(server: SignalingServer, provider: CredentialProviderFixture, robotd: ChildProcess, chromium: Chromium)
-    {
+    private init(server: SignalingServer, robotd: ChildProcess, chromium: Chromium) {
         self.server = server
-        self.provider = provider
         self.robotd = robotd
         self.chromium = chromium
     }
@@ -30,8 +26,6 @@ final class VideoStack: Sendable {
         let server = try await SignalingServer.start()
         var started: [@Sendable () async -> Void] = [{ await server.stop() }]
         do {
-            let provider = try await CredentialProviderFixture.start(pki: server.pki)
-            started.append { _ = try? await provider.process.kill() }
             let folder = try ScratchDirectory.make("producer")
             let tokenFile = folder.appending(path: "token")
             try SignalingServer.homeToken.write(to: tokenFile, atomically: true, encoding: .utf8)
@@ -42,9 +36,6 @@ final class VideoStack: Sendable {
                 "--reconnect-max-ms", "2000",
             ]
             let sections = """
-                "credentials":{"endpoint":"https://localhost:\(provider.port)","roleAlias":"robot-camera",\
-                "region":"eu-west-1","retryInitialMs":200,"retryMaxMs":1000,"connectTimeoutSeconds":2,\
-                "timeoutSeconds":5},
                 "video":{"enabled":true,"command":\(JSONValue.array(command.map(JSONValue.string)).serializedString()),\
                 "restartInitialMs":300,"restartMaxMs":2000,"stopTimeoutSeconds":3}
                 """
@@ -55,7 +46,7 @@ final class VideoStack: Sendable {
             started.append { _ = try? await robotd.terminate(timeout: .seconds(8)) }
             try await server.server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
             let chromium = try await Chromium.start()
-            return VideoStack(server: server, provider: provider, robotd: robotd, chromium: chromium)
+            return VideoStack(server: server, robotd: robotd, chromium: chromium)
         } catch {
             for stop in started.reversed() { await stop() }
             throw error
@@ -78,7 +69,6 @@ final class VideoStack: Sendable {
         await chromium.stop()
         _ = try? await robotd.terminate(timeout: .seconds(8))
         await server.stop()
-        _ = try? await provider.process.kill()
     }
 
     /// The page's URL with the home token in the fragment (the page stores it and removes it from the URL).
@@ -124,9 +114,18 @@ final class VideoStack: Sendable {
     }
 
     /// The running producer's pid, from robotd's `video` telemetry (`started`, with `pid`).
+    /// The pid of the producer robotd started last: from its `video` telemetry, or from its log (the first producer
+    /// may start before robotd's MQTT connection is up, and that telemetry event is then not published).
     func producerPID(after index: Int = 0) -> Int32? {
-        telemetry(after: index).last { $0.0.event == .video && $0.0.reason == "started" }
-            .flatMap { $0.0.extra["pid"]?.intValue }.map(Int32.init)
+        if let pid = telemetry(after: index).last(where: { $0.0.event == .video && $0.0.reason == "started" })
+            .flatMap({ $0.0.extra["pid"]?.intValue })
+        {
+            return Int32(pid)
+        }
+        guard index == 0 else { return nil }
+        let line = robotd.lines().last { $0.contains("video: producer started") }
+        guard let field = line?.split(separator: " ").first(where: { $0.hasPrefix("video.pid=") }) else { return nil }
+        return Int32(field.dropFirst("video.pid=".count))
     }
 
     /// CPU time (user + system, in clock ticks) and resident memory (KiB) of a process, from /proc.
