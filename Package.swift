@@ -305,7 +305,9 @@ let package = Package(
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployTests",
-            dependencies: ["RobotDaemon", "SystemdNotify", "TestSupport"],
+            dependencies: [
+                "RobotDaemon", "SystemdNotify", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,12 +14,16 @@
 #   5. creates /etc/robot/config.json from config.json.example — only if absent — with MOTOR_DRIVER and
 #      ROBOT_NAME applied, and /etc/robot/certs/ with placeholders and the Amazon root CA (downloaded when
 #      the internet is reachable);
-#   6. installs the systemd units and enables them; it does not start them (they need certificates first);
-#   7. with --with-kvs-producer, builds the Kinesis Video Streams WebRTC sample into /opt/robot;
-#   8. prints the next steps.
+#   6. with --with-webrtc, also installs robot-webrtc (built or prebuilt like robotd) and the GStreamer
+#      runtime, creates the producer's token /etc/robot/webrtc.token (only if absent), gives a new config a
+#      robot-webrtc `video` section (no `credentials`: self-hosted video needs no AWS), and for an existing
+#      config prints the section to put in by hand;
+#   7. installs the systemd units and enables them; it does not start them (they need certificates first);
+#   8. with --with-kvs-producer, builds the Kinesis Video Streams WebRTC sample into /opt/robot;
+#   9. prints the next steps.
 #
 # Idempotent: every step first checks whether there is anything to do, a second run changes nothing and says
-# so, and an existing config, certificate or key is never overwritten.
+# so, and an existing config, certificate, key or token is never overwritten.
 #
 # --root DIR puts every file under DIR instead of /, creates users and groups there (useradd/groupadd --root)
 # and enables the units there (systemctl --root); it never installs packages on, or reconfigures, the machine
@@ -30,23 +34,37 @@ readonly kvs_repository=https://github.com/awslabs/amazon-kinesis-video-streams-
 readonly kvs_default_tag=v1.10.2
 readonly amazon_root_ca_url=https://www.amazontrust.com/repository/AmazonRootCA1.pem
 readonly clone_folder=/usr/local/src/telepresence-robot
+readonly webrtc_binary=/usr/local/bin/robot-webrtc
+readonly webrtc_token_path=/etc/robot/webrtc.token
 
 usage() {
     cat <<'EOF'
 Usage: install.sh [OPTIONS]
 
-Installs robotd (and optionally robot-server and the Kinesis Video Streams WebRTC producer) on a
-Raspberry Pi running Raspberry Pi OS bookworm (64-bit), as a hardened systemd service. Run as root.
+Installs robotd (and optionally robot-server, and a video producer: robot-webrtc for self-hosted video
+or the Kinesis Video Streams WebRTC sample for AWS) on a Raspberry Pi running Raspberry Pi OS bookworm
+(64-bit), as a hardened systemd service. Run as root.
 
 Options:
   --source DIR          the source tree (default: the checkout this script is in)
   --repo URL            no checkout (e.g. piped from curl): clone URL with git into
                         /usr/local/src/telepresence-robot (kept, and reused by later runs)
   --ref REF             branch or tag to clone with --repo (default: the repository's default branch)
-  --binaries DIR        install the prebuilt robotd (and robot-server) from DIR instead of building
+  --binaries DIR        install the prebuilt robotd (and robot-server, robot-webrtc) from DIR instead
+                        of building
   --swift PATH          the swift executable to build with (default: $ROBOT_SWIFT, else swift on PATH,
                         else the invoking user's swiftly toolchain)
   --with-server         also install robot-server and its unit (a small server can run it instead)
+  --with-webrtc         self-hosted video: install robot-webrtc to /usr/local/bin and the GStreamer
+                        runtime, create its token /etc/robot/webrtc.token (mode 0640 root:robot, only if
+                        absent) and print the token's line for robot-server's auth.tokens; a new config
+                        gets a robot-webrtc video section and no credentials section
+  --webrtc-server URL   robot-server as robot-webrtc reaches it, ws://HOST:PORT or wss://HOST[:PORT]
+                        (default ws://127.0.0.1:8080: robot-server on the robot itself)
+  --webrtc-source SRC   robot-webrtc's --source: libcamera (default: the Pi camera), v4l2 (a USB camera,
+                        /dev/video0), v4l2:/dev/videoN or videotestsrc (a test picture)
+  --print-video-config  print the robot-webrtc video section for config.json even when the config
+                        already runs robot-webrtc (implies --with-webrtc)
   --with-kvs-producer   build the Kinesis Video Streams WebRTC C SDK sample kvsWebrtcClientMasterGstSample
                         (needs the internet) and install it to /opt/robot
   --root DIR            install into the staging root DIR; never touches this machine's packages or settings
@@ -61,7 +79,7 @@ Environment:
   KVS_WEBRTC_TAG        SDK release to build with --with-kvs-producer (default v1.10.2)
   ROBOT_CA_URL          where to download the Amazon root CA from (default Amazon's AmazonRootCA1.pem)
 
-Never overwrites /etc/robot/config.json, a certificate or a key. A second run changes nothing.
+Never overwrites /etc/robot/config.json, a certificate, a key or a token. A second run changes nothing.
 EOF
 }
 
@@ -139,6 +157,10 @@ binaries=
 swift=${ROBOT_SWIFT:-}
 with_server=false
 with_kvs=false
+with_webrtc=false
+print_video_config=false
+webrtc_server=ws://127.0.0.1:8080
+webrtc_source=libcamera
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -149,9 +171,13 @@ while [[ $# -gt 0 ]]; do
         --dry-run) dry_run=true ;;
         --with-server) with_server=true ;;
         --with-kvs-producer) with_kvs=true ;;
-        --root | --source | --repo | --ref | --binaries | --swift)
+        --with-webrtc) with_webrtc=true ;;
+        --print-video-config) with_webrtc=true print_video_config=true ;;
+        --root | --source | --repo | --ref | --binaries | --swift | --webrtc-server | --webrtc-source)
             [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"
             case $1 in
+                --webrtc-server) webrtc_server=$2 ;;
+                --webrtc-source) webrtc_source=$2 ;;
                 --root) root=$2 ;;
                 --source) source_dir=$2 ;;
                 --repo) repo_url=$2 ;;
@@ -181,6 +207,16 @@ if [[ ! $robot_name =~ ^[A-Za-z0-9:_-]{1,128}$ ]]; then
     die "ROBOT_NAME '$robot_name' is not a valid thing name (1-128 of A-Z a-z 0-9 : _ -)"
 fi
 kvs_tag=${KVS_WEBRTC_TAG:-$kvs_default_tag}
+# Both end up inside config.json as JSON strings: only characters that need no escaping.
+server_url_pattern='^wss?://[][A-Za-z0-9._~%:@-]+(/[A-Za-z0-9._~%/-]*)?$'
+if [[ ! $webrtc_server =~ $server_url_pattern ]]; then
+    die "--webrtc-server '$webrtc_server' is not robot-server's base URL: ws://HOST:PORT or wss://HOST[:PORT]," \
+        "e.g. ws://192.168.1.20:8080"
+fi
+if [[ ! $webrtc_source =~ ^(libcamera|v4l2|videotestsrc|v4l2:/dev/[A-Za-z0-9._/-]+)$ ]]; then
+    die "--webrtc-source '$webrtc_source' is not a source robot-webrtc knows: libcamera, v4l2," \
+        "v4l2:/dev/videoN or videotestsrc"
+fi
 ca_url=${ROBOT_CA_URL:-$amazon_root_ca_url}
 
 # A path on the target system: under --root when staging.
@@ -253,6 +289,7 @@ find_swift() {
 
 products=(robotd)
 $with_server && products+=(robot-server)
+$with_webrtc && products+=(robot-webrtc)
 build=false
 if [[ -n $binaries ]]; then
     [[ -d $binaries ]] || die "--binaries $binaries: no such folder"
@@ -296,14 +333,24 @@ if $build; then
     packages+=(libmosquitto-dev libi2c-dev pkg-config binutils)
 fi
 $clone_needed && packages+=(git)
+if $with_webrtc; then
+    # robot-webrtc at run time: GStreamer, its plugins (sources, x264enc, webrtcbin, DTLS/SRTP) and libnice
+    # for ICE. The development files only to build it here.
+    packages+=(libgstreamer1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+        gstreamer1.0-plugins-ugly gstreamer1.0-nice)
+    if $build; then
+        packages+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
+    fi
+fi
 if $with_kvs; then
     packages+=(git cmake pkg-config build-essential binutils libssl-dev libcurl4-openssl-dev liblog4cplus-dev
         libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base-apps
         gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools)
-    # The Pi's camera through libcamera (Raspberry Pi OS ships it; plain Debian may not).
-    if command -v apt-cache >/dev/null 2>&1 && apt-cache show gstreamer1.0-libcamera >/dev/null 2>&1; then
-        packages+=(gstreamer1.0-libcamera)
-    fi
+fi
+# The Pi's camera through libcamera (Raspberry Pi OS ships it; plain Debian may not).
+if { $with_webrtc || $with_kvs; } && command -v apt-cache >/dev/null 2>&1 &&
+    apt-cache show gstreamer1.0-libcamera >/dev/null 2>&1; then
+    packages+=(gstreamer1.0-libcamera)
 fi
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
 
@@ -545,6 +592,26 @@ create_file_once() {
     set_owner "$4" "$5" "$dest"
 }
 
+# robotd's video section for robot-webrtc, as it goes into config.json (two-space indent, trailing comma).
+webrtc_video_section() {
+    cat <<EOF
+  "video": {
+    "enabled": true,
+    "command": ["$webrtc_binary", "--server", "$webrtc_server", "--thing", "{thingName}",
+                "--token-file", "$webrtc_token_path", "--source", "$webrtc_source"],
+    "restartInitialMs": 1000,
+    "restartMaxMs": 60000,
+    "stopTimeoutSeconds": 5
+  },
+EOF
+}
+
+# The thing name of a config file (robotd's format or the original's flat one), or nothing.
+config_thing_name() {
+    sed -n 's/^[[:space:]]*"\(thingName\|IOT_THINGNAME\)"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\2/p' "$1" 2>/dev/null |
+        head -n 1
+}
+
 is_elf() {
     [[ $(head -c 4 "$1" | od -An -c | tr -d ' ') == '177ELF' ]]
 }
@@ -614,8 +681,27 @@ fi
 if ! grep -q "\"thingName\": \"$robot_name\"" "$config" || ! grep -q "\"driver\": \"$motor_driver\"" "$config"; then
     die "config.json.example no longer has the \"thingName\" and \"driver\" lines this script edits"
 fi
-create_file_once "$config" "$etc/config.json" 640 root robot \
-    "config.json.example with thingName $robot_name, driver $motor_driver"
+config_description="config.json.example with thingName $robot_name, driver $motor_driver"
+if $with_webrtc; then
+    # A new config runs robot-webrtc, without the credentials section: with one, robotd would first fetch AWS
+    # credentials for the producer (the KVS path). An existing config is never edited (see step 7).
+    VIDEO_SECTION=$(webrtc_video_section) awk '
+        /^  "credentials": \{/ { skipping = 1; drop_blank = 1; next }
+        /^  "video": \{/ { print ENVIRON["VIDEO_SECTION"]; skipping = 1; next }
+        skipping { if ($0 ~ /^  \},?$/) skipping = 0; next }
+        drop_blank && /^$/ { drop_blank = 0; next }
+        { drop_blank = 0; print }
+    ' "$config" >"$config.webrtc"
+    if grep -q '"credentials"' "$config.webrtc" || ! grep -qF "\"$webrtc_binary\"" "$config.webrtc"; then
+        die "config.json.example no longer has the \"credentials\" and \"video\" sections (each from a line" \
+            "'  \"NAME\": {' to a line '  },') that --with-webrtc replaces"
+    fi
+    mv "$config.webrtc" "$config"
+    config_description+=", video by robot-webrtc, no credentials section"
+fi
+config_existed=false
+[[ -e $etc/config.json ]] && config_existed=true
+create_file_once "$config" "$etc/config.json" 640 root robot "$config_description"
 if $with_server; then
     # robot-server (DynamicUser) reads it through the static group robot-server-config, never the robot's key.
     create_file_once "$source_dir/server.json.example" "$etc/server.json" 640 root robot-server-config \
@@ -645,6 +731,86 @@ fi
 
 # ---------------------------------------------------------------------------------------------------------
 # 7. The video producer (optional)
+
+if $with_webrtc; then
+    step "robot-webrtc (self-hosted video)"
+    # The producer's own bearer token for robot-server: readable by robotd (group robot), which runs it.
+    token_file=$(target "$webrtc_token_path")
+    if [[ ! -e $token_file ]] && ! $dry_run; then
+        (umask 077 && openssl rand -hex 24 >"$work/webrtc.token")
+    fi
+    create_file_once "$work/webrtc.token" "$token_file" 640 root robot "a new random token (openssl rand -hex 24)"
+
+    # The config: a new one already runs robot-webrtc; an existing one is only read, and what to change is said.
+    installed_config=$etc/config.json
+    thing=$robot_name
+    config_advice=
+    if $config_existed; then
+        thing=$(config_thing_name "$installed_config")
+        thing=${thing:-$robot_name}
+        if grep -qF "$webrtc_binary" "$installed_config" && ! grep -q '"credentials"' "$installed_config"; then
+            unchanged "$installed_config runs robot-webrtc as its video producer"
+        else
+            config_advice="add robot-webrtc's \"video\" section (printed under \"robot-webrtc\" above) to"
+            config_advice+=" $installed_config"
+            if grep -q '"video"' "$installed_config"; then
+                config_advice="replace the \"video\" section of $installed_config with robot-webrtc's (printed"
+                config_advice+=" under \"robot-webrtc\" above)"
+            fi
+            if grep -q '"credentials"' "$installed_config"; then
+                config_advice+=", and delete its \"credentials\" section (with one, robotd fetches AWS credentials"
+                config_advice+=" before it starts the producer)"
+            fi
+            print_video_config=true
+        fi
+    else
+        unchanged "the new $installed_config runs robot-webrtc (--server $webrtc_server, --source $webrtc_source)"
+    fi
+    if $print_video_config; then
+        note "robotd's video section for robot-webrtc (in /etc/robot/config.json):"
+        echo
+        webrtc_video_section
+        echo
+    fi
+    if [[ -n $config_advice ]]; then
+        warn "$installed_config is left as it is; for robot-webrtc, $config_advice"
+        next_notes+=("Video: $config_advice.")
+    fi
+
+    # robot-server knows the producer by the token's SHA-256 (robot-webrtc sends the token without the newline).
+    if [[ -r $token_file ]]; then
+        token=$(<"$token_file")
+        token=${token#"${token%%[![:space:]]*}"}
+        token=${token%"${token##*[![:space:]]}"}
+        if [[ -z $token ]]; then
+            warn "$token_file is empty: delete it and run install.sh again for a new token"
+        else
+            token_sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+            token_line="{ \"name\": \"$thing-video\", \"sha256\": \"$token_sha256\", \"robots\": [\"$thing\"] }"
+            note "robot-server accepts the producer with this line in its server.json's auth.tokens"
+            note "(and \"$thing\" in its robots):"
+            note "  $token_line"
+            next_notes+=("Video: add this line to robot-server's server.json auth.tokens (and \"$thing\" to robots),
+    then restart robot-server:  $token_line")
+        fi
+        unset token
+    else
+        note "the token's line for robot-server's auth.tokens is printed once the token exists"
+    fi
+
+    # What robot-webrtc finds on this machine: GStreamer's elements, the camera, the encoder it would pick.
+    if ! $staging && ! $dry_run; then
+        if timeout 120 "$webrtc_binary" check >"$work/webrtc-check.log" 2>&1; then
+            unchanged "robot-webrtc check: $(grep -m 1 '^--codec h264' "$work/webrtc-check.log" || echo passed)"
+        else
+            warn "robot-webrtc check found nothing it can stream: $(grep '✗' "$work/webrtc-check.log" | tr -s ' \n' ' ')"
+        fi
+        if [[ $webrtc_source == libcamera ]] && grep -q '✗ libcamerasrc' "$work/webrtc-check.log"; then
+            warn "--source libcamera needs libcamerasrc (gstreamer1.0-libcamera, in Raspberry Pi OS's archive);" \
+                "a USB camera works with --webrtc-source v4l2"
+        fi
+    fi
+fi
 
 if $with_kvs; then
     step "Kinesis Video Streams WebRTC producer ($kvs_tag)"
@@ -739,6 +905,14 @@ if [[ ${#warnings[@]} -gt 0 ]]; then
     printf '  - %s\n' "${warnings[@]}"
 fi
 $reboot_needed && next_notes+=("Reboot once so that I2C (and the camera) come up: sudo reboot")
+if $with_webrtc; then
+    fill_in="  2. Fill in /etc/robot/config.json: mqtt.endpoint (your broker, or aws iot describe-endpoint
+     --endpoint-type iot:Data-ATS). Video runs robot-webrtc through robot-server at $webrtc_server:
+     no credentials section, no AWS."
+else
+    fill_in="  2. Fill in /etc/robot/config.json: mqtt.endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS),
+     and for video credentials.endpoint (--endpoint-type iot:CredentialProvider), region, video.enabled."
+fi
 
 cat <<EOF
 
@@ -747,8 +921,7 @@ Next steps (see README.md, "Install on the robot"):
        sudo install -m 0640 -o root -g robot certificate.pem.crt /etc/robot/certs/certificate.pem
        sudo install -m 0600 -o robot -g robot private.pem.key /etc/robot/certs/private.pem.key
      (a self-hosted broker: also your CA as /etc/robot/certs/cacert.pem)
-  2. Fill in /etc/robot/config.json: mqtt.endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS),
-     and for video credentials.endpoint (--endpoint-type iot:CredentialProvider), region, video.enabled.
+$fill_in
   3. Check it:   sudo -u robot /usr/local/bin/robotd check --config /etc/robot/config.json
   4. Start it:   sudo systemctl start robotd && journalctl -u robotd -f
 EOF

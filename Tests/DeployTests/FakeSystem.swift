@@ -7,13 +7,14 @@ import TestSupport
 /// The fakes record every call in ``log``. `groupadd`, `useradd` and `usermod` model the real ones on the
 /// root's own `/etc/group` and `/etc/passwd` (the real ones need root and a complete root file system);
 /// `systemctl` hands over to the real one, which enables units offline under `--root`; `apt-get` and
-/// `raspi-config` only record — a staged install must never call them.
+/// `raspi-config` only record — a staged install must never call them. `apt-cache` is a fake that knows only the
+/// packages ``aptCache(knows:)`` names (none at first), so that the host's archive never decides.
 struct FakeSystem {
     let folder: URL
     let root: URL
     let bin: URL
     let log: URL
-    /// Prebuilt "binaries" for `--binaries`: small scripts named robotd and robot-server.
+    /// Prebuilt "binaries" for `--binaries`: small scripts named robotd, robot-server and robot-webrtc.
     let binaries: URL
     /// Stands in for the Amazon root CA, served as a `file://` URL.
     let certificateAuthority: URL
@@ -71,7 +72,7 @@ struct FakeSystem {
         for command in Self.commands {
             try files.createSymbolicLink(atPath: bin.appending(path: command).path, withDestinationPath: "../stub")
         }
-        for product in ["robotd", "robot-server"] {
+        for product in ["robotd", "robot-server", "robot-webrtc"] {
             try Self.write(
                 "#!/bin/sh\necho \"fake \(product) $*\"\n", to: binaries.appending(path: product), mode: 0o755)
         }
@@ -79,6 +80,23 @@ struct FakeSystem {
             "-----BEGIN CERTIFICATE-----\nZmFrZSByb290IENB\n-----END CERTIFICATE-----\n", to: certificateAuthority,
             mode: 0o644)
         try Data().write(to: log)
+        try aptCache(knows: [])
+    }
+
+    /// Makes the fake `apt-cache show PACKAGE` succeed for `packages` only (as when the archive has them).
+    func aptCache(knows packages: [String]) throws {
+        try Self.write(
+            """
+            #!/bin/sh
+            echo "apt-cache $*" >>"$FAKE_SYSTEM_LOG"
+            [ "$1" = show ] || exit 100
+            for known in \(packages.joined(separator: " ")); do
+                if [ "$2" = "$known" ]; then echo "Package: $known"; exit 0; fi
+            done
+            echo "E: No packages found" >&2
+            exit 100
+
+            """, to: bin.appending(path: "apt-cache"), mode: 0o755)
     }
 
     static func write(_ text: String, to url: URL, mode: Int) throws {

@@ -249,7 +249,10 @@ import Testing
     @Test func helpDescribesTheOptions() async throws {
         let result = try await FakeSystem().install(["--help"], staged: false)
         #expect(result.termination == .exited(0))
-        for word in ["--source", "--repo", "--binaries", "--root", "--dry-run", "--with-kvs-producer", "MOTOR_DRIVER"] {
+        for word in [
+            "--source", "--repo", "--binaries", "--root", "--dry-run", "--with-kvs-producer", "--with-webrtc",
+            "--webrtc-server", "--webrtc-source", "--print-video-config", "MOTOR_DRIVER",
+        ] {
             #expect(result.standardOutput.contains(word), "help mentions \(word)")
         }
     }
