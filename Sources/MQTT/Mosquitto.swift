@@ -200,7 +200,12 @@ final class Mosquitto: @unchecked Sendable {
             return MOSQ_ERR_CONN_LOST.rawValue
         }
         if mosquitto_want_write(handle) {
+            // Corked while libmosquitto writes what is queued (a TLS record per packet): many PUBACKs or publishes
+            // leave in full TCP segments, not a segment — and a wake-up of the broker — each. Uncorking sends the
+            // rest at once, so a lone drive command is not delayed.
+            Self.setCork(socket, true)
             let rc = mosquitto_loop_write(handle, 1)
+            Self.setCork(socket, false)
             guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
         }
         return mosquitto_loop_misc(handle)
@@ -208,6 +213,11 @@ final class Mosquitto: @unchecked Sendable {
 
     /// The most packets one turn reads before it writes (acknowledgements, publishes) again.
     static let maxPacketsPerTurn = 1000
+
+    private static func setCork(_ socket: Int32, _ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
 
     /// Whether `socket` has bytes to read now (a poll that does not wait).
     private static func hasInput(_ socket: Int32) -> Bool {
