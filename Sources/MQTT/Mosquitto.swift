@@ -31,6 +31,8 @@ final class Mosquitto: @unchecked Sendable {
     /// Set by the first wake-up since the network thread last looked, so a burst of publishes costs one
     /// eventfd write and one wake of the network thread, not one each.
     private let wakePending = Atomic<Bool>(false)
+    /// The TLS session read-ahead was switched on for (network thread only; a reconnect makes a new one).
+    private nonisolated(unsafe) var readAheadSession: UnsafeMutableRawPointer?
     /// MQTT v5's session expiry interval for a persistent session (v5 ends a session with its connection unless
     /// the CONNECT asks otherwise); nil for a clean session or v3.1.1.
     private let sessionExpirySeconds: UInt32?
@@ -169,12 +171,21 @@ final class Mosquitto: @unchecked Sendable {
     func loopStep(timeoutMilliseconds: Int32, afterRead: () -> Bool) -> Int32 {
         let socket = mosquitto_socket(handle)
         guard socket >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
+        // OpenSSL reads whole socket buffers instead of a record header and body at a time (two read calls per
+        // packet, as a broker sends one record per packet). Records it has read but not yet decrypted are then
+        // invisible to poll(): they are looked for first.
+        let session = mosquitto_ssl_get(handle)
+        if let session, session != readAheadSession {
+            cmosquitto_ssl_read_ahead(session)
+            readAheadSession = session
+        }
+        let buffered = cmosquitto_ssl_has_pending(session) != 0
         let socketEvents = Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0)
         var fds = [
             pollfd(fd: socket, events: socketEvents, revents: 0),
             pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
         ]
-        let ready = poll(&fds, nfds_t(wakeFD >= 0 ? 2 : 1), timeoutMilliseconds)
+        let ready = poll(&fds, nfds_t(wakeFD >= 0 ? 2 : 1), buffered ? 0 : timeoutMilliseconds)
         if ready < 0 {
             return errno == EINTR ? MOSQ_ERR_SUCCESS.rawValue : MOSQ_ERR_ERRNO.rawValue
         }
@@ -184,7 +195,7 @@ final class Mosquitto: @unchecked Sendable {
             // Cleared before the writes below: a packet queued after this point wakes the next poll.
             wakePending.store(false, ordering: .sequentiallyConsistent)
         }
-        if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+        if buffered || fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
             // libmosquitto reads one packet per call (more only while TLS holds decrypted bytes, and a broker sends
             // each packet in a record of its own): read on while the socket has more, so that a burst of messages
             // is one turn — one commit for the gate, one write of all their PUBACKs.
@@ -193,7 +204,8 @@ final class Mosquitto: @unchecked Sendable {
                 let rc = mosquitto_loop_read(handle, 1)
                 guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
                 packets += 1
-            } while packets < Self.maxPacketsPerTurn && Self.hasInput(socket)
+            } while packets < Self.maxPacketsPerTurn
+                && (cmosquitto_ssl_has_pending(mosquitto_ssl_get(handle)) != 0 || Self.hasInput(socket))
         }
         guard afterRead() else {
             _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
