@@ -112,32 +112,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# busy_percent SECONDS: how busy all CPUs were over the next SECONDS (percent).
-busy_percent() {
-    local before after busy idle
-    read -r -a before < <(head -1 /proc/stat)
-    sleep "$1"
-    read -r -a after < <(head -1 /proc/stat)
-    # cpu user nice system idle iowait irq softirq steal
-    busy=$(((after[1] + after[2] + after[3] + after[6] + after[7] + after[8]) -
-        (before[1] + before[2] + before[3] + before[6] + before[7] + before[8])))
-    idle=$(((after[4] + after[5]) - (before[4] + before[5])))
-    echo $((100 * busy / (busy + idle > 0 ? busy + idle : 1)))
-}
-
-# Prints how busy the machine is; with --wait-quiet, first waits until it is quiet.
-check_quiet() {
-    local busy waited=0
-    busy=$(busy_percent 2)
-    while $wait_quiet && ((busy >= 10 && waited < 600)); do
-        ((waited == 0)) && echo "waiting for a quiet machine (CPUs ${busy} % busy)..."
-        sleep 8
-        waited=$((waited + 10))
-        busy=$(busy_percent 2)
-    done
-    echo "CPUs busy before this run (other processes): ${busy} %"
-}
-
 # MARK: PKI, broker, config
 
 scripts/pki.sh "$work/pki" "$thing" operator >/dev/null
