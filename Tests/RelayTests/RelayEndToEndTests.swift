@@ -150,7 +150,8 @@ extension RelayEndToEndTests {
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki-a"), withDestinationURL: pki.directory)
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki-b"), withDestinationURL: pki.directory)
         let section = RelayHarness.relaySection(brokerA: 1, brokerB: 2, sqs: "http://127.0.0.1:1").replacingOccurrences(
-            of: #""grants":[{"from":"customer","topics":["cross_account_hooks/111111111111/#"]}]"#, with: #""grants":[]"#)
+            of: #""grants":[{"from":"customer","topics":["cross_account_hooks/111111111111/#","denied/#"]}]"#,
+            with: #""grants":[]"#)
         let config = folder.appending(path: "server.json")
         try """
         {"mqtt":{"endpoint":"localhost","caFile":"pki-a/ca.crt","certFile":"pki-a/robot-server.crt","keyFile":"pki-a/robot-server.key"},
@@ -208,5 +209,30 @@ extension RelayEndToEndTests {
         #expect(first > 0 && other > 0 && first + other == 2_000, "\(first) + \(other)")
         await publisher.client.disconnect()
         await receiver.client.disconnect()
+    }
+}
+
+extension RelayEndToEndTests {
+    /// The relay's grant says yes but the partner broker's own policy says no (its ACL lets the relay publish only
+    /// under cross_account_hooks/111111111111/#): MQTT v5's PUBACK carries the refusal, and the message goes to the
+    /// error action with the broker's reason instead of being silently dropped.
+    @Test func aPublishTheDestinationBrokerRefusesGoesToTheErrorAction() async throws {
+        let denied = """
+            {"name":"denied","source":{"account":"customer","topic":"data/denied"},
+             "targets":[{"mqtt":{"account":"partner","topic":"denied/data"}}],
+             "errorAction":{"mqtt":{"account":"customer","topic":"error/rules"}}}
+            """
+        let relay = try await RelayHarness.start(extraRules: [denied])
+        defer { Task { await relay.stop() } }
+        let customer = try relay.client(onA: true, as: "customer", subscriptions: [.init("error/#", qos: 1)])
+        try await customer.waitUntilSubscribed()
+        try await customer.client.publishAndWait(topic: "data/denied", payload: Array(#"{"secret":1}"#.utf8))
+        let report = try JSONParser.parse(try await customer.waitForMessage(topic: "error/rules", timeout: .seconds(10)).payload)
+        #expect(report["rule"]?.stringValue == "denied")
+        #expect(report["reason"]?.stringValue?.hasSuffix("the broker refused the message: Not authorized (0x87)") == true, "\(report)")
+        #expect(report["target"]?.stringValue == "mqtt:partner/denied/data")
+        #expect(report["payload"]?["secret"]?.intValue == 1)
+        _ = try await relay.brokerB.waitForLog(containing: "Denied PUBLISH")
+        await customer.client.disconnect()
     }
 }

@@ -97,7 +97,7 @@ final class RelayHarness: Sendable {
                  "mqtt":{"endpoint":"localhost","port":\(brokerB),"caFile":"pki-b/ca.crt","certFile":"pki-b/relay.crt",
                          "keyFile":"pki-b/relay.key","clientId":"relay-partner","reconnectInitialMs":50,"reconnectMaxMs":500,
                          "connectTimeoutSeconds":3},
-                 "grants":[{"from":"customer","topics":["cross_account_hooks/\(customerID)/#"]}]},
+                 "grants":[{"from":"customer","topics":["cross_account_hooks/\(customerID)/#","denied/#"]}]},
                "data":{"accountId":"\(dataID)",
                  "sqs":{"endpoint":"\(sqs)","region":"us-east-1","accessKeyId":"testing","secretAccessKey":"testing"},
                  "grants":[{"from":"customer","queues":["iot-data","no-such-queue"]}]}},
