@@ -44,6 +44,7 @@ import Testing
         #expect(relay.counter(rules, rule: "private-to-sqs", "delivered") == 1)
         #expect(relay.counter(rules, rule: "missing-queue", "dead_lettered") == 1)
         await customer.client.disconnect()
+        await relay.stop()
     }
 
     /// seeds/000 and 001: `account` and `operation` come from the trusted context, whatever the customer wrote;
@@ -90,6 +91,7 @@ import Testing
         #expect(relay.counter(rules, rule: "create-thing-hook", "rejected") == 2)
         await partner.client.disconnect()
         await customer.client.disconnect()
+        await relay.stop()
     }
 }
 
@@ -140,6 +142,7 @@ extension RelayEndToEndTests {
         #expect(metrics.contains(#"relay_delivered_total{rule="hook"} 1"#), "\(metrics.split(separator: "\n").filter { $0.contains("relay_") })")
         #expect(metrics.contains(#"relay_queue_depth{"#))
         await customer.client.disconnect()
+        await relay.stop()
     }
 
     /// A rule that crosses into another account without its grant stops robot-server at start, naming the rule,
@@ -209,6 +212,8 @@ extension RelayEndToEndTests {
         #expect(first > 0 && other > 0 && first + other == 2_000, "\(first) + \(other)")
         await publisher.client.disconnect()
         await receiver.client.disconnect()
+        _ = try? await second.terminate()
+        await relay.stop()
     }
 }
 
@@ -234,5 +239,6 @@ extension RelayEndToEndTests {
         #expect(report["payload"]?["secret"]?.intValue == 1)
         _ = try await relay.brokerB.waitForLog(containing: "Denied PUBLISH")
         await customer.client.disconnect()
+        await relay.stop()
     }
 }

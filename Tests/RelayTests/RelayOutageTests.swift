@@ -34,6 +34,7 @@ import Testing
         #expect(unique == Self.count)
         await publisher.client.disconnect()
         await receiver.client.disconnect()
+        await relay.stop()
     }
 
     @Test func aRelayKilledMidStreamLosesNothing() async throws {
@@ -62,6 +63,7 @@ import Testing
         #expect(duplicates <= resumed + 20, "duplicates \(duplicates), resumed \(resumed)")
         await publisher.client.disconnect()
         await receiver.client.disconnect()
+        await relay.stop()
     }
 
     /// Publishes `{"seq":N,"run":…}` on `load/N%8` at QoS 1, 500 at a time, each batch's PUBACKs awaited.
