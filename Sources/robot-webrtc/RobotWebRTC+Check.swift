@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WebRTCProducer
 
 extension RobotWebRTC {
@@ -24,7 +24,7 @@ extension RobotWebRTC {
             for entry in survey.entries {
                 let mark = entry.isInstalled ? "✓" : "✗"
                 let install = entry.isInstalled ? "" : " — apt install \(entry.package)"
-                let name = entry.element.padding(toLength: 14, withPad: " ", startingAt: 0)
+                let name = entry.element + String(repeating: " ", count: max(0, 14 - entry.element.count))
                 print("\(mark) \(name) \(entry.role)\(install)")
             }
             let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? [])

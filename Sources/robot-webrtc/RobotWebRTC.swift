@@ -1,5 +1,6 @@
 public import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 public import Logging
 import ServiceLifecycle
 import Supervision
@@ -122,22 +123,31 @@ struct RobotWebRTC: AsyncParsableCommand {
         return chosen
     }
 
+    /// Without leading and trailing white space (a token file usually ends with a newline).
+    private static func trimmed(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
     private func readToken() throws -> String {
         if let tokenFile {
+            guard access(tokenFile, R_OK) == 0 else {
+                throw ProducerConfigurationError(
+                    "--token-file: cannot read '\(tokenFile)': \(String(cString: strerror(errno))) — does it exist and "
+                        + "may this user read it?")
+            }
             let text: String
             do {
                 text = try String(contentsOfFile: tokenFile, encoding: .utf8)
             } catch {
                 throw ProducerConfigurationError(
-                    "--token-file: cannot read '\(tokenFile)' (\(error.localizedDescription)) — does it exist and "
+                    "--token-file: cannot read '\(tokenFile)' (\(error)) — does it exist and "
                         + "may this user read it?")
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = Self.trimmed(text)
             guard !token.isEmpty else { throw ProducerConfigurationError("--token-file: '\(tokenFile)' is empty") }
             return token
         }
-        let token = (ProcessInfo.processInfo.environment["ROBOT_WEBRTC_TOKEN"] ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = Self.trimmed(ProcessInfo.processInfo.environment["ROBOT_WEBRTC_TOKEN"] ?? "")
         guard !token.isEmpty else {
             throw ProducerConfigurationError(
                 "no token: pass --token-file PATH or set ROBOT_WEBRTC_TOKEN (a robot-server token allowed to "
