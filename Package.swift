@@ -55,6 +55,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "CSpawn"),
+        .target(name: "CTLSWriteBuffer", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -87,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", "POSIXThreads", "Supervision", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMosquitto", "CTLSWriteBuffer", "POSIXThreads", "Supervision", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),

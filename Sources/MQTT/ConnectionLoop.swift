@@ -15,6 +15,7 @@ extension MQTTClient {
             var everConnected = false
             while !shared.isStopping {
                 mosquitto.setWill(will())
+                mosquitto.forwardLog(true)
                 shared.logger.debug(
                     "connecting", metadata: ["mqtt.endpoint": "\(options.endpoint)", "mqtt.attempt": "\(attempt)"])
                 let acceptDeadline = ContinuousClock.now + options.connectTimeout

@@ -106,6 +106,9 @@ extension MQTTClient {
             }
             emit(.connected)
             guard let mosquitto else { return }
+            if logger.logLevel > .debug {
+                mosquitto.forwardLog(false)
+            }
             if options.subscriptions.isEmpty {
                 emit(.subscribed)
                 return

@@ -1,4 +1,5 @@
 import CMosquitto
+import CTLSWriteBuffer
 import Glibc
 import Synchronization
 
@@ -31,8 +32,9 @@ final class Mosquitto: @unchecked Sendable {
     /// Set by the first wake-up since the network thread last looked, so a burst of publishes costs one
     /// eventfd write and one wake of the network thread, not one each.
     private let wakePending = Atomic<Bool>(false)
-    /// The TLS session read-ahead was switched on for (network thread only; a reconnect makes a new one).
-    private nonisolated(unsafe) var readAheadSession: UnsafeMutableRawPointer?
+    /// The TLS session read-ahead and write buffering were switched on for (network thread only; a reconnect
+    /// makes a new one).
+    private nonisolated(unsafe) var tunedSession: UnsafeMutableRawPointer?
     /// MQTT v5's session expiry interval for a persistent session (v5 ends a session with its connection unless
     /// the CONNECT asks otherwise); nil for a clean session or v3.1.1.
     private let sessionExpirySeconds: UInt32?
@@ -123,6 +125,18 @@ final class Mosquitto: @unchecked Sendable {
         mosquitto_publish_v5_callback_set(handle) { _, context, mid, reasonCode, _ in
             Mosquitto.from(context).callbacks.publish(mid, reasonCode)
         }
+        forwardLog(true)
+    }
+
+    /// Whether libmosquitto's log reaches ``Callbacks/log``. With a log callback set, libmosquitto formats a line
+    /// for every packet it sends or receives (four per relayed message, ≈ 5 % of the relay's CPU), so the client
+    /// forwards it while connecting — where its errors explain a failure — and, once connected, only when the
+    /// logger shows debug messages.
+    func forwardLog(_ on: Bool) {
+        guard on else {
+            mosquitto_log_callback_set(handle, nil)
+            return
+        }
         mosquitto_log_callback_set(handle) { _, context, level, text in
             Mosquitto.from(context).callbacks.log(level, text.map { String(cString: $0) } ?? "")
         }
@@ -171,16 +185,20 @@ final class Mosquitto: @unchecked Sendable {
     func loopStep(timeoutMilliseconds: Int32, afterRead: () -> Bool) -> Int32 {
         let socket = mosquitto_socket(handle)
         guard socket >= 0 else { return MOSQ_ERR_NO_CONN.rawValue }
-        // OpenSSL reads whole socket buffers instead of a record header and body at a time (two read calls per
-        // packet, as a broker sends one record per packet). Records it has read but not yet decrypted are then
-        // invisible to poll(): they are looked for first.
         let session = mosquitto_ssl_get(handle)
-        if let session, session != readAheadSession {
+        if let session, session != tunedSession {
+            // Reads: OpenSSL reads whole socket buffers instead of a record header and body at a time (two read
+            // calls per packet, as a broker sends one record per packet). Records it has read but not yet
+            // decrypted are then invisible to poll(): they are looked for first.
             cmosquitto_ssl_read_ahead(session)
-            readAheadSession = session
+            // Writes: libmosquitto's SSL_write per packet only fills the session's buffer, which leaves at the end
+            // of the turn as full TLS records (CTLSWriteBuffer.h).
+            _ = tls_write_buffer_enable(session)
+            tunedSession = session
         }
         let buffered = cmosquitto_ssl_has_pending(session) != 0
-        let socketEvents = Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0)
+        let unsent = session.map { tls_write_buffer_pending($0) > 0 } ?? false
+        let socketEvents = Int16(POLLIN) | (mosquitto_want_write(handle) || unsent ? Int16(POLLOUT) : 0)
         var fds = [
             pollfd(fd: socket, events: socketEvents, revents: 0),
             pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
@@ -211,14 +229,19 @@ final class Mosquitto: @unchecked Sendable {
             _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
             return MOSQ_ERR_CONN_LOST.rawValue
         }
-        if mosquitto_want_write(handle) {
-            // Corked while libmosquitto writes what is queued (a TLS record per packet): many PUBACKs or publishes
-            // leave in full TCP segments, not a segment — and a wake-up of the broker — each. Uncorking sends the
-            // rest at once, so a lone drive command is not delayed.
+        if mosquitto_want_write(handle) || unsent {
+            // libmosquitto writes what is queued into the session's buffer, which then leaves as full TLS
+            // records; corked, so that they leave in full TCP segments. Uncorking sends the rest at once, so a
+            // lone drive command is not delayed.
             Self.setCork(socket, true)
+            defer { Self.setCork(socket, false) }
             let rc = mosquitto_loop_write(handle, 1)
-            Self.setCork(socket, false)
             guard rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0 else { return rc }
+            if let session = mosquitto_ssl_get(handle), tls_write_buffer_flush(session) < 0 {
+                // The TLS session failed mid-connection: like a lost connection, the caller reconnects.
+                _ = Glibc.shutdown(socket, Int32(SHUT_RDWR))
+                return MOSQ_ERR_CONN_LOST.rawValue
+            }
         }
         return mosquitto_loop_misc(handle)
     }

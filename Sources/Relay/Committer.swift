@@ -21,8 +21,9 @@ final class Committer: Sendable {
         self.logger = logger
     }
 
-    func completed(_ seq: Int64) {
-        pending.withLock { $0.changes.completed.append(seq) }
+    func completed(_ seqs: [Int64]) {
+        guard !seqs.isEmpty else { return }
+        pending.withLock { $0.changes.completed += seqs }
     }
 
     func retry(_ retry: QueueChanges.Retry) {

@@ -11,31 +11,59 @@ import Synchronization
 final class IngestGate: MQTTInboundGate {
     private let account: RelayConfig.Account
     private let rules: [RelayConfig.Rule]
-    /// The rules of each subscription identifier (index = identifier − 1): those sharing its filter.
-    private let rulesByIdentifier: [[RelayConfig.Rule]]
+    /// The indices in `rules` of each subscription identifier's rules (index = identifier − 1): those sharing its
+    /// filter.
+    private let rulesByIdentifier: [[Int]]
     private let engine: RelayEngine
     private let pending = Mutex<[(NewDelivery, Lane)]>([])
+    /// Each rule's counters and lanes, by index in `rules`. Resolved at the first message — the service installs
+    /// its routes after the clients (and so this gate) exist — and touched only by the network thread.
+    private nonisolated(unsafe) var resolved: [Plan]?
+
+    private struct Plan {
+        let counters: RuleCounters
+        /// The lanes of the rule's targets, in order.
+        let targets: [(key: String, lane: Lane)]
+        let errorLane: Lane?
+    }
 
     init(account: RelayConfig.Account, rules: [RelayConfig.Rule], engine: RelayEngine) {
         self.account = account
         self.rules = rules
         self.rulesByIdentifier = Self.filters(of: rules).map { filter in
-            rules.filter { $0.source.subscription == filter }
+            rules.indices.filter { rules[$0].source.subscription == filter }
         }
         self.engine = engine
     }
 
+    private var plans: [Plan] {
+        if let resolved { return resolved }
+        let plans = rules.map { rule in
+            Plan(
+                counters: engine.counters(rule.name),
+                targets: rule.targets.indices.map { index in
+                    let key = String(index)
+                    return (key, engine.lane(rule: rule.name, target: key))
+                },
+                errorLane: engine.errorLane(rule: rule.name))
+        }
+        resolved = plans
+        return plans
+    }
+
     func receive(_ message: MQTTMessage) {
         let receivedAt = RelayClock.nowMilliseconds()
+        let plans = plans
+        let topicLevels = message.topic.split(separator: "/", omittingEmptySubsequences: false)
         var deliveries: [(NewDelivery, Lane)] = []
-        for rule in rules(for: message) {
-            let counters = engine.counters(rule.name)
-            counters.add(.received)
+        for ruleIndex in ruleIndices(for: message) {
+            let rule = rules[ruleIndex]
+            let plan = plans[ruleIndex]
+            plan.counters.add(.received)
             let messageID = engine.nextMessageID()
             let context = FieldTemplate.MessageContext(
-                topic: message.topic, topicLevels: message.topic.split(separator: "/", omittingEmptySubsequences: false),
-                accountID: account.accountID, receivedAt: receivedAt, messageID: messageID, rule: rule.name,
-                clientIDLevel: account.clientIDTopicLevel)
+                topic: message.topic, topicLevels: topicLevels, accountID: account.accountID, receivedAt: receivedAt,
+                messageID: messageID, rule: rule.name, clientIDLevel: account.clientIDTopicLevel)
             func delivery(_ target: String, _ payload: [UInt8]) -> NewDelivery {
                 NewDelivery(
                     messageID: messageID, rule: rule.name, target: target, topic: message.topic, payload: payload,
@@ -43,15 +71,15 @@ final class IngestGate: MQTTInboundGate {
             }
             switch rule.evaluate(payload: message.payload, context: context) {
             case .filteredOut:
-                counters.add(.filteredOut)
+                plan.counters.add(.filteredOut)
             case .deliver(let payload):
-                counters.add(.matched)
-                for index in rule.targets.indices {
-                    deliveries.append((delivery(String(index), payload), engine.lane(rule: rule.name, target: String(index))))
+                plan.counters.add(.matched)
+                for (key, lane) in plan.targets {
+                    deliveries.append((delivery(key, payload), lane))
                 }
             case .reject(let reason):
-                counters.add(.rejected)
-                guard let lane = engine.errorLane(rule: rule.name) else {
+                plan.counters.add(.rejected)
+                guard let lane = plan.errorLane else {
                     engine.logger.warning(
                         "relay: message rejected and the rule has no errorAction",
                         metadata: ["relay.rule": "\(rule.name)", "mqtt.topic": "\(message.topic)", "reason": "\(reason)"])
@@ -67,15 +95,19 @@ final class IngestGate: MQTTInboundGate {
         pending.withLock { $0 += deliveries }
     }
 
-    /// The rules a message is for. With MQTT v5 each distinct source filter is subscribed with its own subscription
-    /// identifier (see ``subscriptions(for:)``) and the broker names the ones that matched, so a message a broker
-    /// delivers twice for overlapping filters (a shared and a plain one, `data/#` and `data/private`) runs each rule
-    /// once. Without identifiers (MQTT 3.1.1), by topic: overlapping filters then run a rule once per copy.
-    private func rules(for message: MQTTMessage) -> [RelayConfig.Rule] {
+    /// The indices of the rules a message is for. With MQTT v5 each distinct source filter is subscribed with its
+    /// own subscription identifier (see ``subscriptions(for:)``) and the broker names the ones that matched, so a
+    /// message a broker delivers twice for overlapping filters (a shared and a plain one, `data/#` and
+    /// `data/private`) runs each rule once. Without identifiers (MQTT 3.1.1), by topic: overlapping filters then run
+    /// a rule once per copy.
+    private func ruleIndices(for message: MQTTMessage) -> [Int] {
         guard !message.subscriptionIdentifiers.isEmpty else {
-            return rules.filter { $0.source.matches(message.topic) }
+            return rules.indices.filter { rules[$0].source.matches(message.topic) }
         }
-        return message.subscriptionIdentifiers.flatMap { identifier -> [RelayConfig.Rule] in
+        if message.subscriptionIdentifiers.count == 1, let identifier = message.subscriptionIdentifiers.first {
+            return rulesByIdentifier.indices.contains(identifier - 1) ? rulesByIdentifier[identifier - 1] : []
+        }
+        return message.subscriptionIdentifiers.flatMap { identifier -> [Int] in
             rulesByIdentifier.indices.contains(identifier - 1) ? rulesByIdentifier[identifier - 1] : []
         }
     }
@@ -117,7 +149,7 @@ extension RelayEngine {
     }
 
     /// The lane of a rule's target (`"0"`, `"1"`, …).
-    fileprivate func lane(rule: String, target: String) -> Lane {
+    func lane(rule: String, target: String) -> Lane {
         routes[Route.key(rule: rule, target: target)]!.lane
     }
 }

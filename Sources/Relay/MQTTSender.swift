@@ -1,5 +1,6 @@
 import MQTT
 import RelayQueue
+import Synchronization
 
 /// Republishes to a topic of an account's broker, pipelined: up to the lane's window of QoS 1 messages await
 /// their PUBACK at once, each settled by its own acknowledgement on the client's network thread.
@@ -21,6 +22,7 @@ struct MQTTSender: TargetSender {
             settle(batch.map { ($0, .unreachable("not connected to \(client.options.endpoint)")) })
             return
         }
+        let outcomes = Outcomes(expected: batch.count, settle: settle)
         for (index, delivery) in batch.enumerated() {
             let destination = topic.render(context(delivery))
             do throws(MQTTError) {
@@ -28,16 +30,61 @@ struct MQTTSender: TargetSender {
                     topic: destination, payload: delivery.delivery.payload, qos: qos, timeout: acknowledgementTimeout
                 ) { result in
                     switch result {
-                    case .success: settle([(delivery, .delivered)])
+                    case .success: outcomes.add(delivery, .delivered)
                     case .failure(let error):
-                        settle([(delivery, .failed("\(destination): \(error)", permanent: error.code == .refused))])
+                        outcomes.add(delivery, .failed("\(destination): \(error)", permanent: error.code == .refused))
                     }
                 }
             } catch {
                 let rest = batch[index...].map { ($0, DeliveryResult.unreachable("\(destination): \(error)")) }
+                outcomes.expectFewer(rest.count)
                 settle(rest)
                 return
             }
+        }
+    }
+
+    /// Gathers a batch's acknowledgements and settles them in groups — an eighth of the batch, the last ones, or a
+    /// failure at once — instead of one by one: each settle takes the lane's, the committer's and the counters'
+    /// locks. A lone message settles on its own acknowledgement.
+    private final class Outcomes: Sendable {
+        private struct State {
+            var gathered: [(QueuedDelivery, DeliveryResult)] = []
+            var outstanding: Int
+        }
+
+        private let state: Mutex<State>
+        private let group: Int
+        private let settle: @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void
+
+        init(expected: Int, settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) {
+            self.state = Mutex(State(outstanding: expected))
+            self.group = max(1, expected / 8)
+            self.settle = settle
+        }
+
+        func add(_ delivery: QueuedDelivery, _ result: DeliveryResult) {
+            let ready = state.withLock { state -> [(QueuedDelivery, DeliveryResult)] in
+                state.gathered.append((delivery, result))
+                state.outstanding -= 1
+                return take(&state, now: result != .delivered)
+            }
+            if !ready.isEmpty { settle(ready) }
+        }
+
+        /// `count` deliveries will never be added (they were settled as unreachable instead).
+        func expectFewer(_ count: Int) {
+            let ready = state.withLock { state -> [(QueuedDelivery, DeliveryResult)] in
+                state.outstanding -= count
+                return take(&state, now: false)
+            }
+            if !ready.isEmpty { settle(ready) }
+        }
+
+        private func take(_ state: inout State, now: Bool) -> [(QueuedDelivery, DeliveryResult)] {
+            guard now || state.outstanding == 0 || state.gathered.count >= group else { return [] }
+            defer { state.gathered = [] }
+            return state.gathered
         }
     }
 }

@@ -42,15 +42,15 @@ final class RelayEngine: Sendable {
     /// Applies the outcomes of one send: completions and retries go to the committer, exhausted or refused
     /// deliveries to the error action, and what must wait goes back to the front of the lane.
     func settle(_ route: Route, _ outcomes: [(QueuedDelivery, DeliveryResult)]) {
-        let counters = counters(route.rule.name)
+        let counters = route.counters
         var again: [QueuedDelivery] = []
+        var completed: [Int64] = []
         var reason = ""
         var failed = false
         for (queued, result) in outcomes {
             switch result {
             case .delivered:
-                committer.completed(queued.seq)
-                counters.add(route.isErrorAction ? .errorActions : .delivered)
+                completed.append(queued.seq)
             case .unreachable(let why):
                 again.append(queued)
                 reason = why
@@ -77,6 +77,8 @@ final class RelayEngine: Sendable {
                 }
             }
         }
+        committer.completed(completed)
+        counters.add(route.isErrorAction ? .errorActions : .delivered, completed.count)
         let failures = route.lane.finished(outcomes.count, failed: failed)
         if !again.isEmpty {
             let pause = route.backoff.delay(attempt: max(0, failures - 1))

@@ -56,7 +56,8 @@ public final class RelayService: Service {
                         rule: rule, target: target, label: destination.label,
                         lane: Lane(key: Route.key(rule: rule.name, target: target), window: window), sender: sender,
                         backoff: CappedBackoff(
-                            initial: .milliseconds(rule.retryInitialMs), maximum: .milliseconds(rule.retryMaxMs), jitter: 0.2)))
+                            initial: .milliseconds(rule.retryInitialMs), maximum: .milliseconds(rule.retryMaxMs), jitter: 0.2),
+                        counters: engine.counters(rule.name)))
             }
         }
         engine.install(routes)

@@ -10,6 +10,8 @@ struct Route: Sendable {
     let lane: Lane
     let sender: any TargetSender
     let backoff: CappedBackoff
+    /// The rule's counters.
+    let counters: RuleCounters
 
     var isErrorAction: Bool { target == Route.errorTarget }
 

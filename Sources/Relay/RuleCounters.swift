@@ -39,14 +39,19 @@ final class RuleCounters: Sendable {
     }
 
     func add(_ name: Name, _ count: Int = 1) {
-        let index = Name.allCases.firstIndex(of: name)!
+        guard count > 0 else { return }
+        let index = Self.index(name)
         values.withLock { $0[index] += count }
         counters[index].increment(by: count)
     }
 
     func value(_ name: Name) -> Int {
-        values.withLock { $0[Name.allCases.firstIndex(of: name)!] }
+        values.withLock { $0[Self.index(name)] }
     }
+
+    private static let names = Name.allCases
+
+    private static func index(_ name: Name) -> Int { names.firstIndex(of: name)! }
 
     /// Every counter by name, for the status page.
     var snapshot: [(String, Int)] {
