@@ -302,7 +302,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "Supervision", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MQTTTests", dependencies: ["MQTT", "CMosquitto", "CTLSWriteBuffer", "Supervision", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployTests",

@@ -19,9 +19,12 @@ struct write_buffer {
     size_t sent;
 };
 
-static int buffer_index = -1;
+/* The most an empty buffer keeps allocated between bursts. */
+static const size_t retained_capacity = 256 * 1024;
+
+/* Read by every SSL_write in the process (libcurl's too), set once by the first enable. */
+static atomic_int buffer_index = -1;
 static pthread_once_t buffer_index_once = PTHREAD_ONCE_INIT;
-static atomic_ulong openssl_writes;
 
 static void free_buffer(void *parent, void *pointer, CRYPTO_EX_DATA *data, int index, long argl, void *argp) {
     (void)parent; (void)data; (void)index; (void)argl; (void)argp;
@@ -33,17 +36,17 @@ static void free_buffer(void *parent, void *pointer, CRYPTO_EX_DATA *data, int i
 }
 
 static void make_buffer_index(void) {
-    buffer_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_buffer);
+    atomic_store(&buffer_index, SSL_get_ex_new_index(0, NULL, NULL, NULL, free_buffer));
 }
 
 static struct write_buffer *buffer_of(const SSL *ssl) {
     /* Before the first enable there is no index, and no session can have a buffer. */
-    if (ssl == NULL || buffer_index < 0) return NULL;
-    return SSL_get_ex_data(ssl, buffer_index);
+    int index = atomic_load_explicit(&buffer_index, memory_order_acquire);
+    if (ssl == NULL || index < 0) return NULL;
+    return SSL_get_ex_data(ssl, index);
 }
 
 static int write_through(SSL *ssl, const void *bytes, int count) {
-    atomic_fetch_add_explicit(&openssl_writes, 1, memory_order_relaxed);
     size_t written = 0;
     int ok = SSL_write_ex(ssl, bytes, (size_t)count, &written);
     return ok > 0 ? (int)written : ok;
@@ -52,11 +55,12 @@ static int write_through(SSL *ssl, const void *bytes, int count) {
 int tls_write_buffer_enable(void *session) {
     SSL *ssl = session;
     pthread_once(&buffer_index_once, make_buffer_index);
-    if (buffer_index < 0) return -1;
-    if (SSL_get_ex_data(ssl, buffer_index) != NULL) return 0;
+    int index = atomic_load(&buffer_index);
+    if (index < 0) return -1;
+    if (SSL_get_ex_data(ssl, index) != NULL) return 0;
     struct write_buffer *buffer = calloc(1, sizeof *buffer);
     if (buffer == NULL) return -1;
-    if (!SSL_set_ex_data(ssl, buffer_index, buffer)) {
+    if (!SSL_set_ex_data(ssl, index, buffer)) {
         free(buffer);
         return -1;
     }
@@ -88,18 +92,24 @@ int tls_write_buffer_flush(void *session) {
     }
     buffer->length = 0;
     buffer->sent = 0;
+    if (buffer->capacity > retained_capacity) {
+        /* A burst (a reconnect's backlog) grew it: the memory goes back once it left. */
+        free(buffer->bytes);
+        buffer->bytes = NULL;
+        buffer->capacity = 0;
+    }
     return 1;
-}
-
-unsigned long tls_write_buffer_openssl_writes(void) {
-    return atomic_load_explicit(&openssl_writes, memory_order_relaxed);
 }
 
 /* The interposed OpenSSL calls. */
 
 int SSL_write(SSL *ssl, const void *bytes, int count) {
+    if (count < 0) {
+        ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+        return -1;
+    }
     struct write_buffer *buffer = buffer_of(ssl);
-    if (buffer == NULL || count <= 0) return write_through(ssl, bytes, count);
+    if (buffer == NULL || count == 0) return write_through(ssl, bytes, count);
     size_t needed = buffer->length + (size_t)count;
     if (needed > buffer->capacity) {
         size_t capacity = buffer->capacity ? buffer->capacity : 16384;

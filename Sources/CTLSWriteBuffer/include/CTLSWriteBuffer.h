@@ -27,8 +27,4 @@ size_t tls_write_buffer_pending(void *ssl);
 /* Sends what is buffered. Returns 1 when all of it left, 0 when the socket is full (poll for POLLOUT and call
    again), -1 when the session failed (the connection is unusable). */
 int tls_write_buffer_flush(void *ssl);
-
-/* SSL_write calls that went through to OpenSSL since the process started: how many TLS writes the buffering
-   saved is visible in tests and benchmarks. */
-unsigned long tls_write_buffer_openssl_writes(void);
 #endif
