@@ -53,7 +53,7 @@ public final class DurableQueue: Sendable {
     /// How many deliveries are queued, per `"rule/target"` and in total. Counted at open, then kept up to date by
     /// this queue's calls (it does not see rows another program changes), so it costs no query.
     public func depth() throws(QueueError) -> QueueDepth {
-        try withStore(.depth) { store throws(QueueError) in store.depth() }
+        try withStore(.depth) { store throws(QueueError) in try store.depth() }
     }
 
     /// Closes the database (checkpointing its write-ahead log) and releases the lock. Later calls throw

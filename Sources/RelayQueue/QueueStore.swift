@@ -1,12 +1,6 @@
-/// The open queue: its lock, its connection, the prepared statements, and the row counts per target. Not
+/// The open queue: its lock, its connection and the prepared statements. Not
 /// thread-safe: ``DurableQueue`` keeps it inside a `Mutex`.
 final class QueueStore {
-    /// Rows of one target, for ``QueueDepth``.
-    struct Target: Hashable {
-        var rule: String
-        var target: String
-    }
-
     /// How long a call waits for a lock that another connection (an `sqlite3` shell, say) holds.
     static let busyTimeoutMilliseconds: Int32 = 5000
     /// The size the write-ahead log is cut back to after a checkpoint, so a burst does not leave a huge file.
@@ -19,10 +13,10 @@ final class QueueStore {
     private let rollback: SQLiteStatement
     private let insert: SQLiteStatement
     private let delete: SQLiteStatement
+    private let countRange: SQLiteStatement
+    private let deleteRange: SQLiteStatement
     private let retry: SQLiteStatement
     private let select: SQLiteStatement
-    /// Rows per target: counted once at open, then kept up to date by each committed call.
-    private var counts: [Target: Int] = [:]
 
     init(path: String, durability: Durability) throws(QueueError) {
         guard !path.isEmpty else {
@@ -53,7 +47,9 @@ final class QueueStore {
                 (message_id, rule, target, topic, payload, received_at, attempts, not_before, last_error)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
-        delete = try connection.prepare("DELETE FROM delivery WHERE seq = ?1 RETURNING rule, target")
+        delete = try connection.prepare("DELETE FROM delivery WHERE seq = ?1")
+        countRange = try connection.prepare("SELECT count(*) FROM delivery WHERE seq BETWEEN ?1 AND ?2")
+        deleteRange = try connection.prepare("DELETE FROM delivery WHERE seq BETWEEN ?1 AND ?2")
         retry = try connection.prepare(
             "UPDATE delivery SET attempts = ?2, not_before = ?3, last_error = ?4 WHERE seq = ?1")
         select = try connection.prepare(
@@ -61,7 +57,8 @@ final class QueueStore {
             SELECT seq, message_id, rule, target, topic, payload, received_at, attempts, not_before, last_error
             FROM delivery WHERE seq > ?1 ORDER BY seq LIMIT ?2
             """)
-        counts = try countRows()
+        // Reads every page of the table once, so a damaged file is refused here rather than at the first message.
+        _ = try connection.integer("SELECT count(*) FROM delivery")
     }
 
     /// Checkpoints and closes the database, then releases the lock.
@@ -73,51 +70,53 @@ final class QueueStore {
     func append(_ deliveries: [NewDelivery]) throws(QueueError) -> [Int64] {
         connection.operation = .append
         guard !deliveries.isEmpty else { return [] }
-        var added: [Target: Int] = [:]
-        let seqs = try transaction { () throws(QueueError) -> [Int64] in
+        return try transaction { () throws(QueueError) -> [Int64] in
             var seqs: [Int64] = []
             seqs.reserveCapacity(deliveries.count)
             for delivery in deliveries {
                 seqs.append(try insertRow(delivery))
-                added[Target(rule: delivery.rule, target: delivery.target), default: 0] += 1
             }
             return seqs
         }
-        count(added)
-        return seqs
     }
 
     func apply(_ changes: QueueChanges) throws(QueueError) -> AppliedChanges {
         connection.operation = .apply
         guard !changes.isEmpty else { return AppliedChanges() }
-        var delta: [Target: Int] = [:]
-        let applied = try transaction { () throws(QueueError) -> AppliedChanges in
+        return try transaction { () throws(QueueError) -> AppliedChanges in
             var applied = AppliedChanges()
-            for seq in changes.completed {
-                if let target = try deleteRow(seq) {
-                    delta[target, default: 0] -= 1
-                } else {
-                    applied.missing.append(seq)
+            // Completions come mostly in runs of consecutive seqs (a lane's batch): a run whose rows are all
+            // there goes in one range delete.
+            var start = changes.completed.startIndex
+            while start < changes.completed.endIndex {
+                var end = start + 1
+                while end < changes.completed.endIndex, changes.completed[end] == changes.completed[end - 1] + 1 {
+                    end += 1
                 }
+                let run = changes.completed[start..<end]
+                var deleted = false
+                if run.count > 1 { deleted = try deleteWhole(run) }
+                if !deleted {
+                    for seq in run where !(try deleteRow(seq)) {
+                        applied.missing.append(seq)
+                    }
+                }
+                start = end
             }
             for change in changes.retries where !(try updateRow(change)) {
                 applied.missing.append(change.seq)
             }
             applied.replacementSeqs.reserveCapacity(changes.replacements.count)
             for replacement in changes.replacements {
-                guard let target = try deleteRow(replacement.seq) else {
+                guard try deleteRow(replacement.seq) else {
                     applied.missing.append(replacement.seq)
                     applied.replacementSeqs.append(nil)
                     continue
                 }
-                delta[target, default: 0] -= 1
                 applied.replacementSeqs.append(try insertRow(replacement.with))
-                delta[Target(rule: replacement.with.rule, target: replacement.with.target), default: 0] += 1
             }
             return applied
         }
-        count(delta)
-        return applied
     }
 
     func pending(after seq: Int64, limit: Int?) throws(QueueError) -> [QueuedDelivery] {
@@ -137,11 +136,15 @@ final class QueueStore {
         return rows
     }
 
-    func depth() -> QueueDepth {
+    /// Counted from the file (a scan of the table): for tools and tests, not for every message.
+    func depth() throws(QueueError) -> QueueDepth {
+        let statement = try connection.prepare("SELECT rule, target, count(*) FROM delivery GROUP BY rule, target")
+        defer { statement.finalize() }
         var byTarget: [String: Int] = [:]
         var total = 0
-        for (target, count) in counts {
-            byTarget["\(target.rule)/\(target.target)"] = count
+        while try statement.step() {
+            let count = Int(statement.int64(at: 2))
+            byTarget["\(statement.text(at: 0))/\(statement.text(at: 1))"] = count
             total += count
         }
         return QueueDepth(byTarget: byTarget, total: total)
@@ -163,14 +166,26 @@ final class QueueStore {
         return connection.lastInsertedRowID
     }
 
-    /// Deletes a row; returns its target, or nil if no row has that seq.
-    private func deleteRow(_ seq: Int64) throws(QueueError) -> Target? {
-        defer { delete.reset() }
+    /// Deletes a row; returns false if no row has that seq.
+    private func deleteRow(_ seq: Int64) throws(QueueError) -> Bool {
         try delete.bind(seq, at: 1)
-        guard try delete.step() else { return nil }
-        let target = Target(rule: delete.text(at: 0), target: delete.text(at: 1))
-        while try delete.step() {}
-        return target
+        try delete.run()
+        return connection.changedRows > 0
+    }
+
+    /// Deletes the rows of consecutive seqs when every one of them is there; returns false (and deletes nothing)
+    /// when some are not, so that the caller can name them.
+    private func deleteWhole(_ run: ArraySlice<Int64>) throws(QueueError) -> Bool {
+        guard let first = run.first, let last = run.last else { return true }
+        defer { countRange.reset() }
+        try countRange.bind(first, at: 1)
+        try countRange.bind(last, at: 2)
+        guard try countRange.step(), countRange.int64(at: 0) == Int64(run.count) else { return false }
+        countRange.reset()
+        try deleteRange.bind(first, at: 1)
+        try deleteRange.bind(last, at: 2)
+        try deleteRange.run()
+        return true
     }
 
     /// Records a failed attempt; returns false if no row has that seq.
@@ -181,23 +196,6 @@ final class QueueStore {
         try retry.bind(change.lastError, at: 4)
         try retry.run()
         return connection.changedRows > 0
-    }
-
-    private func countRows() throws(QueueError) -> [Target: Int] {
-        let statement = try connection.prepare("SELECT rule, target, count(*) FROM delivery GROUP BY rule, target")
-        defer { statement.finalize() }
-        var counts: [Target: Int] = [:]
-        while try statement.step() {
-            counts[Target(rule: statement.text(at: 0), target: statement.text(at: 1))] = Int(statement.int64(at: 2))
-        }
-        return counts
-    }
-
-    private func count(_ delta: [Target: Int]) {
-        for (target, change) in delta where change != 0 {
-            let count = counts[target, default: 0] + change
-            counts[target] = count > 0 ? count : nil
-        }
     }
 
     // MARK: Transactions

@@ -27,6 +27,19 @@ import Testing
             ])
     }
 
+    @Test func aRunOfConsecutiveSeqsIsDeletedWholeOrRowByRowWhenOneIsGone() throws {
+        let queue = try DurableQueue(path: try freshQueuePath())
+        defer { queue.close() }
+        let seqs = try queue.append((1...12).map { sampleDelivery($0) })
+        try queue.apply(QueueChanges(completed: [seqs[6]]))
+        // Three runs: seqs[5...7], where seqs[6] is gone (row by row, naming it); seqs[0...4], all there (one range
+        // delete); seqs[9] alone.
+        let applied = try queue.apply(QueueChanges(completed: Array(seqs[5...7]) + Array(seqs[0...4]) + [seqs[9]]))
+        #expect(applied.missing == [seqs[6]])
+        #expect(try queue.pending().map(\.seq) == [seqs[8], seqs[10], seqs[11]])
+        #expect(try queue.depth().total == 3)
+    }
+
     @Test func rowsNoLongerQueuedAreReportedNotInvented() throws {
         let queue = try DurableQueue(path: try freshQueuePath())
         defer { queue.close() }
