@@ -109,7 +109,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RelayQueue", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "RelayQueue", dependencies: ["CSQLite", "POSIXThreads"], swiftSettings: swiftSettings),
         .target(
             name: "WebRTCProducer",
             dependencies: [

@@ -17,6 +17,11 @@ extension MQTTClient {
         var lastErrorLog: String?
         var pendingSubscriptions: [Int32: String] = [:]
         var deliveries: [Int32: Delivery] = [:]
+        /// Tracked publishes between libmosquitto's publish call and their registration in `deliveries`.
+        var registering = 0
+        /// Acknowledgements that arrived for no registered delivery while some publish was registering: the
+        /// broker can answer before the publisher registers its message id. Emptied whenever none is registering.
+        var earlyAcknowledgements: [Int32: Int32] = [:]
         /// Whether the task that fails overdue deliveries runs (only while some are pending).
         var sweeping = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
@@ -24,6 +29,15 @@ extension MQTTClient {
         /// The connection attempt a watchdog may abort, and whether it did.
         var connectAttempt = 0
         var connectAborted = false
+
+        /// A tracked publish is registered (or gave up); with none left registering, early acknowledgements
+        /// belong to nobody (untracked publishes) and are dropped.
+        mutating func endRegistration() {
+            registering -= 1
+            if registering == 0, !earlyAcknowledgements.isEmpty {
+                earlyAcknowledgements.removeAll()
+            }
+        }
     }
 
     /// State shared by the caller's threads, the network thread and libmosquitto's callbacks.
@@ -241,23 +255,48 @@ extension MQTTClient {
             }
         }
 
-        /// Runs `publish` and registers its message id for acknowledgement under one lock, so an
-        /// acknowledgement that arrives at once cannot be missed.
+        /// Runs `publish` and registers its message id for acknowledgement.
+        ///
+        /// `publish` runs outside the lock: libmosquitto's publish walks its list of outgoing messages (up to
+        /// `maxInflightMessages` long), and the network thread takes the lock for every acknowledgement. One that
+        /// comes back before the registration is kept in `earlyAcknowledgements` for it.
         func publishTracked(
             timeout: Duration, onComplete: (@Sendable (Result<Void, MQTTError>) -> Void)? = nil,
             _ publish: () throws(MQTTError) -> Int32
         ) throws(MQTTError) -> Delivery {
             let delivery = Delivery(timeout: timeout, onComplete: onComplete)
-            let startSweeper = try state.withLock { (state) throws(MQTTError) -> Bool in
+            try state.withLock { (state) throws(MQTTError) in
                 guard state.phase == .running else { throw MQTTError(.shutDown, "the MQTT client is shut down") }
-                let mid = try publish()
-                state.deliveries[mid] = delivery
-                guard !state.sweeping else { return false }
-                state.sweeping = true
-                return true
+                state.registering += 1
             }
-            if startSweeper {
-                Task.detached { [self] in await sweepExpiredDeliveries() }
+            let mid: Int32
+            do throws(MQTTError) {
+                mid = try publish()
+            } catch {
+                state.withLock { $0.endRegistration() }
+                throw error
+            }
+            enum Registration { case registered(startSweeper: Bool), acknowledged(Int32), shutDown }
+            let registration = state.withLock { state -> Registration in
+                defer { state.endRegistration() }
+                if let reasonCode = state.earlyAcknowledgements.removeValue(forKey: mid) {
+                    return .acknowledged(reasonCode)
+                }
+                guard state.phase != .finished else { return .shutDown }
+                state.deliveries[mid] = delivery
+                guard !state.sweeping else { return .registered(startSweeper: false) }
+                state.sweeping = true
+                return .registered(startSweeper: true)
+            }
+            switch registration {
+            case .registered(let startSweeper):
+                if startSweeper {
+                    Task.detached { [self] in await sweepExpiredDeliveries() }
+                }
+            case .acknowledged(let reasonCode):
+                Self.complete(delivery, reasonCode: reasonCode)
+            case .shutDown:
+                delivery.complete(.failure(MQTTError(.shutDown, "the MQTT client was shut down")))
             }
             return delivery
         }
@@ -289,8 +328,16 @@ extension MQTTClient {
         }
 
         private func delivered(mid: Int32, reasonCode: Int32) {
-            let delivery = state.withLock { $0.deliveries.removeValue(forKey: mid) }
+            let delivery = state.withLock { state -> Delivery? in
+                if let delivery = state.deliveries.removeValue(forKey: mid) { return delivery }
+                if state.registering > 0 { state.earlyAcknowledgements[mid] = reasonCode }
+                return nil
+            }
             guard let delivery else { return }
+            Self.complete(delivery, reasonCode: reasonCode)
+        }
+
+        private static func complete(_ delivery: Delivery, reasonCode: Int32) {
             if reasonCode >= 0x80 {
                 let reason = String(cString: mosquitto_reason_string(reasonCode))
                 delivery.complete(

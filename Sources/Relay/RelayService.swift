@@ -50,7 +50,7 @@ public final class RelayService: Service {
             if let errorAction = rule.errorAction { targets.append((Route.errorTarget, errorAction)) }
             for (target, destination) in targets {
                 let sender = try Self.sender(for: destination, rule: rule, config: config, clients: clients, http: httpClient)
-                let window = destination.isMQTT ? config.accounts[destination.account!]!.mqtt!.maxInflight : sender.batchSize * sender.concurrency
+                let window = Self.window(for: destination, sender: sender, config: config)
                 routes.append(
                     Route(
                         rule: rule, target: target, label: destination.label,
@@ -61,6 +61,17 @@ public final class RelayService: Service {
             }
         }
         engine.install(routes)
+    }
+
+    /// How many of a lane's deliveries may be out at once. For an MQTT target twice the account's `maxInflight`:
+    /// libmosquitto puts on the wire at most `maxInflight` and queues the rest, and it walks its whole list of
+    /// outgoing messages on every publish made while it has room — so publishes that find it full (most of
+    /// them, with this margin) are cheap, and each PUBACK sends the next queued message at once.
+    private static func window(for destination: RelayConfig.Target, sender: any TargetSender, config: RelayConfig) -> Int {
+        guard destination.isMQTT, let mqtt = destination.account.flatMap({ config.accounts[$0]?.mqtt }) else {
+            return sender.batchSize * sender.concurrency
+        }
+        return 2 * mqtt.maxInflight
     }
 
     private static func options(_ mqtt: RelayConfig.AccountMQTT, subscriptions: [MQTTOptions.Subscription]) -> MQTTOptions {

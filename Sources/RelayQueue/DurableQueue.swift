@@ -8,7 +8,8 @@ import Synchronization
 /// back every delivery not yet completed. Every call is one SQLite transaction — a call's changes are all kept or
 /// none is — and a call that returned survives the process being killed (see ``Durability``).
 ///
-/// The database uses a write-ahead log (`journal_mode=WAL`) and waits up to 5 s for another connection's lock.
+/// The database uses a write-ahead log (`journal_mode=WAL`), checkpointed by a thread of its own (``Checkpointer``),
+/// and waits up to 5 s for another connection's lock.
 /// One connection, guarded by a mutex, with prepared statements: calls from many tasks are serialised, so batch
 /// work into few calls. An exclusive lock on `<path>-lock` keeps a second process from opening the same queue.
 /// Calls block the calling thread for the duration of the transaction (microseconds to milliseconds; with
@@ -19,6 +20,7 @@ public final class DurableQueue: Sendable {
     /// How commits are flushed.
     public let durability: Durability
     private let store: Mutex<QueueStore?>
+    private let checkpointer: Checkpointer
 
     /// Opens the queue at `path`, creating the file (not its directory) if missing.
     ///
@@ -29,6 +31,11 @@ public final class DurableQueue: Sendable {
         self.path = path
         self.durability = durability
         self.store = Mutex(try QueueStore(path: path, durability: durability))
+        self.checkpointer = try Checkpointer(path: path)
+    }
+
+    deinit {
+        close()
     }
 
     /// Appends deliveries in one transaction and returns their seqs, in order. When it returns, they are durable.
@@ -50,8 +57,8 @@ public final class DurableQueue: Sendable {
         try withStore(.pending) { store throws(QueueError) in try store.pending(after: seq, limit: limit) }
     }
 
-    /// How many deliveries are queued, per `"rule/target"` and in total. Counted at open, then kept up to date by
-    /// this queue's calls (it does not see rows another program changes), so it costs no query.
+    /// How many deliveries are queued, per `"rule/target"` and in total: one query that reads the whole table (for
+    /// tools and tests; the relay keeps its own counts).
     public func depth() throws(QueueError) -> QueueDepth {
         try withStore(.depth) { store throws(QueueError) in try store.depth() }
     }
@@ -59,6 +66,7 @@ public final class DurableQueue: Sendable {
     /// Closes the database (checkpointing its write-ahead log) and releases the lock. Later calls throw
     /// ``QueueError/Code/closed``. Idempotent; also done when the queue is deinitialised.
     public func close() {
+        checkpointer.stop()
         store.withLock { store in
             store?.close()
             store = nil

@@ -6,6 +6,10 @@ final class QueueStore {
     /// The size the write-ahead log is cut back to after a checkpoint, so a burst does not leave a huge file.
     static let walSizeLimitBytes = 64 << 20
 
+    /// The write-ahead log's size (in pages) at which a commit checkpoints it itself: ≈ 64 MB at 4 KiB pages,
+    /// against SQLite's default of 1000 pages. Normally the ``Checkpointer`` keeps it far smaller.
+    static let fallbackCheckpointPages = 16_384
+
     let connection: SQLiteConnection
     private let lock: QueueLock
     private let begin: SQLiteStatement
@@ -36,6 +40,8 @@ final class QueueStore {
         }
         try connection.execute("PRAGMA synchronous = \(durability.synchronousPragma)")
         try connection.execute("PRAGMA journal_size_limit = \(Self.walSizeLimitBytes)")
+        // Checkpoints run on the Checkpointer's connection; this one only checkpoints if the log grows this large.
+        try connection.execute("PRAGMA wal_autocheckpoint = \(Self.fallbackCheckpointPages)")
         try QueueSchema.prepare(connection)
 
         begin = try connection.prepare("BEGIN IMMEDIATE")

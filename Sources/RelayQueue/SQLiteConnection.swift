@@ -77,6 +77,17 @@ final class SQLiteConnection {
         return statement.int64(at: 0)
     }
 
+    /// Copies what it can of the write-ahead log into the database file without waiting for other connections
+    /// (`SQLITE_CHECKPOINT_PASSIVE`); returns the log's size and how much of it is now copied, in frames.
+    @discardableResult
+    func checkpoint() throws(QueueError) -> (logFrames: Int32, copiedFrames: Int32) {
+        var logFrames: Int32 = 0
+        var copiedFrames: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
+        guard code == SQLITE_OK else { throw error(code) }
+        return (logFrames, copiedFrames)
+    }
+
     /// The rowid of the latest successful `INSERT`.
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -25,6 +25,26 @@ import Testing
         #expect(try RawSQLite.text(path, "SELECT count(*) FROM delivery") == "1")
     }
 
+    @Test func theLogIsCheckpointedInTheBackgroundNotByTheAppends() async throws {
+        let path = try freshQueuePath()
+        let queue = try DurableQueue(path: path)
+        defer { queue.close() }
+        let autocheckpoint = try queue.withStore(.depth) { store throws(QueueError) in
+            try store.connection.integer("PRAGMA wal_autocheckpoint")
+        }
+        #expect(autocheckpoint == Int64(QueueStore.fallbackCheckpointPages), "appends leave checkpoints to the thread")
+        // ≈ 3 MB: far below the fallback, so only the checkpointer can move it from the log into the file.
+        for batch in 0..<10 {
+            try queue.append((0..<100).map { sampleDelivery(batch * 100 + $0, payload: Array(repeating: 7, count: 3000)) })
+        }
+        var size = 0
+        for _ in 0..<40 where size < 3_000_000 {
+            try await Task.sleep(for: Checkpointer.interval)
+            size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        #expect(size >= 3_000_000, "the database file holds the rows while the queue is open (\(size) bytes)")
+    }
+
     @Test func theSchemaVersionIsInTheFileHeader() throws {
         let path = try freshQueuePath()
         try DurableQueue(path: path).close()
