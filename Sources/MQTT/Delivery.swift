@@ -49,11 +49,6 @@ final class Delivery: Sendable {
         waiter?.resume(returning: result)
     }
 
-    /// Fails the delivery because its deadline passed (no-op if it completed meanwhile).
-    func expire() {
-        complete(.failure(MQTTError(.publish, "no acknowledgement from the broker within \(timeout)")))
-    }
-
     func wait() async throws(MQTTError) {
         let result = await withCheckedContinuation { continuation in
             let finished = state.withLock { state -> Result<Void, MQTTError>? in
@@ -70,5 +65,49 @@ final class Delivery: Sendable {
             if let finished { continuation.resume(returning: finished) }
         }
         try result.get()
+    }
+}
+
+/// The acknowledgements of a batch of tracked publishes: one object for the whole batch, its members told apart by
+/// index. Each member completes once — whoever takes its entry out of the client's table (its acknowledgement,
+/// the sweeper, the shutdown) completes it — so no lock per member is needed.
+final class DeliveryBatch: Sendable {
+    let deadline: ContinuousClock.Instant
+    let timeout: Duration
+    /// Called once per member with its index and outcome.
+    let onComplete: @Sendable (Int, Result<Void, MQTTError>) -> Void
+
+    init(timeout: Duration, onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void) {
+        self.timeout = timeout
+        self.deadline = .now + timeout
+        self.onComplete = onComplete
+    }
+}
+
+/// What an outstanding message id is waiting for: a delivery of its own, or a member of a batch.
+enum TrackedDelivery: Sendable {
+    case single(Delivery)
+    case member(DeliveryBatch, index: Int)
+
+    var deadline: ContinuousClock.Instant {
+        switch self {
+        case .single(let delivery): delivery.deadline
+        case .member(let batch, _): batch.deadline
+        }
+    }
+
+    func complete(_ result: Result<Void, MQTTError>) {
+        switch self {
+        case .single(let delivery): delivery.complete(result)
+        case .member(let batch, let index): batch.onComplete(index, result)
+        }
+    }
+
+    func expire() {
+        let timeout = switch self {
+        case .single(let delivery): delivery.timeout
+        case .member(let batch, _): batch.timeout
+        }
+        complete(.failure(MQTTError(.publish, "no acknowledgement from the broker within \(timeout)")))
     }
 }

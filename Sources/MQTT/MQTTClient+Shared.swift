@@ -16,7 +16,7 @@ extension MQTTClient {
         /// libmosquitto's latest error log line (OpenSSL's reason for a failed handshake, for instance).
         var lastErrorLog: String?
         var pendingSubscriptions: [Int32: String] = [:]
-        var deliveries: [Int32: Delivery] = [:]
+        var deliveries: [Int32: TrackedDelivery] = [:]
         /// Tracked publishes between libmosquitto's publish call and their registration in `deliveries`.
         var registering = 0
         /// Acknowledgements that arrived for no registered delivery while some publish was registering: the
@@ -256,49 +256,76 @@ extension MQTTClient {
         }
 
         /// Runs `publish` and registers its message id for acknowledgement.
-        ///
-        /// `publish` runs outside the lock: libmosquitto's publish walks its list of outgoing messages (up to
-        /// `maxInflightMessages` long), and the network thread takes the lock for every acknowledgement. One that
-        /// comes back before the registration is kept in `earlyAcknowledgements` for it.
         func publishTracked(
             timeout: Duration, onComplete: (@Sendable (Result<Void, MQTTError>) -> Void)? = nil,
             _ publish: () throws(MQTTError) -> Int32
         ) throws(MQTTError) -> Delivery {
             let delivery = Delivery(timeout: timeout, onComplete: onComplete)
-            try state.withLock { (state) throws(MQTTError) in
-                guard state.phase == .running else { throw MQTTError(.shutDown, "the MQTT client is shut down") }
-                state.registering += 1
-            }
-            let mid: Int32
-            do throws(MQTTError) {
-                mid = try publish()
-            } catch {
-                state.withLock { $0.endRegistration() }
-                throw error
-            }
-            enum Registration { case registered(startSweeper: Bool), acknowledged(Int32), shutDown }
-            let registration = state.withLock { state -> Registration in
-                defer { state.endRegistration() }
-                if let reasonCode = state.earlyAcknowledgements.removeValue(forKey: mid) {
-                    return .acknowledged(reasonCode)
-                }
-                guard state.phase != .finished else { return .shutDown }
-                state.deliveries[mid] = delivery
-                guard !state.sweeping else { return .registered(startSweeper: false) }
-                state.sweeping = true
-                return .registered(startSweeper: true)
-            }
-            switch registration {
-            case .registered(let startSweeper):
-                if startSweeper {
-                    Task.detached { [self] in await sweepExpiredDeliveries() }
-                }
-            case .acknowledged(let reasonCode):
-                Self.complete(delivery, reasonCode: reasonCode)
-            case .shutDown:
-                delivery.complete(.failure(MQTTError(.shutDown, "the MQTT client was shut down")))
-            }
+            let (_, error) = track(count: 1, { _ in .single(delivery) }) { _ throws(MQTTError) -> Int32 in try publish() }
+            if let error { throw error }
             return delivery
+        }
+
+        /// Runs `publish` for each of `count` messages in order and registers their message ids, as one batch: one
+        /// registration and no object per message. Returns how many were published, and the error that stopped the
+        /// rest (those get no `onComplete` call).
+        func publishTracked(
+            batch count: Int, timeout: Duration, onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void,
+            _ publish: (Int) throws(MQTTError) -> Int32
+        ) -> (published: Int, error: MQTTError?) {
+            let batch = DeliveryBatch(timeout: timeout, onComplete: onComplete)
+            return track(count: count, { .member(batch, index: $0) }, publish)
+        }
+
+        /// Publishes and registers for acknowledgement.
+        ///
+        /// libmosquitto's publish runs outside the lock: it walks libmosquitto's list of outgoing messages, and the
+        /// network thread takes the lock for every acknowledgement. An acknowledgement that comes back before its
+        /// registration is kept in `earlyAcknowledgements` for it.
+        private func track(
+            count: Int, _ tracked: (Int) -> TrackedDelivery, _ publish: (Int) throws(MQTTError) -> Int32
+        ) -> (published: Int, error: MQTTError?) {
+            let running = state.withLock { state in
+                guard state.phase == .running else { return false }
+                state.registering += 1
+                return true
+            }
+            guard running else { return (0, MQTTError(.shutDown, "the MQTT client is shut down")) }
+            var mids: [Int32] = []
+            mids.reserveCapacity(count)
+            var failure: MQTTError?
+            for index in 0..<count {
+                do throws(MQTTError) {
+                    mids.append(try publish(index))
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            var settled: [(TrackedDelivery, Result<Void, MQTTError>)] = []
+            let startSweeper = state.withLock { state -> Bool in
+                defer { state.endRegistration() }
+                for (index, mid) in mids.enumerated() {
+                    let delivery = tracked(index)
+                    if let reasonCode = state.earlyAcknowledgements.removeValue(forKey: mid) {
+                        settled.append((delivery, Self.result(reasonCode: reasonCode)))
+                    } else if state.phase == .finished {
+                        settled.append((delivery, .failure(MQTTError(.shutDown, "the MQTT client was shut down"))))
+                    } else {
+                        state.deliveries[mid] = delivery
+                    }
+                }
+                guard !state.sweeping, !state.deliveries.isEmpty else { return false }
+                state.sweeping = true
+                return true
+            }
+            for (delivery, result) in settled {
+                delivery.complete(result)
+            }
+            if startSweeper {
+                Task.detached { [self] in await sweepExpiredDeliveries() }
+            }
+            return (mids.count, failure)
         }
 
         /// How often overdue deliveries are looked for: a publish fails at most this much after its timeout.
@@ -310,7 +337,7 @@ extension MQTTClient {
             while true {
                 try? await Task.sleep(for: Self.sweepInterval)
                 let now = ContinuousClock.now
-                let (expired, finished) = state.withLock { state -> ([Delivery], Bool) in
+                let (expired, finished) = state.withLock { state -> ([TrackedDelivery], Bool) in
                     let expired = state.deliveries.filter { $0.value.deadline <= now }
                     for mid in expired.keys {
                         state.deliveries.removeValue(forKey: mid)
@@ -328,23 +355,20 @@ extension MQTTClient {
         }
 
         private func delivered(mid: Int32, reasonCode: Int32) {
-            let delivery = state.withLock { state -> Delivery? in
+            let delivery = state.withLock { state -> TrackedDelivery? in
                 if let delivery = state.deliveries.removeValue(forKey: mid) { return delivery }
                 if state.registering > 0 { state.earlyAcknowledgements[mid] = reasonCode }
                 return nil
             }
-            guard let delivery else { return }
-            Self.complete(delivery, reasonCode: reasonCode)
+            delivery?.complete(Self.result(reasonCode: reasonCode))
         }
 
-        private static func complete(_ delivery: Delivery, reasonCode: Int32) {
-            if reasonCode >= 0x80 {
-                let reason = String(cString: mosquitto_reason_string(reasonCode))
-                delivery.complete(
-                    .failure(MQTTError(.refused, "the broker refused the message: \(reason) (0x\(String(reasonCode, radix: 16)))")))
-            } else {
-                delivery.complete(.success(()))
-            }
+        /// A PUBACK's reason code as an outcome: ≥ 0x80 is the broker's refusal (MQTT v5).
+        private static func result(reasonCode: Int32) -> Result<Void, MQTTError> {
+            guard reasonCode >= 0x80 else { return .success(()) }
+            let reason = String(cString: mosquitto_reason_string(reasonCode))
+            return .failure(
+                MQTTError(.refused, "the broker refused the message: \(reason) (0x\(String(reasonCode, radix: 16)))"))
         }
     }
 }

@@ -94,6 +94,34 @@ public final class MQTTClient: Sendable {
         }
     }
 
+    /// A message of ``publish(batch:qos:retain:timeout:onComplete:)``.
+    public struct Outgoing: Sendable {
+        public var topic: String
+        public var payload: [UInt8]
+
+        public init(topic: String, payload: [UInt8]) {
+            self.topic = topic
+            self.payload = payload
+        }
+    }
+
+    /// Publishes `messages` in order, each acknowledged on its own as with
+    /// ``publish(topic:payload:qos:retain:timeout:onComplete:)``, but registered as one batch: no object, closure or
+    /// lock round per message. `onComplete(index, outcome)` runs once per published message, on the network
+    /// thread for acknowledgements (keep it short). Returns how many were published; when that is fewer than
+    /// `messages.count`, `error` says why (offline, shut down) and the rest were not queued and get no call.
+    public func publish(
+        batch messages: [Outgoing], qos: Int32 = 1, retain: Bool = false, timeout: Duration,
+        onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void
+    ) -> (published: Int, error: MQTTError?) {
+        shared.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) { index throws(MQTTError) in
+            let message = messages[index]
+            let (rc, mid) = mosquitto.publish(topic: message.topic, payload: message.payload, qos: qos, retain: retain)
+            try Self.check(rc, topic: message.topic)
+            return mid
+        }
+    }
+
     /// Sends DISCONNECT (no last will is published), stops the network thread and finishes ``events``.
     /// Waits at most `timeout` for the thread, which may be inside a blocking connect.
     public func disconnect(timeout: Duration = .seconds(2)) async {

@@ -23,24 +23,23 @@ struct MQTTSender: TargetSender {
             return
         }
         let outcomes = Outcomes(expected: batch.count, settle: settle)
-        for (index, delivery) in batch.enumerated() {
-            let destination = topic.render(context(delivery))
-            do throws(MQTTError) {
-                try client.publish(
-                    topic: destination, payload: delivery.delivery.payload, qos: qos, timeout: acknowledgementTimeout
-                ) { result in
-                    switch result {
-                    case .success: outcomes.add(delivery, .delivered)
-                    case .failure(let error):
-                        outcomes.add(delivery, .failed("\(destination): \(error)", permanent: error.code == .refused))
-                    }
-                }
-            } catch {
-                let rest = batch[index...].map { ($0, DeliveryResult.unreachable("\(destination): \(error)")) }
-                outcomes.expectFewer(rest.count)
-                settle(rest)
-                return
+        let messages = batch.map { delivery in
+            MQTTClient.Outgoing(
+                topic: topic.constant ?? topic.render(context(delivery)), payload: delivery.delivery.payload)
+        }
+        let (published, error) = client.publish(batch: messages, qos: qos, timeout: acknowledgementTimeout) {
+            index, result in
+            switch result {
+            case .success: outcomes.add(batch[index], .delivered)
+            case .failure(let error):
+                outcomes.add(
+                    batch[index], .failed("\(messages[index].topic): \(error)", permanent: error.code == .refused))
             }
+        }
+        if let error, published < batch.count {
+            let rest = batch[published...].map { ($0, DeliveryResult.unreachable("\(messages[published].topic): \(error)")) }
+            outcomes.expectFewer(rest.count)
+            settle(rest)
         }
     }
 

@@ -12,6 +12,8 @@ public struct TopicTemplate: Sendable, Equatable, CustomStringConvertible {
     let template: FieldTemplate
     /// The levels as far as the config knows them.
     public let levels: [Level]
+    /// The topic, when no substitution in it depends on the message: then it is not rendered per message.
+    public let constant: String?
 
     /// Parses `text`; `${accountId}` and `${rule}` are substituted now from `context`. Only substitutions that
     /// yield exactly one topic level are allowed (`${topic(n)}`, `${accountId}`, `${rule}`), so a publisher can never
@@ -56,6 +58,8 @@ public struct TopicTemplate: Sendable, Equatable, CustomStringConvertible {
         self.text = text
         self.template = resolved
         self.levels = levels
+        let literals = levels.compactMap { if case .literal(let text) = $0 { text } else { nil } }
+        self.constant = literals.count == levels.count ? literals.joined(separator: "/") : nil
     }
 
     /// The topic for one message.

@@ -1,5 +1,6 @@
 @testable import MQTT
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -52,6 +53,27 @@ import Testing
         #expect(shared.state.withLock { $0.deliveries[10] != nil })
         acknowledge(10)
         try await delivery.wait()
+    }
+
+    @Test func aBatchCompletesEachPublishedMemberOnceAndStopsAtAFailure() throws {
+        let calls = Mutex<[(index: Int, ok: Bool)]>([])
+        let (published, error) = shared.publishTracked(batch: 4, timeout: .seconds(5)) { index, result in
+            calls.withLock { $0.append((index, (try? result.get()) != nil)) }
+        } _: { index throws(MQTTError) -> Int32 in
+            if index == 3 { throw MQTTError(.notConnected, "offline") }
+            if index == 1 { acknowledge(21) }  // before the batch is registered
+            return Int32(20 + index)
+        }
+        #expect(published == 3)
+        #expect(error?.code == .notConnected)
+        #expect(calls.withLock { $0.map(\.index) } == [1], "the early acknowledgement completes at registration")
+        acknowledge(20)
+        acknowledge(22, reasonCode: 0x87)
+        acknowledge(20)  // a duplicate acknowledgement completes nothing twice
+        let outcome = calls.withLock { $0 }
+        #expect(outcome.map(\.index) == [1, 0, 2])
+        #expect(outcome.map(\.ok) == [true, true, false], "0x87 is a refusal")
+        #expect(shared.state.withLock { $0.registering == 0 && $0.deliveries.isEmpty })
     }
 
     @Test func aFailedPublishLeavesNothingRegistering() throws {

@@ -31,6 +31,9 @@ struct TopicAndTemplateTests {
         #expect(try TopicFilter("hooks/111/debug/+").covers(template))
         #expect(try !TopicFilter("hooks/111/debug/create").covers(template))
         #expect(try !TopicFilter("hooks/222/#").covers(template))
+        #expect(template.constant == nil, "rendered per message")
+        let fixed = try TopicTemplate("partner/${accountId}/${rule}/in", context: context)
+        #expect(fixed.constant == "partner/111/r/in", "known when the config loads")
     }
 
     @Test func templatesRenderTheTrustedContext() throws {
