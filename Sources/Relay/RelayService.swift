@@ -63,15 +63,14 @@ public final class RelayService: Service {
         engine.install(routes)
     }
 
-    /// How many of a lane's deliveries may be out at once. For an MQTT target twice the account's `maxInflight`:
-    /// libmosquitto puts on the wire at most `maxInflight` and queues the rest, and it walks its whole list of
-    /// outgoing messages on every publish made while it has room — so publishes that find it full (most of
-    /// them, with this margin) are cheap, and each PUBACK sends the next queued message at once.
+    /// How many of a lane's deliveries may be out at once: for an MQTT target the account's `maxInflight`. (Twice
+    /// that, with libmosquitto queueing the rest, made each publish cheaper, but then every PUBACK released a single
+    /// PUBLISH and the destination broker got them in small bursts: slower end to end.)
     private static func window(for destination: RelayConfig.Target, sender: any TargetSender, config: RelayConfig) -> Int {
         guard destination.isMQTT, let mqtt = destination.account.flatMap({ config.accounts[$0]?.mqtt }) else {
             return sender.batchSize * sender.concurrency
         }
-        return 2 * mqtt.maxInflight
+        return mqtt.maxInflight
     }
 
     private static func options(_ mqtt: RelayConfig.AccountMQTT, subscriptions: [MQTTOptions.Subscription]) -> MQTTOptions {
