@@ -16,8 +16,9 @@ extension RelayConfig.Rule {
     func evaluate(payload: [UInt8], context: FieldTemplate.MessageContext) -> RuleOutcome {
         guard needsJSON else { return .deliver(payload) }
         let document: JSONValue
+        let layout: JSONObjectLayout?
         do throws(JSONParseError) {
-            document = try JSONParser.parse(payload)
+            (document, layout) = try JSONParser.parseKeepingLayout(payload)
         } catch {
             return .reject(reason: "the payload is not JSON: \(error)")
         }
@@ -26,18 +27,31 @@ extension RelayConfig.Rule {
         guard case .object(var object) = document else {
             return .reject(reason: "the payload is JSON but not an object (\(document.typeName)); set and require need one")
         }
-        for (path, value) in set {
-            let resolved: JSONValue
+        let values = set.map { path, value -> (path: [String], value: JSONValue) in
             switch value {
-            case .template(let template): resolved = template.render(context)
-            case .constant(let constant): resolved = constant
+            case .template(let template): (path, template.render(context))
+            case .constant(let constant): (path, constant)
             }
-            object.assign(resolved, at: path[...])
+        }
+        if let layout, setsTopLevelOnly {
+            // Top-level fields only: the new values go into the bytes as they came (see JSONObjectLayout).
+            for path in require where object[path[0]] == nil && !values.contains(where: { $0.path == path }) {
+                return .reject(reason: "required field \(path[0]) is missing")
+            }
+            return .deliver(layout.setting(values.map { ($0.path[0], $0.value) }, in: payload))
+        }
+        for (path, value) in values {
+            object.assign(value, at: path[...])
         }
         for path in require where object.value(at: path[...]) == nil {
             return .reject(reason: "required field \(path.joined(separator: ".")) is missing")
         }
         return .deliver(JSONValue.object(object).serialized())
+    }
+
+    /// Whether every `set` and `require` path is one top-level field.
+    var setsTopLevelOnly: Bool {
+        self.set.allSatisfy { $0.path.count == 1 } && require.allSatisfy { $0.count == 1 }
     }
 }
 

@@ -10,6 +10,12 @@ public enum JSONParser {
 
     /// Parses one JSON document from `bytes`.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        try read(bytes, keepingLayout: false).0
+    }
+
+    private static func read(
+        _ bytes: UnsafeRawBufferPointer, keepingLayout: Bool
+    ) throws(JSONParseError) -> (JSONValue, JSONObjectLayout?) {
         guard !bytes.isEmpty else {
             throw JSONParseError(kind: .emptyPayload, offset: 0, detail: "empty payload")
         }
@@ -17,7 +23,20 @@ public enum JSONParser {
             throw JSONParseError(kind: .invalidUTF8, offset: offset, detail: "payload is not valid UTF-8")
         }
         var reader = JSONReader(bytes: bytes, maxDepth: maxDepth)
-        return try reader.parseDocument()
+        if keepingLayout { reader.layout = JSONObjectLayout() }
+        let value = try reader.parseDocument()
+        guard case .object = value, let layout = reader.layout, layout.closingBrace >= 0 else { return (value, nil) }
+        return (value, layout)
+    }
+
+    /// Parses one JSON document from `bytes`, as ``parse(_:)-([UInt8])``, and says where a top-level object's
+    /// members are in them (nil for any other document), so that ``JSONObjectLayout/setting(_:in:)`` can rewrite
+    /// a few members and keep every other byte.
+    public static func parseKeepingLayout(_ bytes: [UInt8]) throws(JSONParseError) -> (JSONValue, JSONObjectLayout?) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) in try read(buffer, keepingLayout: true) }
+        }
+        return try result.get()
     }
 
     /// Parses one JSON document from `bytes`.

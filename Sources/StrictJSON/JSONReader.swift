@@ -3,6 +3,8 @@ struct JSONReader {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     var offset = 0
+    /// When not nil, the top-level object's members are recorded here (see ``JSONObjectLayout``).
+    var layout: JSONObjectLayout?
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
@@ -41,6 +43,9 @@ struct JSONReader {
         offset += 1  // '{'
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
+            if depth == 1, layout != nil {
+                layout!.closingBrace = offset
+            }
             offset += 1
             return .object(JSONObject())
         }
@@ -62,13 +67,20 @@ struct JSONReader {
             }
             offset += 1
             skipWhitespace()
+            let valueStart = offset
             members.append((key, try parseValue(depth: depth)))
+            if depth == 1, layout != nil {
+                layout!.members.append((key, valueStart..<offset))
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
                 offset += 1
                 skipWhitespace()
             case UInt8(ascii: "}"):
+                if depth == 1, layout != nil {
+                    layout!.closingBrace = offset
+                }
                 offset += 1
                 return .object(JSONObject(uniqueMembers: members))
             default:

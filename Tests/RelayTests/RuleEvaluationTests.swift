@@ -33,6 +33,22 @@ struct RuleEvaluationTests {
         #expect(json?["meta"]?["at"]?.doubleValue == 1_700_000_000_000)
     }
 
+    @Test func topLevelFieldsAreSetInTheBytesAsTheyCame() throws {
+        let rule = try Self.rule(#""set":{"account":"${accountId}","at":"${timestamp}"},"require":["thingName","at"]"#)
+        let payload = #"{"account": "999", "thingName":"t", "n":1.50}"#
+        let outcome = rule.evaluate(payload: Array(payload.utf8), context: Self.context)
+        guard case .deliver(let bytes) = outcome else {
+            Issue.record("expected a delivery, got \(outcome)")
+            return
+        }
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == #"{"account": "111111111111", "thingName":"t", "n":1.50,"at":1700000000000}"#)
+        #expect(
+            rule.evaluate(payload: Array(#"{"account":"999"}"#.utf8), context: Self.context)
+                == .reject(reason: "required field thingName is missing"))
+    }
+
     @Test func aMissingRequiredFieldIsRejectedWithItsName() throws {
         let rule = try Self.rule(#""set":{"account":"${accountId}"},"require":["account","detail.thingName"]"#)
         #expect(
