@@ -114,9 +114,12 @@ public final class MQTTClient: Sendable {
         batch messages: [Outgoing], qos: Int32 = 1, retain: Bool = false, timeout: Duration,
         onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void
     ) -> (published: Int, error: MQTTError?) {
-        shared.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) { index throws(MQTTError) in
+        defer { mosquitto.wakeNetworkThread() }
+        return shared.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) {
+            index throws(MQTTError) in
             let message = messages[index]
-            let (rc, mid) = mosquitto.publish(topic: message.topic, payload: message.payload, qos: qos, retain: retain)
+            let (rc, mid) = mosquitto.publish(
+                topic: message.topic, payload: message.payload, qos: qos, retain: retain, wake: false)
             try Self.check(rc, topic: message.topic)
             return mid
         }

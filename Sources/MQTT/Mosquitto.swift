@@ -285,13 +285,20 @@ final class Mosquitto: @unchecked Sendable {
         return (rc, mid)
     }
 
-    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) -> (rc: Int32, mid: Int32) {
+    /// Queues a message for the network thread, and wakes it unless `wake` is false (a batch wakes it once, after
+    /// its last message, with ``wakeNetworkThread()``: then the batch leaves in one write, not in pieces written
+    /// while it is still being queued).
+    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool, wake: Bool = true) -> (rc: Int32, mid: Int32) {
         var mid: Int32 = 0
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)
         }
-        wake()
+        if wake { self.wake() }
         return (rc, mid)
+    }
+
+    func wakeNetworkThread() {
+        wake()
     }
 
     func disconnect() -> Int32 {
