@@ -36,7 +36,6 @@ public struct FieldTemplate: Sendable, Equatable {
     /// What is known when a message arrives.
     struct MessageContext {
         var topic: String
-        var topicLevels: [Substring]
         var accountID: String
         var receivedAt: Int64
         var messageID: String
@@ -44,8 +43,11 @@ public struct FieldTemplate: Sendable, Equatable {
         /// The topic level the source account's broker binds to the publishing client's id, 1-based.
         var clientIDLevel: Int?
 
+        /// Topic level `n` (1-based), or "" past the last; split only when a template asks.
         func level(_ n: Int) -> String {
-            n >= 1 && n <= topicLevels.count ? String(topicLevels[n - 1]) : ""
+            guard n >= 1 else { return "" }
+            let levels = topic.split(separator: "/", maxSplits: n, omittingEmptySubsequences: false)
+            return n <= levels.count ? String(levels[n - 1]) : ""
         }
     }
 

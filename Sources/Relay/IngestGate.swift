@@ -54,7 +54,6 @@ final class IngestGate: MQTTInboundGate {
     func receive(_ message: MQTTMessage) {
         let receivedAt = RelayClock.nowMilliseconds()
         let plans = plans
-        let topicLevels = message.topic.split(separator: "/", omittingEmptySubsequences: false)
         var deliveries: [(NewDelivery, Lane)] = []
         for ruleIndex in ruleIndices(for: message) {
             let rule = rules[ruleIndex]
@@ -62,7 +61,7 @@ final class IngestGate: MQTTInboundGate {
             plan.counters.add(.received)
             let messageID = engine.nextMessageID()
             let context = FieldTemplate.MessageContext(
-                topic: message.topic, topicLevels: topicLevels, accountID: account.accountID, receivedAt: receivedAt,
+                topic: message.topic, accountID: account.accountID, receivedAt: receivedAt,
                 messageID: messageID, rule: rule.name, clientIDLevel: account.clientIDTopicLevel)
             func delivery(_ target: String, _ payload: [UInt8]) -> NewDelivery {
                 NewDelivery(

@@ -100,7 +100,6 @@ public final class RelayService: Service {
                 let delivery = queued.delivery
                 return FieldTemplate.MessageContext(
                     topic: delivery.topic,
-                    topicLevels: delivery.topic.split(separator: "/", omittingEmptySubsequences: false),
                     accountID: source.accountID, receivedAt: delivery.receivedAt, messageID: delivery.messageID,
                     rule: delivery.rule, clientIDLevel: source.clientIDTopicLevel)
             }

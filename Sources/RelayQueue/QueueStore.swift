@@ -16,6 +16,10 @@ final class QueueStore {
     private let commit: SQLiteStatement
     private let rollback: SQLiteStatement
     private let insert: SQLiteStatement
+    /// ``rowsPerInsert`` rows at once: SQLite's work per statement (AUTOINCREMENT's bookkeeping among it) once
+    /// per chunk of a batch rather than once per row.
+    private let insertMany: SQLiteStatement
+    static let rowsPerInsert = 32
     private let delete: SQLiteStatement
     private let countRange: SQLiteStatement
     private let deleteRange: SQLiteStatement
@@ -47,12 +51,8 @@ final class QueueStore {
         begin = try connection.prepare("BEGIN IMMEDIATE")
         commit = try connection.prepare("COMMIT")
         rollback = try connection.prepare("ROLLBACK")
-        insert = try connection.prepare(
-            """
-            INSERT INTO delivery
-                (message_id, rule, target, topic, payload, received_at, attempts, not_before, last_error)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """)
+        insert = try connection.prepare(Self.insertSQL(rows: 1))
+        insertMany = try connection.prepare(Self.insertSQL(rows: Self.rowsPerInsert))
         delete = try connection.prepare("DELETE FROM delivery WHERE seq = ?1")
         countRange = try connection.prepare("SELECT count(*) FROM delivery WHERE seq BETWEEN ?1 AND ?2")
         deleteRange = try connection.prepare("DELETE FROM delivery WHERE seq BETWEEN ?1 AND ?2")
@@ -79,7 +79,19 @@ final class QueueStore {
         return try transaction { () throws(QueueError) -> [Int64] in
             var seqs: [Int64] = []
             seqs.reserveCapacity(deliveries.count)
-            for delivery in deliveries {
+            var start = deliveries.startIndex
+            while deliveries.endIndex - start >= Self.rowsPerInsert {
+                let chunk = deliveries[start..<start + Self.rowsPerInsert]
+                for (row, delivery) in chunk.enumerated() {
+                    try bind(delivery, to: insertMany, row: row)
+                }
+                try insertMany.run()
+                // AUTOINCREMENT numbers a statement's rows one after another, in the order of its VALUES.
+                let last = connection.lastInsertedRowID
+                seqs += (last - Int64(Self.rowsPerInsert) + 1)...last
+                start += Self.rowsPerInsert
+            }
+            for delivery in deliveries[start...] {
                 seqs.append(try insertRow(delivery))
             }
             return seqs
@@ -159,17 +171,33 @@ final class QueueStore {
     // MARK: Rows
 
     private func insertRow(_ delivery: NewDelivery) throws(QueueError) -> Int64 {
-        try insert.bind(delivery.messageID, at: 1)
-        try insert.bind(delivery.rule, at: 2)
-        try insert.bind(delivery.target, at: 3)
-        try insert.bind(delivery.topic, at: 4)
-        try insert.bind(delivery.payload, at: 5)
-        try insert.bind(delivery.receivedAt, at: 6)
-        try insert.bind(Int64(delivery.attempts), at: 7)
-        try insert.bind(delivery.notBefore, at: 8)
-        try insert.bind(delivery.lastError, at: 9)
+        try bind(delivery, to: insert, row: 0)
         try insert.run()
         return connection.lastInsertedRowID
+    }
+
+    /// Binds a delivery to row `row` (0-based) of an insert made by ``insertSQL(rows:)``.
+    private func bind(_ delivery: NewDelivery, to statement: SQLiteStatement, row: Int) throws(QueueError) {
+        let base = Int32(row * 9)
+        try statement.bind(delivery.messageID, at: base + 1)
+        try statement.bind(delivery.rule, at: base + 2)
+        try statement.bind(delivery.target, at: base + 3)
+        try statement.bind(delivery.topic, at: base + 4)
+        try statement.bind(delivery.payload, at: base + 5)
+        try statement.bind(delivery.receivedAt, at: base + 6)
+        try statement.bind(Int64(delivery.attempts), at: base + 7)
+        try statement.bind(delivery.notBefore, at: base + 8)
+        try statement.bind(delivery.lastError, at: base + 9)
+    }
+
+    /// An insert of `rows` rows, nine parameters each.
+    private static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: 9).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO delivery
+                (message_id, rule, target, topic, payload, received_at, attempts, not_before, last_error)
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
+            """
     }
 
     /// Deletes a row; returns false if no row has that seq.

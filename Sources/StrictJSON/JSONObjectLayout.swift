@@ -15,11 +15,10 @@ public struct JSONObjectLayout: Sendable {
     /// the new value in place, the others are appended in order before the closing brace. A key given twice keeps
     /// its last value.
     public func setting(_ updates: [(key: String, value: JSONValue)], in bytes: [UInt8]) -> [UInt8] {
-        var latest: [String: Int] = [:]
-        for (index, update) in updates.enumerated() { latest[update.key] = index }
         var replacements: [(range: Range<Int>, value: JSONValue)] = []
         var appended: [(key: String, value: JSONValue)] = []
-        for (index, update) in updates.enumerated() where latest[update.key] == index {
+        for (index, update) in updates.enumerated()
+        where !updates[(index + 1)...].contains(where: { $0.key == update.key }) {
             if let member = members.first(where: { $0.key == update.key }) {
                 replacements.append((member.value, update.value))
             } else {

@@ -26,6 +26,17 @@ import Testing
         #expect(pending[0].delivery.lastError == nil)
     }
 
+    @Test func aBatchLargerThanOneInsertStatementComesBackInOrderWithItsSeqs() throws {
+        let queue = try DurableQueue(path: try freshQueuePath())
+        defer { queue.close() }
+        try queue.append([sampleDelivery(0)])
+        let deliveries = (1...70).map { sampleDelivery($0) }  // two statements of 32 rows, then 6 single rows
+        let seqs = try queue.append(deliveries)
+        #expect(seqs == Array(seqs[0]..<seqs[0] + 70), "consecutive, in append order")
+        let pending = try queue.pending(after: seqs[0] - 1)
+        #expect(pending == zip(seqs, deliveries).map { QueuedDelivery(seq: $0, delivery: $1) })
+    }
+
     @Test func seqsFollowAppendOrderAndAreNeverReused() throws {
         let path = try freshQueuePath()
         var queue = try DurableQueue(path: path)

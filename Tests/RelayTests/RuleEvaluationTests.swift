@@ -14,7 +14,7 @@ struct RuleEvaluationTests {
 
     static let context = FieldTemplate.MessageContext(
         topic: "cross_account_hooks/111111111111/create_thing",
-        topicLevels: ["cross_account_hooks", "111111111111", "create_thing"], accountID: "111111111111",
+        accountID: "111111111111",
         receivedAt: 1_700_000_000_000, messageID: "m-1", rule: "r", clientIDLevel: nil)
 
     static func object(_ outcome: RuleOutcome) -> JSONValue? {

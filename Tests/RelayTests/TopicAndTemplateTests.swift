@@ -39,7 +39,7 @@ struct TopicAndTemplateTests {
     @Test func templatesRenderTheTrustedContext() throws {
         let context = FieldTemplate.MessageContext(
             topic: "cross_account_hooks/111/create_thing",
-            topicLevels: ["cross_account_hooks", "111", "create_thing"], accountID: "111111111111",
+            accountID: "111111111111",
             receivedAt: 1_700_000_000_123, messageID: "abc-1", rule: "hook", clientIDLevel: 2)
         #expect(try FieldTemplate("${accountId}").render(context) == .string("111111111111"))
         #expect(try FieldTemplate("op:${topic(3)}").render(context) == .string("op:create_thing"))
