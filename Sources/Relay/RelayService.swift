@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import CoreMetrics
 public import Logging
 import MQTT

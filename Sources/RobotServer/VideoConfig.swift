@@ -1,4 +1,4 @@
-public import JSONConfig
+import JSONConfig
 public import StrictJSON
 
 extension ServerConfig {
