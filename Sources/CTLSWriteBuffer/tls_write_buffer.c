@@ -101,9 +101,10 @@ int tls_write_buffer_flush(void *session) {
     return 1;
 }
 
-/* The interposed OpenSSL calls. */
+/* The interposed OpenSSL calls. Weak, so that a fully static link (where libssl.a defines them too) takes
+   OpenSSL's and only loses the buffering; in a dynamic link the executable's definitions still come first. */
 
-int SSL_write(SSL *ssl, const void *bytes, int count) {
+__attribute__((weak)) int SSL_write(SSL *ssl, const void *bytes, int count) {
     if (count < 0) {
         ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
         return -1;
@@ -136,7 +137,7 @@ static void find_openssl_shutdown(void) {
     openssl_shutdown = (shutdown_function)dlsym(RTLD_NEXT, "SSL_shutdown");
 }
 
-int SSL_shutdown(SSL *ssl) {
+__attribute__((weak)) int SSL_shutdown(SSL *ssl) {
     pthread_once(&openssl_shutdown_once, find_openssl_shutdown);
     if (tls_write_buffer_pending(ssl) > 0) (void)tls_write_buffer_flush(ssl);
     return openssl_shutdown ? openssl_shutdown(ssl) : -1;

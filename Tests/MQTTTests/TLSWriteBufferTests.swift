@@ -1,6 +1,7 @@
 import CMosquitto  // OpenSSL's ssl.h, through the shim
 import CTLSWriteBuffer
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -8,6 +9,16 @@ import Testing
 /// handshake in memory, and every byte the client sends passes through ``MemoryTLS/wire``, where the test counts
 /// the TLS records. `SSL_write` below is the buffer's, as it is for libmosquitto in the built programs.
 @Suite struct TLSWriteBufferTests {
+    @Test func theProcessBindsSSLWriteAndShutdownToTheBuffer() throws {
+        // What the dynamic linker hands every library that calls them (libmosquitto among them).
+        let write = try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "SSL_write"))  // RTLD_DEFAULT
+        let shutdown = try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "SSL_shutdown"))
+        let ourWrite: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32 = SSL_write
+        let ourShutdown: @convention(c) (OpaquePointer?) -> Int32 = SSL_shutdown
+        #expect(write == unsafeBitCast(ourWrite, to: UnsafeMutableRawPointer.self))
+        #expect(shutdown == unsafeBitCast(ourShutdown, to: UnsafeMutableRawPointer.self))
+    }
+
     @Test func aSessionNotEnabledSendsARecordPerWrite() throws {
         let tls = try MemoryTLS()
         for packet in Self.packets(10, size: 40) {
