@@ -127,13 +127,7 @@ server_pid=
 receiver_pid=
 # shellcheck disable=SC2317  # invoked by the trap
 cleanup() {
-    for pid in $receiver_pid $server_pid; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    scripts/broker.sh "$work/broker-a" --stop >/dev/null 2>&1 || true
-    scripts/broker.sh "$work/broker-b" --stop >/dev/null 2>&1 || true
-    if $keep; then echo "kept $work"; else rm -rf "$work"; fi
+    bench_cleanup "$work" "$keep" "$receiver_pid $server_pid" "$work/broker-a" "$work/broker-b"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

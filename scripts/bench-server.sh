@@ -62,12 +62,7 @@ robotd_pid=
 server_pid=
 # shellcheck disable=SC2317  # invoked by the trap
 cleanup() {
-    for pid in $server_pid $robotd_pid; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    scripts/broker.sh "$work/broker" --stop >/dev/null 2>&1 || true
-    if $keep; then echo "kept $work"; else rm -rf "$work"; fi
+    bench_cleanup "$work" "$keep" "$server_pid $robotd_pid" "$work/broker"
 }
 trap cleanup EXIT
 trap 'exit 130' INT

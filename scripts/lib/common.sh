@@ -198,3 +198,19 @@ check_quiet() {
     done
     echo "CPUs busy before this run (other processes): ${busy} %"
 }
+
+# bench_cleanup WORK KEEP "PIDS" BROKER_DIR...: a benchmark's EXIT trap. Stops the processes PIDS (SIGTERM, then
+# waits for each) and the brokers run from the BROKER_DIRs (scripts/broker.sh --stop), then removes the scratch
+# folder WORK — or keeps it and says so when KEEP is true.
+bench_cleanup() {
+    local work=$1 keep=$2 pids=$3 pid broker
+    shift 3
+    for pid in $pids; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    for broker in "$@"; do
+        scripts/broker.sh "$broker" --stop >/dev/null 2>&1 || true
+    done
+    if $keep; then echo "kept $work"; else rm -rf "$work"; fi
+}
