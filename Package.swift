@@ -238,7 +238,10 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

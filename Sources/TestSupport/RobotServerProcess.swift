@@ -1,0 +1,125 @@
+import Crypto
+public import Foundation
+import Logging
+import MQTT
+
+/// The built `robot-server` on a real TLS mosquitto, with static tokens and an `admin` MQTT client subscribed to
+/// `#` that sees every publish (and may publish anything, e.g. a robot's telemetry); optionally beside the built
+/// `robotd` (simulated motors) as `sts-pi`. The REST API's and the video tests' harnesses build on it.
+public final class RobotServerProcess: Sendable {
+    /// May drive (and so watch) `sts-pi` only.
+    public static let homeToken = "home-token-5f1e0c2a9b7d4e3f"
+    /// May drive every robot.
+    public static let fleetToken = "fleet-token-8c3b1a7e6d5f4a2b"
+
+    /// The hex SHA-256 of a token, as `auth.tokens[].sha256` wants it.
+    public static func sha256(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Static tokens: `home` for sts-pi, `fleet` for every robot.
+    public static var staticTokensAuth: String {
+        #"{"tokens":[{"sha256":"\#(sha256(homeToken))","robots":["sts-pi"],"name":"home"},"#
+            + #"{"sha256":"\#(sha256(fleetToken))","robots":["*"],"name":"fleet"}]}"#
+    }
+
+    public let robot: RobotdHarness?
+    public let broker: MosquittoBroker
+    public let pki: TestPKI
+    public let admin: MQTTRecorder
+    public let server: ChildProcess
+    public let port: UInt16
+    public let configFile: URL
+    /// Whether ``stop()`` also stops `robot` (it was started for this server).
+    private let stopsRobot: Bool
+
+    private init(
+        robot: RobotdHarness?, broker: MosquittoBroker, pki: TestPKI, admin: MQTTRecorder, server: ChildProcess,
+        port: UInt16, configFile: URL, stopsRobot: Bool
+    ) {
+        self.robot = robot
+        self.broker = broker
+        self.pki = pki
+        self.admin = admin
+        self.server = server
+        self.port = port
+        self.configFile = configFile
+        self.stopsRobot = stopsRobot
+    }
+
+    /// Starts everything and waits until robot-server listens and is connected to the broker.
+    /// - Parameters:
+    ///   - robot: a running robotd to use (its broker and PKI), or nil for a broker of our own.
+    ///   - stopsRobot: ``stop()`` stops `robot` too.
+    ///   - auth: the `auth` section (JSON); static `home` and `fleet` tokens by default.
+    ///   - mqtt: more members of the `mqtt` section (JSON members, no braces), e.g. `"publishTimeoutMs":2000`.
+    ///   - extra: more top-level keys, e.g. `"cors": {…}` (JSON members, no braces).
+    public static func launch(
+        robot: RobotdHarness?, stopsRobot: Bool = false, auth: String = staticTokensAuth, mqtt: String = "",
+        extra: String = ""
+    ) async throws -> RobotServerProcess {
+        let pki = try robot?.pki ?? TestPKI.make()
+        let broker: MosquittoBroker
+        if let robot { broker = robot.broker } else { broker = try await MosquittoBroker.start(pki: pki) }
+        let admin = MQTTRecorder(
+            try MQTTClient(
+                options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("#", qos: 1)]),
+                logger: Logger(label: "admin")))
+        try await admin.waitUntilSubscribed()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try FreePort.next()
+            let folder = try ScratchDirectory.make("robot-server")
+            try FileManager.default.createSymbolicLink(
+                at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
+            let configFile = folder.appending(path: "server.json")
+            try config(port: port, brokerPort: broker.port, auth: auth, mqtt: mqtt, extra: extra)
+                .write(to: configFile, atomically: true, encoding: .utf8)
+            let server = try startServer(config: configFile)
+            do {
+                try await server.waitUntilOutput(contains: "robot-server listening", timeout: .seconds(20))
+                try await server.waitUntilOutput(contains: "connected to the MQTT broker", timeout: .seconds(10))
+                return RobotServerProcess(
+                    robot: robot, broker: broker, pki: pki, admin: admin, server: server, port: port,
+                    configFile: configFile, stopsRobot: stopsRobot)
+            } catch {
+                _ = try? await server.kill()
+                guard server.output(.any).contains("Address already in use"), attempt < 5 else { throw error }
+            }
+        }
+    }
+
+    /// A robot-server config for robots `sts-pi` (the default) and `rover` on the broker at `brokerPort`, with the
+    /// PKI linked as `pki/` beside it.
+    public static func config(port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String) -> String {
+        """
+        {"listen":{"host":"127.0.0.1","port":\(port)},
+         "mqtt":{"endpoint":"localhost","port":\(brokerPort),"caFile":"pki/ca.crt",
+                 "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key","clientId":"robot-server",
+                 "reconnectInitialMs":50,"reconnectMaxMs":250,"connectTimeoutSeconds":3\(mqtt.isEmpty ? "" : ",\(mqtt)")},
+         "robots":["sts-pi","rover"],"defaultRobot":"sts-pi",
+         "auth":\(auth)\(extra.isEmpty ? "" : ",\n \(extra)")}
+        """
+    }
+
+    /// Runs the built robot-server on `config` (debug log).
+    public static func startServer(config: URL) throws -> ChildProcess {
+        try ChildProcess.start(
+            try RepositoryPaths.product("robot-server").path, ["--config", config.path, "--log-level", "debug"])
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Publishes `payload` on `topic` as the broker's superuser (e.g. a robot's telemetry).
+    public func publishAsAdmin(_ topic: String, _ payload: String) async throws {
+        try await admin.client.publishAndWait(topic: topic, payload: Array(payload.utf8), qos: 1)
+    }
+
+    /// Stops robot-server and the admin client, and the robot when it was started for this server.
+    public func stop() async {
+        _ = try? await server.terminate()
+        await admin.client.disconnect()
+        if stopsRobot { await robot?.stop() }
+    }
+}
