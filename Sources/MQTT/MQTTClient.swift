@@ -114,7 +114,7 @@ public final class MQTTClient: Sendable {
         batch messages: [Outgoing], qos: Int32 = 1, retain: Bool = false, timeout: Duration,
         onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void
     ) -> (published: Int, error: MQTTError?) {
-        defer { mosquitto.wakeNetworkThread() }
+        defer { mosquitto.wake() }
         return shared.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) {
             index throws(MQTTError) in
             let message = messages[index]

@@ -261,7 +261,7 @@ final class Mosquitto: @unchecked Sendable {
     }
 
     /// Makes the network thread's current or next `poll` return at once.
-    private func wake() {
+    func wake() {
         guard wakeFD >= 0, !wakePending.exchange(true, ordering: .sequentiallyConsistent) else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
@@ -286,7 +286,7 @@ final class Mosquitto: @unchecked Sendable {
     }
 
     /// Queues a message for the network thread, and wakes it unless `wake` is false (a batch wakes it once, after
-    /// its last message, with ``wakeNetworkThread()``: then the batch leaves in one write, not in pieces written
+    /// its last message, with ``wake()``: then the batch leaves in one write, not in pieces written
     /// while it is still being queued).
     func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool, wake: Bool = true) -> (rc: Int32, mid: Int32) {
         var mid: Int32 = 0
@@ -295,10 +295,6 @@ final class Mosquitto: @unchecked Sendable {
         }
         if wake { self.wake() }
         return (rc, mid)
-    }
-
-    func wakeNetworkThread() {
-        wake()
     }
 
     func disconnect() -> Int32 {

@@ -103,9 +103,6 @@ final class IngestGate: MQTTInboundGate {
         guard !message.subscriptionIdentifiers.isEmpty else {
             return rules.indices.filter { rules[$0].source.matches(message.topic) }
         }
-        if message.subscriptionIdentifiers.count == 1, let identifier = message.subscriptionIdentifiers.first {
-            return rulesByIdentifier.indices.contains(identifier - 1) ? rulesByIdentifier[identifier - 1] : []
-        }
         return message.subscriptionIdentifiers.flatMap { identifier -> [Int] in
             rulesByIdentifier.indices.contains(identifier - 1) ? rulesByIdentifier[identifier - 1] : []
         }
