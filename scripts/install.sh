@@ -916,7 +916,7 @@ fi
 
 cat <<EOF
 
-Next steps (see README.md, "Install on the robot"):
+Next steps (see docs/INSTALL.md in the source tree):
   1. Copy the thing's certificate and private key to the robot, then:
        sudo install -m 0640 -o root -g robot certificate.pem.crt /etc/robot/certs/certificate.pem
        sudo install -m 0600 -o robot -g robot private.pem.key /etc/robot/certs/private.pem.key

@@ -4,7 +4,7 @@ import Testing
 
 /// The units in `systemd/`: `systemd-analyze verify` offline (a scratch root with the system's units and stub
 /// binaries, no running systemd needed), the exposure `systemd-analyze security --offline` measures against the
-/// level README states, the settings the robot's safety relies on, and that `ExecStopPost=`'s command works.
+/// level docs/INSTALL.md states, the settings the robot's safety relies on, and that `ExecStopPost=`'s command works.
 @Suite(.timeLimit(.minutes(2))) struct SystemdUnitTests {
     static let units = ["robotd.service", "robot-server.service"]
 
@@ -62,9 +62,10 @@ import Testing
         #expect(broken.standardError.contains("Command /usr/local/bin/robotd is not executable"))
     }
 
-    /// README's table: "| `robotd.service` | 1.5 OK |".
+    /// docs/INSTALL.md's table: "| `robotd.service` | 1.5 OK |".
     static func statedExposure(_ unit: String) throws -> Double? {
-        let readme = try String(contentsOf: RepositoryPaths.root.appending(path: "README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: RepositoryPaths.root.appending(path: "docs/INSTALL.md"), encoding: .utf8)
         for line in readme.split(separator: "\n") where line.hasPrefix("| `\(unit)` |") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             if cells.count >= 2, let level = cells[1].split(separator: " ").first { return Double(level) }
@@ -83,8 +84,8 @@ import Testing
         let words = line.split(separator: ":").last?.split(separator: " ") ?? []
         let measured = try #require(words.first.flatMap { Double($0) })
         let level = words.dropFirst().first.map(String.init) ?? ""
-        let stated = try #require(try Self.statedExposure(unit), "README states the exposure of \(unit)")
-        #expect(measured <= stated, "\(unit): measured \(measured), README says \(stated)")
+        let stated = try #require(try Self.statedExposure(unit), "docs/INSTALL.md states the exposure of \(unit)")
+        #expect(measured <= stated, "\(unit): measured \(measured), docs/INSTALL.md says \(stated)")
         #expect(["OK", "SAFE", "PERFECT"].contains(level), "\(unit): \(line)")
     }
 
