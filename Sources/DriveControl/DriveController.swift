@@ -4,7 +4,7 @@ public import DriveProtocol
 ///
 /// - The latest command wins at once; nothing queues.
 /// - Every motion carries a deadline (`durationMs`); when it passes with no newer command, stop.
-/// - Stop on `stop`, deadline, disconnect, shutdown, reload and at start.
+/// - Stop on `stop`, deadline, disconnect, shutdown, reload, a failed motor write and at start.
 /// - A rejected command never touches the motors.
 /// - After shutdown begins, commands are ignored.
 ///
@@ -69,6 +69,14 @@ public struct DriveController<Instant: InstantProtocol>: Sendable where Instant.
     public mutating func disconnected() -> Action {
         if case .shutDown = state { return .none }
         return stop(.disconnect, id: nil)
+    }
+
+    /// Performing ``Action/drive(left:right:deadline:command:)`` failed: the motors are in an unknown state and
+    /// no deadline was armed, so the controller is stopped at once (never `.moving` without a deadline) and asks
+    /// for a stop, with the failed command's `id`.
+    public mutating func driveFailed() -> Action {
+        guard case .moving(_, _, _, let id) = state else { return .none }
+        return stop(.fault, id: id)
     }
 
     /// The configuration was reloaded.

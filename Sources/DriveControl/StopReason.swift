@@ -12,4 +12,6 @@ public enum StopReason: String, Sendable, Equatable {
     case shutdown
     /// The configuration was reloaded.
     case reload
+    /// A motor write failed: the motors are in an unknown state, so they are stopped.
+    case fault
 }

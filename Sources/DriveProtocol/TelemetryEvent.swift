@@ -14,4 +14,6 @@ public enum TelemetryEvent: String, Sendable, CaseIterable {
     case offline
     /// The video producer changed state.
     case video
+    /// The motors cannot be driven or stopped; `reason` names the device, the address and the `errno`.
+    case fault
 }

@@ -47,12 +47,21 @@ public final class AdafruitMotorHAT: MotorDriver {
 
     /// Starts `board` at `frequency` and leaves both motors stopped. `terminals` picks the HAT terminals
     /// (1…4) that act as motor 1 and motor 2.
+    ///
+    /// The stop is tried even when starting the chip fails (`robotd stop-motors` relies on it); the stop's
+    /// ``MotorStopError`` is thrown if it failed too, else the start's error.
     public init(board: PCA9685, frequency: Double = 1600, terminals: (Int, Int) = (1, 2)) throws {
         precondition((1...4).contains(terminals.0) && (1...4).contains(terminals.1), "the HAT has terminals M1…M4")
         self.board = board
         motors = (Self.motorChannels[terminals.0 - 1], Self.motorChannels[terminals.1 - 1])
-        try board.start(frequency: frequency)
+        var startError: (any Error)?
+        do {
+            try board.start(frequency: frequency)
+        } catch {
+            startError = error
+        }
         try stopAll()
+        if let startError { throw startError }
     }
 
     /// Stops both motors on the way out: the PCA9685 would otherwise keep driving them after the process ends.
@@ -70,9 +79,21 @@ public final class AdafruitMotorHAT: MotorDriver {
         try set(motors.1, throttle: clampedThrottle(motor2))
     }
 
+    /// Writes ALL_LED_OFF first (one write: every channel full-off, whatever each channel holds), then each
+    /// motor's PWM, IN1 and IN2 full-off one by one. Every write is tried whatever fails before it, so that one
+    /// failure never leaves a motor driving that another write could have stopped; the stop counts as done only
+    /// when every write succeeded, else it throws a ``MotorStopError`` naming the ones that failed.
     public func stopAll() throws {
-        try set(motors.0, throttle: 0)
-        try set(motors.1, throttle: 0)
+        var writes = StopWrites()
+        writes.attempt("ALL_LED_OFF") { try board.setAllFullOff() }
+        for (number, channels) in [(1, motors.0), (2, motors.1)] {
+            for (input, channel) in [("PWM", channels.pwm), ("IN1", channels.in1), ("IN2", channels.in2)] {
+                writes.attempt("motor \(number) \(input) (channel \(channel))") {
+                    try board.setFullOff(channel: channel)
+                }
+            }
+        }
+        try writes.finish()
     }
 
     /// Drives one motor. The input that goes low is written before the one that goes high, so a reversal passes

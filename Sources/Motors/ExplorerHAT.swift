@@ -46,9 +46,12 @@ public final class ExplorerHAT: MotorDriver {
         try pwm.setDuties(Self.duties(clampedThrottle(motor1)) + Self.duties(clampedThrottle(motor2)))
     }
 
-    /// Sets all four lines low before returning.
+    /// Sets all four lines low (one write of the whole line request, whatever failed before) before returning;
+    /// throws a ``MotorStopError`` naming the chip, the lines and the `errno` when that write fails.
     public func stopAll() throws {
-        try pwm.setAllLow()
+        var writes = StopWrites()
+        writes.attempt("\(lines) low") { try pwm.setAllLow() }
+        try writes.finish()
     }
 
     /// Stops the PWM thread with the lines low; afterwards the motors stay stopped whatever is asked. Idempotent.

@@ -114,6 +114,13 @@ public final class PCA9685: CustomStringConvertible {
         try writeChannel(channel, on: 0, off: UInt16(Bit.full) << 8)
     }
 
+    /// Holds every channel low in one I2C write to ALL_LED_OFF_L/H (0xFC, 0xFD: count 0, full-off bit), which
+    /// loads the OFF registers of all 16 channels at once; full-off wins over any full-on bit left in ON_H.
+    /// Needs auto-increment (``start(frequency:)`` turns it on) for the second byte to reach 0xFD.
+    public func setAllFullOff() throws {
+        try bus.write(address: address, bytes: [Register.allLEDOffLow, 0, Bit.full])
+    }
+
     /// Writes a channel's ON and OFF registers (count plus full bit in bit 12) in one I2C write.
     private func writeChannel(_ channel: Int, on: UInt16, off: UInt16) throws {
         precondition((0..<Self.channelCount).contains(channel), "the PCA9685 has channels 0 to 15")

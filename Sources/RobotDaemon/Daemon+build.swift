@@ -22,7 +22,7 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
         thingName: config.thingName, client: client, base: base,
         defaults: DriveDefaults(speed: config.motors.speed, durationMs: config.motors.durationMs),
         heartbeat: config.telemetry.heartbeatSeconds > 0 ? .seconds(config.telemetry.heartbeatSeconds) : nil,
-        logger: logger
+        logger: logger, escalation: notifier.map { .systemd($0) } ?? .exit
     )
     // Shutdown runs in reverse order: STOPPING=1 to systemd (appended last), the motors stop, then the video producer.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

@@ -38,10 +38,24 @@ extension DriveService {
         }
     }
 
+    /// The reason of the rejection of a retained message on `<thing>/action`.
+    static let retainedRejection = "retained command ignored"
+
+    /// A retained message is the broker replaying an old command at every (re)connection — a retained
+    /// `forward` would drive the robot each time — so it is rejected unread. While a stop is failing, only
+    /// stops are accepted: the motors are in an unknown state.
     private func receive(_ message: MQTTMessage) {
         let now = ContinuousClock.now
+        if message.retain {
+            counters.rejected += 1
+            perform(controller.rejected(CommandRejection(reason: Self.retainedRejection)), now: now)
+            return
+        }
         do throws(CommandRejection) {
             let command = try DriveCommandParser.parse(message.payload, defaults: defaults)
+            if let faultReason, !command.isStop {
+                throw CommandRejection(reason: "the motors are faulted (\(faultReason))", id: command.id)
+            }
             counters.commands += 1
             perform(controller.command(command, now: now), now: now)
         } catch {
@@ -56,17 +70,20 @@ extension DriveService {
             do {
                 try base.drive(left: left, right: right)
             } catch {
-                logger.error("motor write failed: \(error); stopping")
-                stopMotors()
-                telemetry.publish(.stopped, left: 0, right: 0, id: command.id, reason: "motor fault: \(error)")
+                // Never `.moving` without an armed deadline: the controller stops, and the stop is performed.
+                let reason = "cannot drive the motors: \(error)"
+                logger.error("\(reason); stopping")
+                telemetry.publish(.fault, left: base.left, right: base.right, id: command.id, reason: reason)
+                perform(controller.driveFailed(), now: now)
                 return
             }
             arm(deadline)
             telemetry.publish(.command, left: left, right: right, id: command.id)
         case .stop(let reason, let id, let wasMoving):
-            stopMotors()
             disarm()
-            if wasMoving || reason == .stop {
+            let report = wasMoving || reason == .stop
+            // A failed stop is retried until it succeeds, reported as `fault`, then `stopped` (see StopRetry).
+            if attemptStop(pending: report ? PendingStop(reason: reason.rawValue, id: id) : nil) && report {
                 telemetry.publish(.stopped, left: 0, right: 0, id: id, reason: reason.rawValue)
             }
         case .reject(let rejection):
@@ -79,16 +96,6 @@ extension DriveService {
             arm(deadline)
         case .none:
             break
-        }
-    }
-
-    /// Stopping must not fail silently: a failed stop is logged as an error (systemd's
-    /// `ExecStopPost=robotd stop-motors` is the last line of defence).
-    private func stopMotors() {
-        do {
-            try base.stop()
-        } catch {
-            logger.error("cannot stop the motors: \(error)")
         }
     }
 

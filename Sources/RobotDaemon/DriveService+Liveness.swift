@@ -14,9 +14,14 @@ public struct DriveLiveness: Sendable, Equatable {
     public var commands: Int
     /// Rejected commands so far.
     public var rejected: Int
+    /// Failed attempts in a row at stopping the motors (0: the last stop succeeded).
+    public var stopFailures: Int
+    /// Why the motors cannot be stopped, while they cannot.
+    public var fault: String?
 
     public init(
-        running: Bool, connected: Bool, moving: Bool, overdue: Duration? = nil, commands: Int = 0, rejected: Int = 0
+        running: Bool, connected: Bool, moving: Bool, overdue: Duration? = nil, commands: Int = 0, rejected: Int = 0,
+        stopFailures: Int = 0, fault: String? = nil
     ) {
         self.running = running
         self.connected = connected
@@ -24,6 +29,8 @@ public struct DriveLiveness: Sendable, Equatable {
         self.overdue = overdue
         self.commands = commands
         self.rejected = rejected
+        self.stopFailures = stopFailures
+        self.fault = fault
     }
 }
 
@@ -38,6 +45,7 @@ extension DriveService {
         }
         return DriveLiveness(
             running: isRunning, connected: client.isConnected, moving: moving, overdue: overdue,
-            commands: counters.commands, rejected: counters.rejected)
+            commands: counters.commands, rejected: counters.rejected, stopFailures: stopRetry.failuresInARow,
+            fault: faultReason)
     }
 }

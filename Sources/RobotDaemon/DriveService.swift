@@ -24,16 +24,32 @@ public actor DriveService: Service {
     var connectFailuresLogged = 0
     /// Set once ``run()`` has stopped the motors and started the MQTT client (see ``liveness(now:)``).
     var isRunning = false
+    /// What to do when the motors cannot be stopped.
+    let escalation: MotorFaultEscalation
+    /// The retry and escalation policy of a failing stop.
+    var stopRetry = StopRetry()
+    /// The next attempt at a failed stop.
+    var stopRetryTimer: Task<Void, Never>?
+    /// The stop to report as `stopped` once a failing stop succeeds.
+    var pendingStop: PendingStop?
+    /// Why the motors cannot be stopped, while they cannot.
+    var faultReason: String?
+    /// Escalations that end ``run()`` (``MotorFaultEscalation/exit``).
+    let fatalFaults: AsyncStream<MotorFault>.Continuation
+    private let fatalFaultStream: AsyncStream<MotorFault>
 
     struct Counters {
         var commands = 0
         var rejected = 0
     }
 
+    /// - Parameter escalation: what to do when the motors cannot be stopped several times in a row.
     public init(
         thingName: String, client: MQTTClient, base: sending DifferentialBase, defaults: DriveDefaults,
-        heartbeat: Duration?, logger: Logger
+        heartbeat: Duration?, logger: Logger, escalation: MotorFaultEscalation = .exit
     ) {
+        self.escalation = escalation
+        (fatalFaultStream, fatalFaults) = AsyncStream.makeStream(of: MotorFault.self)
         self.thingName = thingName
         self.client = client
         self.base = base
@@ -43,23 +59,39 @@ public actor DriveService: Service {
         self.telemetry = TelemetryPublisher(thingName: thingName, client: client, logger: logger)
     }
 
-    public func run() async {
+    /// Runs until SIGTERM/SIGINT (through the service group). Throws a ``MotorFault`` when the motors cannot be
+    /// stopped: at shutdown, or while running with ``MotorFaultEscalation/exit`` (robotd then exits non-zero).
+    public func run() async throws {
         perform(controller.started(), now: .now)
         client.start()
         isRunning = true
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.consumeEvents() }
+        let fault = await withTaskGroup(of: MotorFault?.self) { group in
+            group.addTask {
+                await self.consumeEvents()
+                return nil
+            }
             if let heartbeat {
-                group.addTask { await self.sendHeartbeats(every: heartbeat) }
+                group.addTask {
+                    await self.sendHeartbeats(every: heartbeat)
+                    return nil
+                }
             }
             group.addTask {
                 // Returns on SIGTERM/SIGINT (through the service group) or when the group is cancelled.
                 try? await gracefulShutdown()
-                await self.shutDown()
+                return await self.shutDown()
             }
-            _ = await group.next()
+            group.addTask {
+                for await fault in self.fatalFaultStream { return fault }
+                return nil
+            }
+            var first = await group.next() ?? nil
             group.cancelAll()
+            // The shutdown child still stops the motors, says `offline` and disconnects; its fault counts too.
+            while let next = await group.next() { first = first ?? next }
+            return first
         }
+        if let fault { throw fault }
     }
 
     private func consumeEvents() async {
@@ -76,11 +108,24 @@ public actor DriveService: Service {
     }
 
     /// Commands stop counting first, then the motors stop, then `offline` is delivered, then we disconnect.
-    private func shutDown() async {
+    /// A stop that still fails after ``StopRetry/escalationThreshold`` attempts is returned: robotd then exits
+    /// non-zero (under systemd, `ExecStopPost=robotd stop-motors` runs either way).
+    private func shutDown() async -> MotorFault? {
         logger.notice("shutting down: stopping motors")
         perform(controller.shuttingDown(), now: .now)
         deadlineTimer?.cancel()
-        await telemetry.publishOffline(reason: "shutdown")
+        var attempts = 1
+        while let reason = faultReason, attempts < stopRetry.escalationThreshold {
+            logger.warning("shutting down: the motors did not stop (\(reason)); trying again")
+            stopRetryTimer?.cancel()
+            try? await Task.sleep(for: stopRetry.retryInterval)
+            attempts += 1
+            attemptStop(pending: nil)
+        }
+        stopRetryTimer?.cancel()
+        fatalFaults.finish()
+        await telemetry.publishOffline(reason: faultReason == nil ? "shutdown" : "shutdown with a motor fault")
         await client.disconnect()
+        return faultReason.map { MotorFault(reason: $0) }
     }
 }

@@ -1,3 +1,4 @@
+import DriveControl
 public import Logging
 public import ServiceLifecycle
 public import SystemdNotify
@@ -72,13 +73,19 @@ public struct SystemdSupervision: Service {
     }
 
     /// Why the drive loop is not healthy, or nil when it is.
+    /// A stop failing ``StopRetry/escalationThreshold`` times in a row is one too (the drive service has
+    /// already asked for the restart; this keeps the pings from contradicting it).
     public static func problem(_ report: DriveLiveness) -> String? {
+        if report.stopFailures >= StopRetry.escalationThreshold {
+            return "the motors cannot be stopped: \(report.fault ?? "unknown error")"
+        }
         guard let overdue = report.overdue, overdue > overdueLimit else { return nil }
         return "the motors kept driving \(overdue) past their deadline"
     }
 
     /// The one-line state shown by `systemctl status robotd`.
     public static func status(_ report: DriveLiveness, endpoint: String) -> String {
+        if report.stopFailures > 0 { return "motor fault: \(report.fault ?? "the motors cannot be stopped")" }
         guard report.connected else { return "connecting to \(endpoint); motors stopped" }
         return "online at \(endpoint); motors \(report.moving ? "driving" : "stopped"); "
             + "\(report.commands) commands, \(report.rejected) rejected"

@@ -20,6 +20,8 @@ public final class GPIOLineModel: GPIOOutputs {
         var transitions: [[Transition]]
         var setCalls = 0
         var failure: Errno?
+        var failingWrites = 0
+        var failedWrites = 0
     }
 
     public let lineCount: Int
@@ -36,8 +38,12 @@ public final class GPIOLineModel: GPIOOutputs {
         let now = ContinuousClock.now
         try state.withLock { state in
             state.setCalls += 1
-            if let failure = state.failure {
-                throw HardwareError(operation: .setLines, device: "GPIOLineModel", errno: failure)
+            if state.failingWrites > 0 || state.failure != nil {
+                state.failingWrites = max(0, state.failingWrites - 1)
+                state.failedWrites += 1
+                throw HardwareError(
+                    operation: .setLines, device: "GPIOLineModel", lines: Array(0..<UInt32(lineCount)),
+                    errno: state.failure ?? .ioError)
             }
             let updated = (state.values & ~mask) | (bits & mask)
             for line in 0..<lineCount where (updated ^ state.values) & (1 << UInt64(line)) != 0 {
@@ -51,6 +57,16 @@ public final class GPIOLineModel: GPIOOutputs {
     public var failure: Errno? {
         get { state.withLock { $0.failure } }
         set { state.withLock { $0.failure = newValue } }
+    }
+
+    /// The next `count` calls of `setValues` fail with `EIO` (or ``failure`` when set), changing nothing.
+    public func failNextWrites(_ count: Int) {
+        state.withLock { $0.failingWrites = count }
+    }
+
+    /// How many calls of `setValues` failed.
+    public var failedWriteCount: Int {
+        state.withLock { $0.failedWrites }
     }
 
     /// The current levels (bit i = line i).

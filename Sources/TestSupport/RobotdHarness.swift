@@ -28,9 +28,12 @@ public final class RobotdHarness: Sendable {
     ///   - sections: JSON members added to the config (e.g. `"credentials":{…},"video":{…}`); without a `video`
     ///     member, video is off.
     ///   - environment: variables for robotd's environment (its video producer inherits them).
+    ///   - beforeStart: runs once the broker and the operator are up, before robotd starts (e.g. to leave a
+    ///     retained message on the broker).
     public static func start(
         motors: String = #"{"driver":"simulated"}"#, heartbeatSeconds: Int = 0, sections: String = "",
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        beforeStart: @Sendable (MQTTRecorder) async throws -> Void = { _ in }
     ) async throws -> RobotdHarness {
         let pki = try TestPKI.make()
         let broker = try await MosquittoBroker.start(pki: pki)
@@ -40,6 +43,7 @@ public final class RobotdHarness: Sendable {
                     "operator", pki: pki, port: broker.port, subscriptions: [.init("sts-pi/telemetry", qos: 1)]),
                 logger: Logger(label: "operator")))
         try await operatorClient.waitUntilSubscribed()
+        try await beforeStart(operatorClient)
         let configFile = try writeConfig(
             pki: pki, port: broker.port, motors: motors, heartbeatSeconds: heartbeatSeconds, sections: sections)
         let process = try startRobotd(config: configFile, environment: environment)

@@ -141,3 +141,32 @@ import Testing
                 == .stop(reason: .deadline, id: "199", wasMoving: true))
     }
 }
+
+/// A failed motor write: the controller never stays `.moving` without an armed deadline.
+@Suite struct DriveControllerFaultTests {
+    typealias Controller = DriveController<ContinuousClock.Instant>
+    let t0 = ContinuousClock.now
+
+    @Test func aFailedDriveWriteStopsTheControllerWithTheCommandsID() throws {
+        var controller = Controller()
+        _ = controller.started()
+        let forward = try DriveCommandParser.parse(
+            Array(#"{"action":"forward","durationMs":300,"id":"f"}"#.utf8), defaults: DriveDefaults())
+        guard case .drive = controller.command(forward, now: t0) else {
+            Issue.record("forward should drive")
+            return
+        }
+        #expect(controller.driveFailed() == .stop(reason: .fault, id: "f", wasMoving: true))
+        #expect(controller.state == .stopped)
+        #expect(controller.deadlineElapsed(now: t0 + .milliseconds(300)) == .none, "no deadline left to fire")
+    }
+
+    @Test func aFailedDriveWriteAfterShutdownOrAStopDoesNothing() {
+        var controller = Controller()
+        _ = controller.started()
+        #expect(controller.driveFailed() == .none)
+        _ = controller.shuttingDown()
+        #expect(controller.driveFailed() == .none)
+        #expect(controller.state == .shutDown)
+    }
+}

@@ -39,4 +39,25 @@ import Testing
         #expect(chip.violations.isEmpty, "\(chip.violations)")
         withExtendedLifetime(crashed) {}
     }
+
+    @Test func stopMotorsOnABrokenBusTriesEveryChannelAndNamesWhatFailed() throws {
+        let pki = try TestPKI.make()
+        let json = try JSONParser.parse(
+            #"""
+            {"thingName":"sts-pi",
+             "mqtt":{"endpoint":"localhost","caFile":"\#(pki.caFile.path)","certFile":"\#(pki.certFile("sts-pi").path)","keyFile":"\#(pki.keyFile("sts-pi").path)"},
+             "motors":{"driver":"adafruit","i2cBus":1,"i2cAddress":96}}
+            """#)
+        let config = try RobotConfig.parse(try #require(json.objectValue), directory: "/")
+        let bus = FaultyI2CBus()
+        bus.failUntilHealed()
+        let error = try #require(throws: MotorStopError.self) {
+            try makeBase(config: config, logger: Logger(label: "test")) { _ in bus }
+        }
+        #expect(error.attempted == 7 && error.failures.count == 7)
+        #expect(bus.failedWriteBytes.contains([0xFC, 0x00, 0x10]), "ALL_LED_OFF was tried after the start failed")
+        let text = "\(error)"
+        #expect(text.hasPrefix("cannot stop the motors: 7 of 7 stop writes failed (ALL_LED_OFF, motor 1 PWM (channel 8)"))
+        #expect(text.contains("0x60") && text.contains("/dev/i2c-1") && text.contains("EREMOTEIO"), "\(text)")
+    }
 }
