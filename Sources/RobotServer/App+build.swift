@@ -2,8 +2,10 @@ public import Hummingbird
 import JSONConfig
 public import Logging
 import MQTT
+import NIOCore
 import Relay
 import Supervision
+import HummingbirdCore
 import HummingbirdWebSocket
 public import Prometheus
 import ServiceLifecycle
@@ -70,9 +72,7 @@ public func buildApplication(
     let listen = config.listen
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: .init(ws: .init(maxFrameSize: SignalingController.maxFrameBytes))),
+        server: guardedServer(listen: listen, webSocketRouter: webSocketRouter),
         configuration: ApplicationConfiguration(
             address: .hostname(listen.host, port: listen.port), serverName: "robot-server"),
         services: services,
@@ -86,6 +86,26 @@ public func buildApplication(
         },
         logger: logger
     )
+}
+
+/// HTTP/1 with the signaling WebSocket upgrade, with the `listen` limits (`docs/LIMITS.md`): every connection passes
+/// a ``ConnectionGuard`` first (cap, request-head timeout), and Hummingbird closes keep-alive connections idle for
+/// `idleTimeoutSeconds`. An upgraded WebSocket has no idle timeout: Hummingbird pings it every 30 s and closes it
+/// when the pong does not come.
+func guardedServer(
+    listen: ServerConfig.Listen, webSocketRouter: Router<SignalingRequestContext>
+) -> HTTPServerBuilder {
+    let gate = ConnectionGate(maxConnections: listen.maxConnections)
+    let webSocketResponder = webSocketRouter.buildResponder()
+    let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(idleTimeout: .seconds(Int64(listen.idleTimeoutSeconds))),
+        ws: .init(maxFrameSize: SignalingController.maxFrameBytes))
+    return HTTPServerBuilder { responder in
+        GuardedChildChannel(
+            base: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+            gate: gate, headTimeout: .seconds(Int64(listen.requestHeadTimeoutSeconds)))
+    }
 }
 
 func mqttOptions(_ mqtt: ServerConfig.MQTT) -> MQTTOptions {

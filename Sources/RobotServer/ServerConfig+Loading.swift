@@ -37,7 +37,13 @@ extension ServerConfig {
         if let listen = try reader.object("listen") {
             config.listen.host = try listen.string("host") ?? config.listen.host
             config.listen.port = try listen.int("port", in: 1...65_535) ?? config.listen.port
-            unknown += listen.unknownKeys(known: ["host", "port"])
+            config.listen.idleTimeoutSeconds =
+                try listen.int("idleTimeoutSeconds", in: 1...3600) ?? config.listen.idleTimeoutSeconds
+            config.listen.requestHeadTimeoutSeconds =
+                try listen.int("requestHeadTimeoutSeconds", in: 1...300) ?? config.listen.requestHeadTimeoutSeconds
+            config.listen.maxConnections =
+                try listen.int("maxConnections", in: 1...100_000) ?? config.listen.maxConnections
+            unknown += listen.unknownKeys(known: Listen.keys)
         }
         if let cors = try reader.object("cors") {
             config.cors = try parseCORS(cors)

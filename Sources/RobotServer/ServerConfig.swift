@@ -6,11 +6,23 @@ public import Relay
 /// File paths are already resolved against the config file's folder. `server.json.example` documents every
 /// key; ``ServerConfig/load(path:)`` says what is checked.
 public struct ServerConfig: Sendable {
-    /// Where the HTTP API listens.
+    /// Where the HTTP API listens, and how long and how many connections it keeps (`docs/LIMITS.md`).
     public struct Listen: Sendable, Equatable {
         /// `127.0.0.1` by default: serving other hosts is a decision (`0.0.0.0`).
         public var host = "127.0.0.1"
         public var port = 8080
+        /// A keep-alive connection with no request for this long is closed (WebSockets have their own pings).
+        public var idleTimeoutSeconds = 60
+        /// A new connection must send its first complete request head within this long (slowloris), or it is
+        /// answered 408 and closed.
+        public var requestHeadTimeoutSeconds = 10
+        /// Open connections (WebSockets included) at most; a connection over the cap is answered 503 and
+        /// closed. Must fit, with the broker and relay sockets, under the unit's `LimitNOFILE` (8192).
+        public var maxConnections = 2048
+
+        static let keys: Set<String> = [
+            "host", "port", "idleTimeoutSeconds", "requestHeadTimeoutSeconds", "maxConnections",
+        ]
     }
 
     /// The broker connection: robotd's `mqtt` section plus the server's own keys.

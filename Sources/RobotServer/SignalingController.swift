@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import Synchronization
 
 /// `GET /robots/{thing}/signal`: the WebSocket that pairs a robot's video producer with its viewers
 /// (`docs/SIGNALING.md`).
@@ -49,16 +50,16 @@ struct SignalingController: Sendable {
         router.ws(
             Self.path,
             shouldUpgrade: { request, context in
-                _ = try await admit(request, thing: context.parameters.get("thing") ?? "")
+                context.admission.set(try await admit(request, thing: context.parameters.get("thing") ?? ""))
                 return .upgrade([:])
             },
             onUpgrade: { inbound, outbound, context in
-                // admit() has checked both when the upgrade was decided.
-                let thing = context.requestContext.parameters.get("thing") ?? ""
-                let role =
-                    context.request.uri.queryParameters["role"] == "producer" ? SignalingState.Role.producer : .viewer
-                guard let hub = hubs[thing] else { return }
-                try await serve(hub: hub, role: role, inbound: inbound, outbound: outbound, logger: context.logger)
+                // admit() has checked the robot, the role and the principal when the upgrade was decided.
+                guard let admission = context.requestContext.admission.value, let hub = hubs[admission.thing]
+                else { return }
+                try await serve(
+                    hub: hub, role: admission.role, principal: SignalingHub.identity(of: admission.principal),
+                    inbound: inbound, outbound: outbound, logger: context.logger)
             })
     }
 
@@ -88,6 +89,14 @@ struct SignalingController: Sendable {
                 .serviceUnavailable, "too many viewers",
                 "\(thing) already has \(maxViewers) viewers (video.maxViewers); try again later")
         }
+        if role == .viewer, let hub = hubs[thing], let identity = SignalingHub.identity(of: principal),
+            hub.viewerCount(of: identity) >= hub.video.maxViewersPerPrincipal
+        {
+            throw APIError(
+                .tooManyRequests, "too many viewers for this token",
+                "this token already watches \(thing) \(hub.video.maxViewersPerPrincipal) times "
+                    + "(video.maxViewersPerPrincipal); close one first")
+        }
         return Admission(thing: thing, role: role, principal: principal)
     }
 
@@ -95,10 +104,10 @@ struct SignalingController: Sendable {
     /// written in order. The server closes the socket when the hub says so (a replaced producer, too many
     /// viewers) or when the peer does not read its frames.
     func serve(
-        hub: SignalingHub, role: SignalingState.Role, inbound: WebSocketInboundStream,
+        hub: SignalingHub, role: SignalingState.Role, principal: String?, inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
-        let (peer, mailbox) = hub.join(as: role)
+        let (peer, mailbox) = hub.join(as: role, principal: principal)
         if role == .producer {
             logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
         }
@@ -112,8 +121,9 @@ struct SignalingController: Sendable {
             group.addTask {
                 for await frame in mailbox {
                     switch frame {
-                    case .text(let text):
+                    case .text(let text, let origin):
                         try await outbound.write(.text(text))
+                        if let origin { hub.written(from: origin, to: peer) }
                     case .close(let code, let reason):
                         try await outbound.close(.unknown(code), reason: reason)
                         return
@@ -141,12 +151,23 @@ struct SignalingRequestContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     let channel: any Channel
+    /// What admit() decided when the upgrade was (copies of the context share it, so the socket's handler sees it).
+    let admission = AdmissionSlot()
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
         channel = source.channel
     }
+}
+
+/// Carries an upgrade's ``SignalingController/Admission`` from the decision to the socket's handler.
+final class AdmissionSlot: Sendable {
+    private let slot = Mutex<SignalingController.Admission?>(nil)
+
+    func set(_ admission: SignalingController.Admission) { slot.withLock { $0 = admission } }
+
+    var value: SignalingController.Admission? { slot.withLock { $0 } }
 }
 
 /// Turns an upgrade the WebSocket router refuses (an ``APIError``, or no such route) into a JSON answer.

@@ -2,46 +2,81 @@ import Logging
 import StrictJSON
 import Synchronization
 
-/// One robot's signaling room: the ``SignalingState`` behind a lock, and one outbound mailbox per socket.
+/// One robot's signaling room: the ``SignalingState`` behind a lock, one outbound mailbox per socket, and one
+/// ``TokenBucket`` per socket for what it sends.
 ///
 /// Every event runs under the lock and only queues frames (nothing waits), so frames reach each socket in
 /// the order the events happened, whichever connection's task or the MQTT thread caused them. Each socket's
-/// own task drains its mailbox. A socket that does not keep up (``mailboxSize`` frames waiting) loses its
-/// mailbox, which ends its connection; its leave is handled like any other.
+/// own task drains its mailbox.
+///
+/// Floods are cut at the sender, never at the victim (`docs/LIMITS.md`): a socket that sends more frames than
+/// its bucket allows is closed with 1008; a viewer whose frames the producer has not read yet reach
+/// `video.signalingBurst` is closed with 1008 too (its frames are counted per sender until written), so viewers
+/// cannot fill the producer's mailbox together. A socket whose mailbox still fills up (``mailboxSize`` frames
+/// beyond the viewers' shares) is the one not reading: it loses its mailbox, which ends its connection.
 final class SignalingHub: Sendable {
-    /// What a socket's task writes: a text frame, or a close with a code and reason.
+    /// What a socket's task writes: a text frame (from `origin`, a viewer, when it relays one), or a close with a
+    /// code and reason.
     enum Outbound: Sendable, Equatable {
-        case text(String)
+        case text(String, origin: String?)
         case close(code: UInt16, reason: String)
     }
 
-    /// Frames queued for one socket before it counts as stuck.
+    /// Frames queued for one socket, beyond the viewers' shares, before it counts as stuck.
     static let mailboxSize = 256
+
+    private struct Room {
+        var state: SignalingState
+        var mailboxes: [String: AsyncStream<Outbound>.Continuation] = [:]
+        var buckets: [String: TokenBucket] = [:]
+        /// Frames relayed from a viewer (second key) and not yet written to a socket (first key).
+        var unread: [String: [String: Int]] = [:]
+    }
 
     let thing: String
     let logger: Logger
-    private let state: Mutex<(room: SignalingState, mailboxes: [String: AsyncStream<Outbound>.Continuation])>
+    let video: ServerConfig.Video
+    private let room: Mutex<Room>
 
     init(thing: String, video: ServerConfig.Video, logger: Logger) {
         self.thing = thing
         self.logger = logger
-        state = Mutex((SignalingState(iceServers: video.iceServers, maxViewers: video.maxViewers), [:]))
+        self.video = video
+        room = Mutex(
+            Room(
+                state: SignalingState(
+                    iceServers: video.iceServers, maxViewers: video.maxViewers,
+                    maxViewersPerPrincipal: video.maxViewersPerPrincipal)))
     }
 
     /// How many viewers are connected now.
-    var viewerCount: Int { state.withLock { $0.room.viewers.count } }
+    var viewerCount: Int { room.withLock { $0.state.viewers.count } }
+
+    /// How many viewers `principal` holds now.
+    func viewerCount(of principal: String) -> Int { room.withLock { $0.state.viewerCount(of: principal) } }
+
+    /// Whether `peer` still has its mailbox (the server has not closed it).
+    func isOpen(_ peer: String) -> Bool { room.withLock { $0.mailboxes[peer] != nil } }
 
     /// Whether the robot's producer is connected now.
-    var producerOnline: Bool { state.withLock { $0.room.producer != nil } }
+    var producerOnline: Bool { room.withLock { $0.state.producer != nil } }
 
-    /// Registers a new socket: returns its peer id and the frames to write to it, starting with the welcome.
-    func join(as role: SignalingState.Role) -> (peer: String, outbound: AsyncStream<Outbound>) {
+    /// Registers a new socket opened by `principal` (nil: none known): returns its peer id and the frames to write
+    /// to it, starting with the welcome.
+    func join(
+        as role: SignalingState.Role, principal: String? = nil, now: ContinuousClock.Instant = .now
+    ) -> (peer: String, outbound: AsyncStream<Outbound>) {
         let peer = Self.newPeerID(role)
+        let share = video.signalingBurst * video.maxViewers
         let (stream, mailbox) = AsyncStream.makeStream(
-            of: Outbound.self, bufferingPolicy: .bufferingOldest(Self.mailboxSize))
-        state.withLock { state in
-            state.mailboxes[peer] = mailbox
-            perform(state.room.join(peer, as: role), on: &state.mailboxes)
+            of: Outbound.self, bufferingPolicy: .bufferingOldest(Self.mailboxSize + share))
+        // The producer speaks for every viewer: its bucket is maxViewers viewers' worth.
+        let scale = role == .producer ? video.maxViewers : 1
+        room.withLock { room in
+            room.mailboxes[peer] = mailbox
+            room.buckets[peer] = TokenBucket(
+                burst: video.signalingBurst * scale, perSecond: video.signalingFramesPerSecond * scale, now: now)
+            perform(room.state.join(peer, as: role, principal: principal), origin: nil, in: &room)
         }
         logger.debug(
             "signaling: \(role.rawValue) joined", metadata: ["robot.thing": "\(thing)", "signal.peer": "\(peer)"])
@@ -50,10 +85,12 @@ final class SignalingHub: Sendable {
 
     /// A socket closed.
     func leave(_ peer: String) {
-        let role = state.withLock { state in
-            let role = state.room.role(of: peer)
-            state.mailboxes.removeValue(forKey: peer)?.finish()
-            perform(state.room.leave(peer), on: &state.mailboxes)
+        let role = room.withLock { room in
+            let role = room.state.role(of: peer)
+            room.mailboxes.removeValue(forKey: peer)?.finish()
+            room.buckets[peer] = nil
+            room.unread[peer] = nil
+            perform(room.state.leave(peer), origin: nil, in: &room)
             return role
         }
         guard let role else { return }
@@ -61,42 +98,75 @@ final class SignalingHub: Sendable {
             "signaling: \(role.rawValue) left", metadata: ["robot.thing": "\(thing)", "signal.peer": "\(peer)"])
     }
 
-    /// A text frame from `peer`.
-    func received(_ text: String, from peer: String) {
-        state.withLock { state in
-            perform(state.room.received(text, from: peer), on: &state.mailboxes)
+    /// A text frame from `peer`: relayed if within its rate limit; over it, `peer` is closed (1008).
+    func received(_ text: String, from peer: String, now: ContinuousClock.Instant = .now) {
+        room.withLock { room in
+            guard admit(peer, now: now, in: &room) else { return }
+            perform(room.state.received(text, from: peer), origin: peer, in: &room)
         }
     }
 
-    /// A binary frame from `peer`: refused with an error frame.
-    func receivedBinary(from peer: String) {
-        state.withLock { state in
-            perform([.send(peer, SignalingState.binaryRefused)], on: &state.mailboxes)
+    /// A binary frame from `peer`: refused with an error frame (and counted against its rate limit).
+    func receivedBinary(from peer: String, now: ContinuousClock.Instant = .now) {
+        room.withLock { room in
+            guard admit(peer, now: now, in: &room) else { return }
+            perform([.send(peer, SignalingState.binaryRefused)], origin: peer, in: &room)
+        }
+    }
+
+    /// `peer`'s socket wrote a frame that `origin` sent: it no longer counts against `origin`'s share.
+    func written(from origin: String, to peer: String) {
+        room.withLock { room in
+            if let count = room.unread[peer]?[origin] {
+                room.unread[peer]?[origin] = count > 1 ? count - 1 : nil
+            }
         }
     }
 
     /// A message the robot published on its telemetry topic.
     func telemetry(_ data: JSONValue) {
-        state.withLock { state in
-            perform(state.room.telemetry(data), on: &state.mailboxes)
+        room.withLock { room in
+            perform(room.state.telemetry(data), origin: nil, in: &room)
         }
     }
 
-    private func perform(
-        _ actions: [SignalingState.Action], on mailboxes: inout [String: AsyncStream<Outbound>.Continuation]
-    ) {
+    /// Whether a frame from `peer` may pass: it is still connected and has a token.
+    private func admit(_ peer: String, now: ContinuousClock.Instant, in room: inout Room) -> Bool {
+        guard room.mailboxes[peer] != nil, var bucket = room.buckets[peer] else { return false }
+        let allowed = bucket.take(now: now)
+        room.buckets[peer] = bucket
+        if !allowed {
+            let reason = "signaling rate limit: over \(bucket.burst) frames at once or \(bucket.perSecond)/s"
+            perform([.close(peer, .rateLimited(reason))], origin: nil, in: &room)
+        }
+        return allowed
+    }
+
+    private func perform(_ actions: [SignalingState.Action], origin: String?, in room: inout Room) {
+        // Only a viewer's frames to someone else are counted against its share.
+        let relaying = origin.flatMap { room.state.role(of: $0) == .viewer ? $0 : nil }
         for action in actions {
             switch action {
             case .send(let peer, let frame):
-                guard let mailbox = mailboxes[peer] else { continue }
-                if case .dropped = mailbox.yield(.text(frame.serializedString())) {
+                guard let mailbox = room.mailboxes[peer] else { continue }
+                let counted = relaying.flatMap { $0 == peer ? nil : $0 }
+                if let counted {
+                    let unread = room.unread[peer]?[counted] ?? 0
+                    guard unread < video.signalingBurst else {
+                        let reason = "signaling rate limit: \(unread) frames not yet read by the producer"
+                        perform([.close(counted, .rateLimited(reason))], origin: nil, in: &room)
+                        return
+                    }
+                    room.unread[peer, default: [:]][counted] = unread + 1
+                }
+                if case .dropped = mailbox.yield(.text(frame.serializedString(), origin: counted)) {
                     logger.warning(
                         "signaling: \(peer) does not read its frames (\(Self.mailboxSize) waiting); closing it",
                         metadata: ["robot.thing": "\(thing)"])
-                    mailboxes.removeValue(forKey: peer)?.finish()
+                    room.mailboxes.removeValue(forKey: peer)?.finish()
                 }
             case .close(let peer, let reason):
-                guard let mailbox = mailboxes.removeValue(forKey: peer) else { continue }
+                guard let mailbox = room.mailboxes.removeValue(forKey: peer) else { continue }
                 logger.notice(
                     "signaling: closing \(peer): \(reason.text)", metadata: ["robot.thing": "\(thing)"])
                 mailbox.yield(.close(code: reason.code, reason: reason.text))
@@ -111,5 +181,13 @@ final class SignalingHub: Sendable {
         let bits = UInt64.random(in: 0...UInt64.max) >> 16
         let hex = String(bits, radix: 16)
         return "\(role.rawValue)-" + String(repeating: "0", count: 12 - hex.count) + hex
+    }
+}
+
+extension SignalingHub {
+    /// The identity the per-principal viewer cap counts (`token:home`, `jwt:alice`); nil with authentication
+    /// disabled, where everyone is the same anonymous principal.
+    static func identity(of principal: Principal) -> String? {
+        principal.kind == .anonymous ? nil : "\(principal.kind.rawValue):\(principal.name)"
     }
 }

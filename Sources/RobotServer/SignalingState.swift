@@ -19,12 +19,20 @@ struct SignalingState: Sendable {
         case replaced
         /// The robot already has as many viewers as `video.maxViewers` allows.
         case tooManyViewers
+        /// This viewer's principal already holds `video.maxViewersPerPrincipal` of the robot's viewers.
+        case tooManyViewersForPrincipal
+        /// The peer sent frames faster than its signaling rate limit, or faster than the producer reads them;
+        /// the text says which (``SignalingHub``).
+        case rateLimited(String)
 
-        /// A close code from the range for applications (4000–4999) and a reason for logs and pages.
+        /// A close code from the range for applications (4000–4999), or 1008 (policy violation) for a flood; and a
+        /// reason for logs and pages (at most 123 bytes, as a close frame allows).
         var code: UInt16 {
             switch self {
             case .replaced: 4000
             case .tooManyViewers: 4001
+            case .tooManyViewersForPrincipal: 4002
+            case .rateLimited: 1008
             }
         }
 
@@ -32,6 +40,8 @@ struct SignalingState: Sendable {
             switch self {
             case .replaced: "replaced by a newer producer for this robot"
             case .tooManyViewers: "this robot has too many viewers"
+            case .tooManyViewersForPrincipal: "this token already holds its share of this robot's viewers"
+            case .rateLimited(let text): text
             }
         }
     }
@@ -43,15 +53,24 @@ struct SignalingState: Sendable {
 
     let iceServers: JSONValue
     let maxViewers: Int
+    let maxViewersPerPrincipal: Int
     private(set) var producer: String?
     /// In order of arrival, so a new producer hears of them in that order.
     private(set) var viewers: [String] = []
+    /// Whose each viewer is (a principal's identity); viewers without one (authentication disabled) are not here.
+    private(set) var principals: [String: String] = [:]
     /// The robot's latest telemetry, for viewers who join later (robotd publishes on changes and heartbeats).
     private(set) var lastTelemetry: JSONValue?
 
-    init(iceServers: [ServerConfig.ICEServer], maxViewers: Int) {
+    init(iceServers: [ServerConfig.ICEServer], maxViewers: Int, maxViewersPerPrincipal: Int? = nil) {
         self.iceServers = .array(iceServers.map(\.json))
         self.maxViewers = maxViewers
+        self.maxViewersPerPrincipal = maxViewersPerPrincipal ?? maxViewers
+    }
+
+    /// How many viewers `principal` holds now.
+    func viewerCount(of principal: String) -> Int {
+        principals.values.count { $0 == principal }
     }
 
     func role(of peer: String) -> Role? {
@@ -59,8 +78,9 @@ struct SignalingState: Sendable {
         return viewers.contains(peer) ? .viewer : nil
     }
 
-    /// A new socket: welcome it, and tell the other side.
-    mutating func join(_ peer: String, as role: Role) -> [Action] {
+    /// A new socket: welcome it, and tell the other side. `principal` is who opened it (nil: nobody known, as with
+    /// authentication disabled), for the per-principal viewer cap.
+    mutating func join(_ peer: String, as role: Role, principal: String? = nil) -> [Action] {
         switch role {
         case .viewer:
             guard viewers.count < maxViewers else {
@@ -69,7 +89,17 @@ struct SignalingState: Sendable {
                     .close(peer, .tooManyViewers),
                 ]
             }
+            if let principal, viewerCount(of: principal) >= maxViewersPerPrincipal {
+                let text =
+                    CloseReason.tooManyViewersForPrincipal.text
+                    + " (at most \(maxViewersPerPrincipal), video.maxViewersPerPrincipal)"
+                return [
+                    .send(peer, Self.error(text)),
+                    .close(peer, .tooManyViewersForPrincipal),
+                ]
+            }
             viewers.append(peer)
+            principals[peer] = principal
             var actions: [Action] = [
                 .send(peer, welcome(peer, role)),
                 .send(peer, ["type": "producer", "online": .bool(producer != nil)]),
@@ -106,6 +136,7 @@ struct SignalingState: Sendable {
         }
         guard let index = viewers.firstIndex(of: peer) else { return [] }
         viewers.remove(at: index)
+        principals[peer] = nil
         guard let producer else { return [] }
         return [.send(producer, ["type": "viewer-left", "viewer": .string(peer)])]
     }

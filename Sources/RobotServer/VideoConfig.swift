@@ -9,13 +9,29 @@ extension ServerConfig {
         public var iceServers: [ICEServer] = []
         /// How many viewers one robot may have at once; each one costs the robot an encoder's worth of CPU.
         public var maxViewers = 4
+        /// How many of a robot's viewers one principal (a token's name, a JWT's `sub`) may hold, so one token cannot
+        /// take every slot. Not applied when authentication is disabled (nobody has an identity then).
+        public var maxViewersPerPrincipal = 2
+        /// Frames a signaling socket may send at once (a token bucket's size): a viewer's ICE burst is a few dozen.
+        /// The producer, which speaks for every viewer, gets `maxViewers` times as much.
+        public var signalingBurst = 100
+        /// Frames per second a signaling socket may send once its burst is spent (the producer: `maxViewers` times).
+        public var signalingFramesPerSecond = 20
 
-        public init(iceServers: [ICEServer] = [], maxViewers: Int = 4) {
+        public init(
+            iceServers: [ICEServer] = [], maxViewers: Int = 4, maxViewersPerPrincipal: Int = 2,
+            signalingBurst: Int = 100, signalingFramesPerSecond: Int = 20
+        ) {
             self.iceServers = iceServers
             self.maxViewers = maxViewers
+            self.maxViewersPerPrincipal = maxViewersPerPrincipal
+            self.signalingBurst = signalingBurst
+            self.signalingFramesPerSecond = signalingFramesPerSecond
         }
 
-        static let keys: Set<String> = ["iceServers", "maxViewers"]
+        static let keys: Set<String> = [
+            "iceServers", "maxViewers", "maxViewersPerPrincipal", "signalingBurst", "signalingFramesPerSecond",
+        ]
     }
 
     /// One STUN or TURN server, as `RTCIceServer`: `urls` (`stun:`, `stuns:`, `turn:`, `turns:`), and for TURN
@@ -57,6 +73,11 @@ extension ServerConfig.Video {
             unknown += server.unknownKeys(known: ["urls", "username", "credential"])
         }
         video.maxViewers = try reader.int("maxViewers", in: 1...64) ?? video.maxViewers
+        video.maxViewersPerPrincipal =
+            try reader.int("maxViewersPerPrincipal", in: 1...64) ?? video.maxViewersPerPrincipal
+        video.signalingBurst = try reader.int("signalingBurst", in: 10...10_000) ?? video.signalingBurst
+        video.signalingFramesPerSecond =
+            try reader.int("signalingFramesPerSecond", in: 1...1000) ?? video.signalingFramesPerSecond
         return video
     }
 
