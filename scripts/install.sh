@@ -786,7 +786,9 @@ if $with_webrtc; then
             warn "$token_file is empty: delete it and run install.sh again for a new token"
         else
             token_sha256=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
-            token_line="{ \"name\": \"$thing-video\", \"sha256\": \"$token_sha256\", \"robots\": [\"$thing\"] }"
+            # The producer's token may only produce (it is on the robot: it must not drive it or watch others).
+            token_line="{ \"name\": \"$thing-video\", \"sha256\": \"$token_sha256\", \"robots\": [\"$thing\"],"
+            token_line+=" \"roles\": [\"produce\"] }"
             note "robot-server accepts the producer with this line in its server.json's auth.tokens"
             note "(and \"$thing\" in its robots):"
             note "  $token_line"

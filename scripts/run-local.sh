@@ -5,12 +5,13 @@
 #
 # 1. installs the Debian packages it needs when some are missing (as test.sh);
 # 2. makes a throwaway PKI in .local/pki (scripts/pki.sh; kept between runs);
-# 3. builds robotd and robot-server (debug);
+# 3. builds robotd, robot-server and robot-webrtc (debug);
 # 4. starts a local mosquitto on 127.0.0.1:$ROBOT_MQTT_PORT (default 8883) with
 #    TLS, client certificates and the AWS-IoT-like ACL (scripts/broker.sh; its
 #    files and log in .local/broker);
-# 5. generates a bearer token for this run, writes .local/server.json (only the
-#    token's SHA-256 is stored) and starts robot-server on
+# 5. generates a bearer token for this run (roles drive and view) and one for
+#    the video producer (role produce only: it cannot drive), writes
+#    .local/server.json (only the tokens' SHA-256 is stored) and starts robot-server on
 #    127.0.0.1:$ROBOT_HTTP_PORT (default 8080) in the background, its log in
 #    .local/robot-server.log;
 # 6. writes .local/robotd.json — the simulated motor driver, no video — and
@@ -18,13 +19,17 @@
 #    this terminal, after printing the token and the commands that drive and
 #    watch the robot from another terminal (curl to the REST API, or MQTT).
 #
-# Ctrl-C stops robotd, then robot-server and the broker. .local/robotd.json and
+# Ctrl-C, SIGTERM or SIGHUP stops everything it started: robotd (and with it its
+# video producer), then robot-server, then the broker; each runs in a process
+# group of its own, which is signalled whole (SIGKILL after 10 s). .local/robotd.json and
 # .local/server.json are rewritten on every run (with a new token); to try your
 # own settings, copy them and run `swift run robotd run --config YOUR.json` or
 # `swift run robot-server --config YOUR.json` while a broker runs.
 #
 # Environment: ROBOT_MQTT_PORT (default 8883), ROBOT_HTTP_PORT (default 8080),
-# ROBOT_THING_NAME (default sts-pi).
+# ROBOT_THING_NAME (default sts-pi); ROBOT_LOCAL_DIR (default .local: the state
+# folder) and ROBOT_BIN_DIR (prebuilt robotd, robot-server and robot-webrtc; no
+# build), which let tests run it in a scratch folder.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"
@@ -34,7 +39,7 @@ root=$PWD
 port=${ROBOT_MQTT_PORT:-8883}
 http_port=${ROBOT_HTTP_PORT:-8080}
 thing=${ROBOT_THING_NAME:-sts-pi}
-state=$root/.local
+state=${ROBOT_LOCAL_DIR:-$root/.local}
 pki=$state/pki
 broker=$state/broker
 config=$state/robotd.json
@@ -53,14 +58,19 @@ done
 # webrtcbin).
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
     gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice
-require_swift
 
+mkdir -p "$state"
 scripts/pki.sh "$pki" "$thing" operator robot-server admin
 
-swift build --product robotd
-swift build --product robot-server
-swift build --product robot-webrtc
-bin=$(swift build --show-bin-path)
+if [[ -n ${ROBOT_BIN_DIR:-} ]]; then
+    bin=$ROBOT_BIN_DIR
+else
+    require_swift
+    swift build --product robotd
+    swift build --product robot-server
+    swift build --product robot-webrtc
+    bin=$(swift build --show-bin-path)
+fi
 robotd=$bin/robotd
 robot_server=$bin/robot-server
 robot_webrtc=$bin/robot-webrtc
@@ -69,12 +79,30 @@ robot_webrtc=$bin/robot-webrtc
 scripts/broker.sh "$broker" --stop >/dev/null
 
 server_pid=
+robotd_pid=
+# stop_group PID: SIGTERM to the process group PID leads (started with setsid), SIGKILL after 10 s.
+# shellcheck disable=SC2317  # invoked by the trap
+stop_group() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 200); do
+        kill -0 -- "-$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+# Whatever ends the script — robotd exiting, Ctrl-C, SIGTERM, SIGHUP (a closed terminal or SSH session), an
+# error — stops what it started: robotd first (it stops the motors and its video producer), then robot-server,
+# then the broker.
 # shellcheck disable=SC2317  # invoked by the trap
 stop_all() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    trap '' INT TERM HUP
+    stop_group "$robotd_pid"
+    robotd_pid=
+    stop_group "$server_pid"
+    server_pid=
     scripts/broker.sh "$broker" --stop >/dev/null || true
 }
 trap stop_all EXIT
@@ -115,13 +143,15 @@ cat >"$server_config" <<EOF
   "robots": ["$thing"],
   "defaultRobot": "$thing",
   "auth": { "tokens": [
-    { "name": "local", "sha256": "$token_sha256", "robots": ["$thing"] },
-    { "name": "video-producer", "sha256": "$producer_sha256", "robots": ["$thing"] }
+    { "name": "local", "sha256": "$token_sha256", "robots": ["$thing"], "roles": ["drive", "view"] },
+    { "name": "video-producer", "sha256": "$producer_sha256", "robots": ["$thing"], "roles": ["produce"] }
   ] },
   "cors": { "allowedOrigins": ["*"] }
 }
 EOF
-"$robot_server" --config "$server_config" >"$server_log" 2>&1 &
+# setsid: a process group (and session) of its own, which stop_all signals whole; a terminal's signals reach
+# only this script, which stops everything in order.
+setsid "$robot_server" --config "$server_config" >"$server_log" 2>&1 &
 server_pid=$!
 for _ in $(seq 200); do
     grep -q "robot-server listening" "$server_log" 2>/dev/null && break
@@ -161,13 +191,13 @@ or straight over MQTT:
 Watch its telemetry:
   $watch
 
-Ctrl-C stops robotd, robot-server and the broker.
+Ctrl-C (or SIGTERM, SIGHUP) stops robotd, robot-server and the broker.
 
 EOF
 
 # robotd's log goes to this terminal; once it listens, drive it once with the curl above.
 robotd_log=$state/robotd.log
-"$robotd" run --config "$config" > >(tee "$robotd_log" >&2) 2>&1 &
+setsid "$robotd" run --config "$config" > >(tee "$robotd_log" >&2) 2>&1 &
 robotd_pid=$!
 for _ in $(seq 200); do
     grep -q "listening for drive commands" "$robotd_log" 2>/dev/null && break

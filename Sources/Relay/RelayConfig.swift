@@ -52,12 +52,13 @@ public struct RelayConfig: Sendable {
         case sqs(account: String, queue: String, base64: Bool)
         case webhook(url: String, headers: [(String, String)], timeoutMs: Int)
 
-        /// A short name for logs, metrics and the status page: `mqtt:partner/debug/${topic(2)}`.
+        /// A short name for logs, metrics and the status page: `mqtt:partner/debug/${topic(2)}`; a webhook's
+        /// secrets (userinfo, query, header values) are not in it.
         public var label: String {
             switch self {
             case .mqtt(let account, let topic, _): "mqtt:\(account)/\(topic.text)"
             case .sqs(let account, let queue, _): "sqs:\(account)/\(queue)"
-            case .webhook(let url, _, _): "webhook:\(url)"
+            case .webhook(let url, let headers, _): WebhookRedaction.label(url: url, headers: headers)
             }
         }
     }

@@ -50,6 +50,7 @@ public func buildApplication(
     router.middlewares.add(RequestMetrics())
     router.middlewares.add(CORSPolicy(config.cors))
     router.middlewares.add(APIErrorMiddleware())
+    router.middlewares.add(AdminGate(prefix: "/relay", authenticator: authenticator))
     PublishController(
         robots: Set(config.robots), defaultRobot: config.defaultRobot, authenticator: authenticator,
         publisher: publisher, metrics: metrics

@@ -1,14 +1,37 @@
 import JSONConfig
 
 extension AuthConfig {
-    /// Scopes granted when `auth.jwt.scopes` is not configured: `robot:drive` drives every robot,
-    /// `robot:drive:<thing>` drives that one.
-    static func defaultScopes(robots: [String]) -> [String: RobotSet] {
-        var scopes: [String: RobotSet] = ["robot:drive": .all]
+    /// Scopes granted when `auth.jwt.scopes` is not configured: `robot:drive` drives and watches every robot,
+    /// `robot:drive:<thing>` that one; `robot:view[:<thing>]` only watches; `robot:produce:<thing>` is that
+    /// robot's video producer; `robot:admin` has the admin role on every robot.
+    static func defaultScopes(robots: [String]) -> [String: Permissions.Grant] {
+        var scopes: [String: Permissions.Grant] = [
+            "robot:drive": .init(robots: .all), "robot:view": .init(robots: .all, roles: [.view]),
+            "robot:admin": .init(robots: .all, roles: [.admin]),
+        ]
         for robot in robots {
-            scopes["robot:drive:\(robot)"] = .some([robot])
+            scopes["robot:drive:\(robot)"] = .init(robots: .some([robot]))
+            scopes["robot:view:\(robot)"] = .init(robots: .some([robot]), roles: [.view])
+            scopes["robot:produce:\(robot)"] = .init(robots: .some([robot]), roles: [.produce])
         }
         return scopes
+    }
+
+    /// One scope's grant: a list of robots (drive and view, the form before roles), or
+    /// `{"robots": [...], "roles": [...]}`.
+    static func scopeGrant(_ scopes: ConfigReader, _ scope: String, robots: [String]) throws(ConfigError)
+        -> Permissions.Grant
+    {
+        guard case .object = scopes.object[scope], let grant = try scopes.object(scope) else {
+            return Permissions.Grant(robots: try robotSet(scopes, scope, robots: robots))
+        }
+        guard let roles = try roles(grant, "roles") else {
+            throw ConfigError(grant.keyPath("roles"), "is required: some of \(Role.names)")
+        }
+        for key in grant.unknownKeys(known: ["robots", "roles"]) {
+            throw ConfigError(key, "unknown key; a scope maps to {\"robots\": [...], \"roles\": [...]}")
+        }
+        return Permissions.Grant(robots: try robotSet(grant, "robots", robots: robots), roles: roles)
     }
 
     static func parseJWT(_ reader: ConfigReader, robots: [String], directory: String) throws(ConfigError) -> JWT {
@@ -33,9 +56,9 @@ extension AuthConfig {
             guard !scopes.object.isEmpty else {
                 throw ConfigError(scopes.path, "must map at least one scope to robots, e.g. {\"robot:drive\": [\"*\"]}")
             }
-            var map: [String: RobotSet] = [:]
+            var map: [String: Permissions.Grant] = [:]
             for scope in scopes.object.keys {
-                map[scope] = try robotSet(scopes, scope, robots: robots)
+                map[scope] = try scopeGrant(scopes, scope, robots: robots)
             }
             jwt.scopes = map
         }

@@ -10,7 +10,7 @@ extension AuthConfig {
         auth.disabled = try reader.bool("disabled") ?? false
         for token in try reader.objectArray("tokens") ?? [] {
             auth.tokens.append(try parseToken(token, index: auth.tokens.count, robots: robots))
-            unknown += token.unknownKeys(known: ["sha256", "robots", "name"])
+            unknown += token.unknownKeys(known: ["sha256", "robots", "roles", "name"])
         }
         if let jwt = try reader.object("jwt") {
             auth.jwt = try parseJWT(jwt, robots: robots, directory: directory)
@@ -31,13 +31,32 @@ extension AuthConfig {
     {
         let hex = try reader.requiredString("sha256")
         guard let digest = Hex.bytes(hex), digest.count == 32 else {
+            let what = hex.hasPrefix("REPLACE") ? "is a placeholder" : "must be 64 hex digits (a token's SHA-256)"
             throw ConfigError(
                 reader.keyPath("sha256"),
-                "must be 64 hex digits (the SHA-256 of the token: printf %s \"$TOKEN\" | sha256sum)")
+                "\(what): run robot-server new-token and paste the line it prints, "
+                    + "or printf %s \"$TOKEN\" | robot-server hash-token")
         }
         return StaticToken(
             sha256: digest, robots: try robotSet(reader, "robots", robots: robots),
-            name: try reader.string("name") ?? "token[\(index)]")
+            roles: try roles(reader, "roles") ?? Role.defaults, name: try reader.string("name") ?? "token[\(index)]")
+    }
+
+    /// An optional, non-empty list of role names (`["drive", "view"]`); nil when the key is absent.
+    static func roles(_ reader: ConfigReader, _ key: String) throws(ConfigError) -> Set<Role>? {
+        guard let names = try reader.stringArray(key) else { return nil }
+        guard !names.isEmpty else {
+            throw ConfigError(reader.keyPath(key), "must list at least one role: \(Role.names)")
+        }
+        var roles: Set<Role> = []
+        for (index, name) in names.enumerated() {
+            guard let role = Role(rawValue: name) else {
+                throw ConfigError(
+                    "\(reader.keyPath(key))[\(index)]", "unknown role \"\(name)\"; expected \(Role.names)")
+            }
+            roles.insert(role)
+        }
+        return roles
     }
 
     /// A required, non-empty list of configured robot names or `*`.

@@ -1,11 +1,11 @@
-/// Why a request may not go on: no or bad credentials (401), credentials that do not cover the robot (403),
+/// Why a request may not go on: no or bad credentials (401), credentials that lack a role for the robot (403),
 /// or an identity provider whose keys cannot be had (503).
 enum AuthFailure: Error, Sendable, Equatable {
     /// No `Authorization: Bearer …` header.
     case missingToken(String)
     /// A token that is not valid: unknown, expired, wrong audience, bad signature…
     case invalidToken(String)
-    /// Valid credentials that do not allow this robot.
+    /// Valid credentials without the role this request needs (the detail names it).
     case forbidden(String)
     /// The JWKS could not be had at all, so no JWT can be checked.
     case keysUnavailable(String)

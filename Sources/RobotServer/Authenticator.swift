@@ -7,7 +7,9 @@ struct Authenticator: Sendable {
     let tokens: StaticTokens
     let jwt: JWTAuthenticator?
 
-    static let anonymous = Principal(kind: .anonymous, name: "anonymous", robots: .all)
+    /// Who a request is when authentication is disabled (a local demo): every role on every robot.
+    static let anonymous = Principal(
+        kind: .anonymous, name: "anonymous", permissions: Permissions([.init(robots: .all, roles: Set(Role.allCases))]))
 
     func authenticate(_ request: Request) async throws(AuthFailure) -> Principal {
         if disabled { return Self.anonymous }
@@ -36,12 +38,22 @@ struct Authenticator: Sendable {
         throw AuthFailure.invalidToken("the bearer token is not valid")
     }
 
-    /// Throws 403 unless `principal` may drive `thing`.
-    func authorize(_ principal: Principal, toDrive thing: String) throws(AuthFailure) {
-        guard principal.robots.allows(thing) else {
+    /// Throws 403, naming the missing role, unless `principal` has `role` on `thing`.
+    func authorize(_ principal: Principal, _ role: Role, robot thing: String) throws(AuthFailure) {
+        guard principal.permissions.permits(role, robot: thing) else {
             throw AuthFailure.forbidden(
-                "\(principal.kind == .jwt ? "JWT" : "token") \"\(principal.name)\" may not drive \"\(thing)\" "
-                    + "(it may drive: \(principal.robots))")
+                "\(principal.label) lacks the \"\(role.rawValue)\" role for robot \"\(thing)\" "
+                    + "(it has: \(principal.permissions))")
+        }
+    }
+
+    /// Throws 403, naming the missing role, unless `principal` has `role` on every robot (`"robots": ["*"]`):
+    /// for what concerns no single robot, such as the relay.
+    func authorize(_ principal: Principal, _ role: Role, everywhereFor what: String) throws(AuthFailure) {
+        guard principal.permissions.permitsEverywhere(role) else {
+            throw AuthFailure.forbidden(
+                "\(principal.label) lacks the \"\(role.rawValue)\" role for every robot (\"robots\": [\"*\"]), "
+                    + "which \(what) needs (it has: \(principal.permissions))")
         }
     }
 }

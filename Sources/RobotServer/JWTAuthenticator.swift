@@ -2,9 +2,9 @@ import FoundationEssentials
 import JWTKit
 
 /// Checks a JWT from the identity provider: signature against its JWKS (by `kid`), then `exp` and `nbf`
-/// (with leeway), `iss`, `aud`, and maps its scopes to the robots it may drive.
+/// (with leeway), `iss`, `aud`, and maps its scopes to the robots and roles they grant.
 ///
-/// A token that fails any check is a 401 naming the check; a valid token whose scopes grant no robot is
+/// A token that fails any check is a 401 naming the check; a valid token whose scopes grant nothing is
 /// a 403 (RFC 6750's insufficient scope).
 struct JWTAuthenticator: Sendable {
     let config: AuthConfig.JWT
@@ -25,14 +25,15 @@ struct JWTAuthenticator: Sendable {
             throw AuthFailure.invalidToken("invalid JWT: \(error)")
         }
         try check(claims, now: now)
-        let robots = claims.scopes.reduce(RobotSet.some([])) { $0 + (config.scopes[$1] ?? .some([])) }
-        guard robots != .some([]) else {
+        let permissions = Permissions(claims.scopes.compactMap { config.scopes[$0] })
+        guard !permissions.isEmpty else {
             let known = config.scopes.keys.sorted().joined(separator: ", ")
             throw AuthFailure.forbidden(
-                "the JWT's scopes (\(claims.scopes.joined(separator: " "))) grant no robot; any of these would: \(known)"
+                "the JWT's scopes (\(claims.scopes.joined(separator: " "))) grant no robot; "
+                    + "any of these would: \(known)"
             )
         }
-        return Principal(kind: .jwt, name: claims.sub?.value ?? "jwt", robots: robots)
+        return Principal(kind: .jwt, name: claims.sub?.value ?? "jwt", permissions: permissions)
     }
 
     private func check(_ claims: AccessClaims, now: Date) throws(AuthFailure) {

@@ -6,8 +6,8 @@ import StrictJSON
 
 /// `POST /publish` (the original API: the default robot) and `POST /robots/{thing}/publish`.
 ///
-/// In order: authenticate (401), find the robot (404), authorize (403), check the body's type (415) and
-/// size (413), validate it with robotd's own parser (400), publish it with QoS 1 and wait for the broker's
+/// In order: authenticate (401), find the robot (404), authorize the `drive` role (403), check the body's type (415)
+/// and size (413), validate it with robotd's own parser (400), publish it with QoS 1 and wait for the broker's
 /// PUBACK (503 if the broker is away or does not acknowledge in time), then answer 202 with the topic and
 /// the command's `id` — the client's, or one the server adds so telemetry can be matched.
 struct PublishController: Sendable {
@@ -41,7 +41,7 @@ struct PublishController: Sendable {
             guard robots.contains(thing) else {
                 throw APIError(.notFound, "unknown robot", "no robot \"\(thing)\" is configured on this server")
             }
-            try authenticator.authorize(principal, toDrive: thing)
+            try authenticator.authorize(principal, .drive, robot: thing)
         } catch let failure as AuthFailure {
             throw failure.apiError
         }

@@ -1,7 +1,7 @@
 import Hummingbird
 import StrictJSON
 
-/// `GET /robots`: the robots the bearer token may drive, and the default one —
+/// `GET /robots`: the robots the bearer token has any role on, and the default one —
 /// `{"robots":["sts-pi"],"defaultRobot":"sts-pi"}`. The drive page fills its robot list from it, and learns
 /// whether its token is good (401 otherwise).
 struct RobotListController: Sendable {
@@ -17,7 +17,7 @@ struct RobotListController: Sendable {
             } catch let failure as AuthFailure {
                 throw failure.apiError
             }
-            let allowed = robots.filter { principal.robots.allows($0) }
+            let allowed = robots.filter { principal.permissions.mentions($0) }
             let body: JSONValue = [
                 "robots": .array(allowed.map(JSONValue.string)), "defaultRobot": .string(defaultRobot),
             ]

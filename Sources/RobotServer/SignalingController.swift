@@ -8,7 +8,8 @@ import Synchronization
 /// (`docs/SIGNALING.md`).
 ///
 /// Before the upgrade, in order: authenticate (`Authorization: Bearer`, or `?token=` from a browser; 401), find
-/// the robot (404), authorize (403), read `?role=producer|viewer` (400), check the viewer limit (503). A
+/// the robot (404), read `?role=producer|viewer` (400), authorize it — `produce` for a producer, `view` for a
+/// viewer (403) — and check the viewer limit (503). A
 /// refusal is the REST API's JSON error. Without an upgrade the same checks run and a good request gets
 /// `426 Upgrade Required`, which lets a page check a token before it opens the socket.
 struct SignalingController: Sendable {
@@ -71,7 +72,6 @@ struct SignalingController: Sendable {
             guard robots.contains(thing) else {
                 throw APIError(.notFound, "unknown robot", "no robot \"\(thing)\" is configured on this server")
             }
-            try authenticator.authorize(principal, toDrive: thing)
         } catch let failure as AuthFailure {
             throw failure.apiError
         } catch let error as APIError {
@@ -83,6 +83,12 @@ struct SignalingController: Sendable {
         guard let role = SignalingState.Role(rawValue: roleName) else {
             throw APIError(
                 .badRequest, "invalid role", "role must be producer or viewer, not \(roleName.debugDescription)")
+        }
+        do {
+            // A producer needs `produce` (it would otherwise see every viewer's ICE candidates), a viewer `view`.
+            try authenticator.authorize(principal, role == .producer ? .produce : .view, robot: thing)
+        } catch {
+            throw error.apiError
         }
         if role == .viewer, let hub = hubs[thing], hub.viewerCount >= maxViewers {
             throw APIError(

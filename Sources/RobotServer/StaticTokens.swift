@@ -16,7 +16,10 @@ struct StaticTokens: Sendable {
         for candidate in tokens where Self.constantTimeEqual(candidate.sha256, digest) {
             match = candidate
         }
-        return match.map { Principal(kind: .token, name: $0.name, robots: $0.robots) }
+        return match.map {
+            Principal(
+                kind: .token, name: $0.name, permissions: Permissions([.init(robots: $0.robots, roles: $0.roles)]))
+        }
     }
 
     /// Compares two digests of equal length in time independent of their contents.

@@ -6,7 +6,8 @@ import Hummingbird
 ///
 /// No token is needed to load the page (it holds no secret); everything it does afterwards is authenticated.
 /// Answers carry an `ETag` (revalidated with `If-None-Match`) and a Content-Security-Policy that allows only
-/// this origin's scripts, styles and connections.
+/// this origin's scripts, styles and connections (`connect-src 'self'`, which covers the same origin's ws:/wss:
+/// in CSP 3 browsers): an injected script could not send the token or the video anywhere else.
 struct WebPageController: Sendable {
     struct File: Sendable {
         var bytes: [UInt8]
@@ -28,7 +29,7 @@ struct WebPageController: Sendable {
 
     static let securityHeaders: HTTPFields = [
         .contentSecurityPolicy:
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
             + "media-src 'self' blob: mediastream:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
         .xContentTypeOptions: "nosniff",
     ]

@@ -7,20 +7,29 @@ import MQTT
 /// `#` that sees every publish (and may publish anything, e.g. a robot's telemetry); optionally beside the built
 /// `robotd` (simulated motors) as `sts-pi`. The REST API's and the video tests' harnesses build on it.
 public final class RobotServerProcess: Sendable {
-    /// May drive (and so watch) `sts-pi` only.
+    /// May drive and watch `sts-pi` only (no `roles` in the config: the defaults, drive and view).
     public static let homeToken = "home-token-5f1e0c2a9b7d4e3f"
-    /// May drive every robot.
+    /// Every role (drive, view, produce, admin) on every robot.
     public static let fleetToken = "fleet-token-8c3b1a7e6d5f4a2b"
+    /// `sts-pi`'s video producer: the `produce` role on `sts-pi` only, as run-local.sh and install.sh give it.
+    public static let producerToken = "producer-token-3d9a6c1f0e2b7a54"
+    /// May only watch `sts-pi` (the `view` role).
+    public static let viewerToken = "viewer-token-71c4e8a02f6b9d35"
 
     /// The hex SHA-256 of a token, as `auth.tokens[].sha256` wants it.
     public static func sha256(_ token: String) -> String {
         SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Static tokens: `home` for sts-pi, `fleet` for every robot.
+    /// Static tokens: `home` (drive, view) for sts-pi, `fleet` (every role) for every robot, `video-producer`
+    /// (produce) and `viewer` (view) for sts-pi.
     public static var staticTokensAuth: String {
         #"{"tokens":[{"sha256":"\#(sha256(homeToken))","robots":["sts-pi"],"name":"home"},"#
-            + #"{"sha256":"\#(sha256(fleetToken))","robots":["*"],"name":"fleet"}]}"#
+            + #"{"sha256":"\#(sha256(fleetToken))","robots":["*"],"name":"fleet","#
+            + #""roles":["drive","view","produce","admin"]},"#
+            + #"{"sha256":"\#(sha256(producerToken))","robots":["sts-pi"],"name":"video-producer","#
+            + #""roles":["produce"]},"#
+            + #"{"sha256":"\#(sha256(viewerToken))","robots":["sts-pi"],"name":"viewer","roles":["view"]}]}"#
     }
 
     public let robot: RobotdHarness?
@@ -54,9 +63,10 @@ public final class RobotServerProcess: Sendable {
     ///   - auth: the `auth` section (JSON); static `home` and `fleet` tokens by default.
     ///   - mqtt: more members of the `mqtt` section (JSON members, no braces), e.g. `"publishTimeoutMs":2000`.
     ///   - extra: more top-level keys, e.g. `"cors": {…}` (JSON members, no braces).
+    ///   - listen: more members of the `listen` section, e.g. `"maxConnections":100`.
     public static func launch(
         robot: RobotdHarness?, stopsRobot: Bool = false, auth: String = staticTokensAuth, mqtt: String = "",
-        extra: String = ""
+        extra: String = "", listen: String = ""
     ) async throws -> RobotServerProcess {
         let pki = try robot?.pki ?? TestPKI.make()
         let broker: MosquittoBroker
@@ -74,7 +84,7 @@ public final class RobotServerProcess: Sendable {
             try FileManager.default.createSymbolicLink(
                 at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
             let configFile = folder.appending(path: "server.json")
-            try config(port: port, brokerPort: broker.port, auth: auth, mqtt: mqtt, extra: extra)
+            try config(port: port, brokerPort: broker.port, auth: auth, mqtt: mqtt, extra: extra, listen: listen)
                 .write(to: configFile, atomically: true, encoding: .utf8)
             let server = try startServer(config: configFile)
             do {
@@ -92,9 +102,11 @@ public final class RobotServerProcess: Sendable {
 
     /// A robot-server config for robots `sts-pi` (the default) and `rover` on the broker at `brokerPort`, with the
     /// PKI linked as `pki/` beside it.
-    public static func config(port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String) -> String {
+    public static func config(
+        port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String, listen: String = ""
+    ) -> String {
         """
-        {"listen":{"host":"127.0.0.1","port":\(port)},
+        {"listen":{"host":"127.0.0.1","port":\(port)\(listen.isEmpty ? "" : ",\(listen)")},
          "mqtt":{"endpoint":"localhost","port":\(brokerPort),"caFile":"pki/ca.crt",
                  "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key","clientId":"robot-server",
                  "reconnectInitialMs":50,"reconnectMaxMs":250,"connectTimeoutSeconds":3\(mqtt.isEmpty ? "" : ",\(mqtt)")},

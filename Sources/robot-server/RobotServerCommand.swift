@@ -10,12 +10,19 @@ struct RobotServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "robot-server",
         abstract: "Drives telepresence robots over a REST API: POST /publish → <thing>/action over MQTT/TLS.",
+        usage: """
+            robot-server [--config <config>] [--log-level <log-level>]
+            robot-server hash-token < TOKEN_FILE
+            robot-server new-token [--name <name>] [--robot <robot> ...] [--role <role> ...]
+            """,
         discussion: """
             Validates each drive command with robotd's own parser, checks the bearer token (static tokens \
             stored as SHA-256, or JWTs verified against an identity provider's JWKS) and publishes the command \
-            with QoS 1. GET /healthz reports the broker connection, GET /metrics serves Prometheus metrics.
+            with QoS 1. GET /healthz reports the broker connection, GET /metrics serves Prometheus metrics. \
+            Without a subcommand it runs the server; hash-token and new-token make static tokens.
             """,
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [HashTokenCommand.self, NewTokenCommand.self]
     )
 
     @Option(name: .long, help: "Path of the configuration file (see server.json.example).")

@@ -115,6 +115,9 @@ import Testing
         #expect(
             try Data(contentsOf: system.path("/etc/robot/server.json"))
                 == Data(contentsOf: RepositoryPaths.root.appending(path: "server.json.example")))
+        // …whose token hashes are placeholders: no default token works until the operator makes one.
+        let installed = try String(contentsOf: system.path("/etc/robot/server.json"), encoding: .utf8)
+        #expect(installed.firstMatch(of: /[0-9a-fA-F]{64}/) == nil && installed.contains("REPLACE-WITH-"))
         let again = try await system.install(["--binaries", system.binaries.path, "--with-server"])
         expectSuccess(again)
         #expect(again.standardOutput.contains("Nothing to do"), "\(again.standardOutput)")

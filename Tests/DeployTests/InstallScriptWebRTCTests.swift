@@ -27,7 +27,7 @@ extension InstallScriptTests {
     /// What robot-server's `auth.tokens` needs for a token: its SHA-256 and the robot.
     func tokenLine(_ token: String, thing: String) -> String {
         let digest = SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
-        return #"{ "name": "\#(thing)-video", "sha256": "\#(digest)", "robots": ["\#(thing)"] }"#
+        return #"{ "name": "\#(thing)-video", "sha256": "\#(digest)", "robots": ["\#(thing)"], "roles": ["produce"] }"#
     }
 
     @Test func withWebRTCItInstallsTheProducerItsTokenAndAConfigThatRunsIt() async throws {

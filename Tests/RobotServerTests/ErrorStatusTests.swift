@@ -61,7 +61,7 @@ extension EndToEnd {
             let forbidden = try await harness.post("/robots/rover/publish", #"{"action":"forward"}"#)
             harness.expectError(
                 forbidden, status: 403, error: "forbidden",
-                detail: #"token "home" may not drive "rover" (it may drive: sts-pi)"#)
+                detail: #"token "home" lacks the "drive" role for robot "rover" (it has: drive, view on sts-pi)"#)
             try await harness.expectNothingPublished(since: mark)
 
             mark = harness.mark

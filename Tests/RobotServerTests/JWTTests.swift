@@ -70,7 +70,7 @@ extension EndToEnd {
             }
         }
 
-        @Test func scopesDecideWhichRobotsATokenMayDrive() async throws {
+        @Test func scopesDecideWhichRobotsATokenMayDriveAndWithWhichRoles() async throws {
             let key = IdP.key("k1")
             let harness = try await start(keys: [key])
             defer { Task { await harness.stop() } }
@@ -80,7 +80,17 @@ extension EndToEnd {
             _ = try await harness.admin.message(timeout: .seconds(5), "bob's stop") { $0.topic == "sts-pi/action" }
             var mark = harness.mark
             let denied = try await harness.post("/robots/rover/publish", #"{"action":"forward"}"#, token: one)
-            harness.expectError(denied, status: 403, error: "forbidden", detail: #"JWT "bob" may not drive "rover""#)
+            harness.expectError(
+                denied, status: 403, error: "forbidden", detail: #"JWT "bob" lacks the "drive" role for robot "rover""#)
+            try await harness.expectNothingPublished(since: mark)
+
+            // A scope that grants only `produce` (a robot's video producer) does not drive it.
+            mark = harness.mark
+            let producer = try await IdP.token(IdP.claims(scope: "robot:produce:sts-pi", subject: "cam"), key: key)
+            let notDriving = try await harness.post("/robots/sts-pi/publish", #"{"action":"forward"}"#, token: producer)
+            harness.expectError(
+                notDriving, status: 403, error: "forbidden",
+                detail: #"JWT "cam" lacks the "drive" role for robot "sts-pi" (it has: produce on sts-pi)"#)
             try await harness.expectNothingPublished(since: mark)
 
             let all = try await IdP.token(IdP.claims(scope: "robot:drive"), key: key)

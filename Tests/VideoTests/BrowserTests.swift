@@ -108,6 +108,51 @@ extension VideoEndToEnd {
             }
         }
 
+        /// A `#token=` link never silently replaces a different token the browser holds: the page asks, Cancel
+        /// keeps the saved token, OK takes the link's; the same token, or none saved, needs no question.
+        @Test func aTokenLinkAsksBeforeReplacingADifferentSavedToken() async throws {
+            let server = try await SignalingServer.start()
+            let chromium: Chromium
+            do { chromium = try await Chromium.start() } catch {
+                await server.stop()
+                throw error
+            }
+            defer { Task { await chromium.stop(); await server.stop() } }
+            let saved = "localStorage.getItem('robot.token')"
+
+            // Nothing saved yet: the link's token is taken without a question, and leaves the address bar.
+            let first = try await chromium.open("\(server.baseURL)/#token=\(SignalingServer.homeToken)")
+            try await waitFor("the home token is saved") {
+                try await first.evaluate(saved) == .string(SignalingServer.homeToken)
+            }
+            #expect(try await first.evaluate("location.hash") == "")
+            #expect(first.dialogs.isEmpty, "no question without a saved token: \(first.dialogs)")
+
+            // A different token in a link: asked, and Cancel keeps the saved one.
+            let other = "\(server.baseURL)/#token=\(SignalingServer.viewerToken)"
+            let declined = try await chromium.open(other)
+            let question = try await declined.dialog()
+            #expect(question["type"] == "confirm", "\(question)")
+            #expect(question["message"]?.stringValue?.contains("different access token") == true, "\(question)")
+            try await declined.answerDialog(accept: false)
+            try await waitForPage(declined, "the page ran on after the question") { $0["robot"] == "sts-pi" }
+            #expect(try await declined.evaluate(saved) == .string(SignalingServer.homeToken), "Cancel keeps it")
+            #expect(try await declined.evaluate("location.hash") == "", "the link's token leaves the address bar")
+
+            // OK takes the link's token.
+            let accepted = try await chromium.open(other)
+            _ = try await accepted.dialog()
+            try await accepted.answerDialog(accept: true)
+            try await waitFor("the viewer token is saved") {
+                try await accepted.evaluate(saved) == .string(SignalingServer.viewerToken)
+            }
+
+            // The same token again: no question.
+            let same = try await chromium.open(other)
+            try await waitForPage(same, "the page ran") { $0["robot"] == "sts-pi" }
+            #expect(same.dialogs.isEmpty, "the saved token is the link's: \(same.dialogs)")
+        }
+
         @Test func twoViewersWatchAndThePageReconnectsAfterTheProducerRestarts() async throws {
             try await VideoStack.with { stack in
                 let first = try await stack.chromium.open(stack.pageURL)
@@ -163,6 +208,18 @@ extension VideoEndToEnd {
                 try await Task.sleep(for: .milliseconds(50))
             }
             throw TestSupportError("the page decoded fewer than \(count) frames in \(timeout); stats: \(last)")
+        }
+
+        /// Polls `condition` every 100 ms until it holds.
+        func waitFor(
+            _ description: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+        ) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if try await condition() { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw TestSupportError("never: \(description) (waited \(timeout))")
         }
 
         /// Polls the page's stats until `match` is true.

@@ -27,10 +27,10 @@ extension VideoEndToEnd {
                 server.signalURL(), headers: upgrade + [("Authorization", "Bearer not-a-token")])
             expectRefusal(wrongHeader, 401, "unauthorized", detail: "not valid")
 
-            // The home token may not drive rover; nobody has a robot called nope.
+            // The home token may not watch rover; nobody has a robot called nope.
             let forbidden = try await HTTPExchange.get(
                 server.signalURL("rover", query: "token=\(SignalingServer.homeToken)"), headers: upgrade)
-            expectRefusal(forbidden, 403, "forbidden", detail: "may not drive \"rover\"")
+            expectRefusal(forbidden, 403, "forbidden", detail: "lacks the \"view\" role for robot \"rover\"")
             let unknown = try await HTTPExchange.get(
                 server.signalURL("nope", query: "token=\(SignalingServer.fleetToken)"), headers: upgrade)
             expectRefusal(unknown, 404, "unknown robot", detail: "nope")
@@ -46,7 +46,7 @@ extension VideoEndToEnd {
             // Without an upgrade, a good token learns it may connect.
             let plain = try await HTTPExchange.get(
                 server.signalURL(query: "role=producer"),
-                headers: [("Authorization", "Bearer \(SignalingServer.homeToken)")])
+                headers: [("Authorization", "Bearer \(SignalingServer.producerToken)")])
             #expect(plain.status == 426, "\(plain)")
             #expect(plain.json?["detail"]?.stringValue?.contains("sts-pi as a producer") == true, "\(plain)")
 

@@ -582,10 +582,25 @@ async function start() {
 }
 
 // A link may carry the token in its fragment (never sent to the server): #token=…
+// It never silently replaces a different token saved here: a link from someone else could otherwise switch
+// this browser to their token (their robot, their video) without the user noticing. Ask first.
 if (location.hash.startsWith('#token=')) {
-  page.token = decodeURIComponent(location.hash.slice('#token='.length));
-  localStorage.setItem('robot.token', page.token);
+  let linked = '';
+  try {
+    linked = decodeURIComponent(location.hash.slice('#token='.length)).trim();
+  } catch (error) {
+    showMessage('The link\'s token is not readable; it was ignored.');
+  }
   history.replaceState(null, '', location.pathname + location.search);
+  if (linked && linked !== page.token) {
+    const replace = !page.token || window.confirm(
+      'This link carries a different access token than the one saved in this browser.\n\n'
+      + 'Use the link\'s token instead? (Cancel keeps the saved one.)');
+    if (replace) {
+      page.token = linked;
+      localStorage.setItem('robot.token', page.token);
+    }
+  }
 }
 const savedSpeed = localStorage.getItem('robot.speed');
 if (savedSpeed) $('speed').value = savedSpeed;

@@ -18,6 +18,9 @@ final class DevTools: Sendable {
     private let answers = Mutex<[Int: JSONValue]>([:])
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let ended = Mutex<String?>(nil)
+    /// The events the browser sent (`method`, `sessionId`, `params`), oldest first; the tests mostly poll the
+    /// page instead, but a JavaScript dialog blocks the page until it is answered.
+    private let events = Mutex<[JSONValue]>([])
 
     private init() {}
 
@@ -34,10 +37,12 @@ final class DevTools: Sendable {
                 ) { inbound, outbound, _ in
                     devtools.writer.withLock { $0 = outbound }
                     for try await message in inbound.messages(maxSize: maxSize) {
-                        guard case .text(let text) = message, let value = try? JSONParser.parse(text),
-                            let id = value["id"]?.intValue
-                        else { continue }  // events: not needed, the tests poll the page instead
-                        devtools.answers.withLock { $0[id] = value }
+                        guard case .text(let text) = message, let value = try? JSONParser.parse(text) else { continue }
+                        if let id = value["id"]?.intValue {
+                            devtools.answers.withLock { $0[id] = value }
+                        } else if value["method"] != nil {
+                            devtools.events.withLock { $0.append(value) }
+                        }
                     }
                 }
                 devtools.ended.withLock { $0 = "the browser closed the DevTools connection" }
@@ -81,6 +86,14 @@ final class DevTools: Sendable {
     func close() async {
         try? await writer.withLock({ $0 })?.close(.normalClosure, reason: nil)
     }
+
+    /// The `params` of the events named `method` that `session` received so far.
+    func events(_ method: String, session: String) -> [JSONValue] {
+        events.withLock { all in
+            all.filter { $0["method"]?.stringValue == method && $0["sessionId"]?.stringValue == session }
+                .map { $0["params"] ?? .null }
+        }
+    }
 }
 
 /// One browser window with one page, driven through ``DevTools``.
@@ -109,6 +122,25 @@ struct BrowserPage: Sendable {
     @discardableResult
     func call(_ method: String, _ params: JSONValue = [:], timeout: Duration = .seconds(30)) async throws -> JSONValue {
         try await devtools.call(method, params, session: session, timeout: timeout)
+    }
+
+    /// Waits for the page's next JavaScript dialog (`alert`, `confirm`…; it blocks the page until answered) and
+    /// returns `Page.javascriptDialogOpening`'s params (`type`, `message`…).
+    func dialog(timeout: Duration = .seconds(15)) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let opened = dialogs.last { return opened }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSupportError("the page opened no dialog within \(timeout)")
+    }
+
+    /// Every JavaScript dialog the page opened so far.
+    var dialogs: [JSONValue] { devtools.events("Page.javascriptDialogOpening", session: session) }
+
+    /// Answers the open dialog: OK (`accept`) or Cancel.
+    func answerDialog(accept: Bool) async throws {
+        try await call("Page.handleJavaScriptDialog", ["accept": .bool(accept)])
     }
 
     /// Evaluates `expression` in the page (promises awaited) and returns its value as JSON.

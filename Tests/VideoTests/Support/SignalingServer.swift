@@ -24,11 +24,11 @@ extension RobotServerProcess {
         "ws://127.0.0.1:\(port)/robots/\(thing)/signal" + (query.isEmpty ? "" : "?\(query)")
     }
 
-    /// Connects a signaling client as `role` with a bearer header.
-    func connect(_ role: String, thing: String = "sts-pi", token: String = homeToken) async throws -> SignalClient {
-        try await SignalClient.connect(
-            url: signalURL(thing, query: "role=\(role)"), bearer: token,
-            label: role)
+    /// Connects a signaling client as `role` with a bearer header: by default the producer's token (role
+    /// `produce`) for a producer and the home token (drive and view) for a viewer.
+    func connect(_ role: String, thing: String = "sts-pi", token: String? = nil) async throws -> SignalClient {
+        let bearer = token ?? (role == "producer" ? producerToken : homeToken)
+        return try await SignalClient.connect(url: signalURL(thing, query: "role=\(role)"), bearer: bearer, label: role)
     }
 }
 

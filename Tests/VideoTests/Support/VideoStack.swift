@@ -28,7 +28,7 @@ final class VideoStack: Sendable {
         do {
             let folder = try ScratchDirectory.make("producer")
             let tokenFile = folder.appending(path: "token")
-            try SignalingServer.homeToken.write(to: tokenFile, atomically: true, encoding: .utf8)
+            try SignalingServer.producerToken.write(to: tokenFile, atomically: true, encoding: .utf8)
             let command = [
                 try RepositoryPaths.product("robot-webrtc").path, "--server", "ws://127.0.0.1:\(server.port)",
                 "--thing", "{thingName}", "--token-file", tokenFile.path, "--source", "videotestsrc", "--width",

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Prometheus
+@testable import RobotServer
+import StrictJSON
+import TestSupport
+import Testing
+
+/// Each route asks for its role, in process (HummingbirdTesting on the application `buildApplication` makes; no
+/// broker is needed, as every request here is decided before anything is published): `drive` for publishing,
+/// `produce` and `view` for the two sides of signaling, `admin` on every robot for anything under `/relay`.
+@Suite(.timeLimit(.minutes(1))) struct RoleRouteTests {
+    /// The broker is port 1 on loopback, where nothing listens: the MQTT client never connects, and nothing
+    /// here needs it.
+    static let config = """
+        {\(ServerConfigTests.mqtt.replacingOccurrences(of: #""localhost""#, with: #""127.0.0.1","port":1"#)),
+         "robots":["sts-pi","rover"],"auth":\(ServerHarness.staticTokensAuth)}
+        """
+
+    func withApp(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let settings = try ServerConfig.load(path: PlaceholderFiles.config(Self.config).path)
+        var logger = Logger(label: "role-routes")
+        logger.logLevel = .critical
+        let app = try await buildApplication(config: settings, registry: PrometheusCollectorRegistry(), logger: logger)
+        try await app.test(.router) { client in try await test(client) }
+    }
+
+    func get(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> (Int, JSONValue?) {
+        let headers: HTTPFields = token.map { [.authorization: "Bearer \($0)"] } ?? [:]
+        return try await client.execute(uri: uri, method: .get, headers: headers) { response in
+            (response.status.code, try? JSONParser.parse(Array(buffer: response.body)))
+        }
+    }
+
+    func publish(_ client: some TestClientProtocol, token: String) async throws -> (Int, JSONValue?) {
+        try await client.execute(
+            uri: "/publish", method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+            body: ByteBuffer(string: #"{"action":"forward"}"#)
+        ) { response in (response.status.code, try? JSONParser.parse(Array(buffer: response.body))) }
+    }
+
+    func expectForbidden(
+        _ answer: (Int, JSONValue?), _ detail: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(answer.0 == 403, "\(answer)", sourceLocation: sourceLocation)
+        #expect(answer.1?["error"] == "forbidden", "\(answer)", sourceLocation: sourceLocation)
+        #expect(answer.1?["detail"]?.stringValue?.contains(detail) == true, "\(answer)", sourceLocation: sourceLocation)
+    }
+
+    @Test func theProducersTokenCannotDriveOrWatch() async throws {
+        try await withApp { client in
+            expectForbidden(
+                try await publish(client, token: ServerHarness.producerToken),
+                #"token "video-producer" lacks the "drive" role for robot "sts-pi" (it has: produce on sts-pi)"#)
+            expectForbidden(
+                try await get(client, "/robots/sts-pi/signal?role=viewer", token: ServerHarness.producerToken),
+                #"lacks the "view" role for robot "sts-pi""#)
+            let producing = try await get(
+                client, "/robots/sts-pi/signal?role=producer", token: ServerHarness.producerToken)
+            #expect(producing.0 == 426, "the producer may produce: \(producing)")
+        }
+    }
+
+    @Test func aDriveAndViewTokenCannotProduce() async throws {
+        try await withApp { client in
+            expectForbidden(
+                try await get(
+                    client, "/robots/sts-pi/signal?role=producer&token=\(ServerHarness.homeToken)", token: nil),
+                #"token "home" lacks the "produce" role for robot "sts-pi" (it has: drive, view on sts-pi)"#)
+            let watching = try await get(client, "/robots/sts-pi/signal?role=viewer", token: ServerHarness.homeToken)
+            #expect(watching.0 == 426, "\(watching)")
+        }
+    }
+
+    @Test func aViewOnlyTokenWatchesButNeitherDrivesNorProduces() async throws {
+        try await withApp { client in
+            expectForbidden(try await publish(client, token: ServerHarness.viewerToken), #"lacks the "drive" role"#)
+            expectForbidden(
+                try await get(client, "/robots/sts-pi/signal?role=producer", token: ServerHarness.viewerToken),
+                #"lacks the "produce" role"#)
+            let watching = try await get(client, "/robots/sts-pi/signal", token: ServerHarness.viewerToken)
+            #expect(watching.0 == 426, "\(watching)")
+            let robots = try await get(client, "/robots", token: ServerHarness.viewerToken)
+            #expect(robots.1?["robots"] == ["sts-pi"], "\(robots)")
+        }
+    }
+
+    @Test func everythingUnderRelayNeedsAdminOnEveryRobot() async throws {
+        try await withApp { client in
+            for path in ["/relay/rules", "/relay/dead-letters", "/relay"] {
+                let stranger = try await get(client, path, token: nil)
+                #expect(stranger.0 == 401, "\(path): \(stranger)")
+                expectForbidden(
+                    try await get(client, path, token: ServerHarness.homeToken),
+                    #"token "home" lacks the "admin" role for every robot ("robots": ["*"]), which /relay needs"#)
+                // The admin passes the gate; no relay is configured here, so there is no such route.
+                let admin = try await get(client, path, token: ServerHarness.fleetToken)
+                #expect(admin.0 == 404, "\(path): \(admin)")
+            }
+            let elsewhere = try await get(client, "/relayed", token: nil)
+            #expect(elsewhere.0 == 404, "only /relay and below are gated: \(elsewhere)")
+        }
+    }
+
+    @Test func thePageMayConnectOnlyToItsOwnOrigin() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let policy = response.headers[.contentSecurityPolicy] ?? ""
+                #expect(policy.contains("connect-src 'self';"), "\(policy)")
+                #expect(!policy.contains("ws:") && !policy.contains("wss:"), "\(policy)")
+            }
+        }
+    }
+}
