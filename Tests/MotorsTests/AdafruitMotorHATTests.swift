@@ -56,7 +56,7 @@ struct AdafruitMotorHATTests {
         #expect(channels == [9, 10, 8, 11, 12, 13])
     }
 
-    @Test("stopAll leaves every used channel full-off, is idempotent and touches no other channel")
+    @Test("stopAll leaves every used channel full-off, is idempotent and writes no other channel one by one")
     func stopAll() throws {
         let (hat, chip) = try makeHAT()
         try hat.setMotors(1, -0.3)

@@ -11,12 +11,9 @@ import TestSupport
 import Testing
 
 /// A failed stop is never silent: the drive service (in process, on a real TLS broker) drives an Adafruit HAT
-/// through a bus that fails on demand in front of the PCA9685 register file.
-///
-/// In process rather than the robotd binary: the binary's only path to a bus is `/dev/i2c-N`, and making the
-/// kernel fail on demand needs a kernel module (i2c-stub cannot fail) or a libc interposer that models the
-/// chip a second time; a product setting that fakes a fault is not acceptable. Everything between the bus and
-/// the broker — driver, drive service, retries, telemetry, the systemd notification — is the product's code.
+/// through a bus that fails on demand in front of the PCA9685 register file, so the tests see the chip's
+/// registers (still driving while the stop fails) and when each attempt was made. `MotorFaultEndToEndTests`
+/// proves the same on the built binary, with the kernel's side of the bus replaced.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct MotorFaultTests {
     /// A drive service running in a service group, with an operator subscribed to its telemetry.
     final class Rig: Sendable {

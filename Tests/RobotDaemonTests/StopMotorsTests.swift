@@ -57,7 +57,9 @@ import Testing
         #expect(error.attempted == 7 && error.failures.count == 7)
         #expect(bus.failedWriteBytes.contains([0xFC, 0x00, 0x10]), "ALL_LED_OFF was tried after the start failed")
         let text = "\(error)"
-        #expect(text.hasPrefix("cannot stop the motors: 7 of 7 stop writes failed (ALL_LED_OFF, motor 1 PWM (channel 8)"))
+        #expect(
+            text.hasPrefix("cannot stop the motors: 7 of 7 stop writes failed (ALL_LED_OFF, motor 1 PWM (channel 8)"),
+            "\(text)")
         #expect(text.contains("0x60") && text.contains("/dev/i2c-1") && text.contains("EREMOTEIO"), "\(text)")
     }
 }
