@@ -74,6 +74,7 @@ let package = Package(
         .target(name: "Supervision", swiftSettings: swiftSettings),
         .target(name: "JSONConfig", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .target(name: "SignalingProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(
             name: "AWSSigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
@@ -113,7 +114,7 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "CGStreamer", "StrictJSON", "Supervision", "POSIXThreads",
+                "CGStreamer", "StrictJSON", "SignalingProtocol", "Supervision", "POSIXThreads",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +151,7 @@ let package = Package(
         .target(
             name: "RobotServer",
             dependencies: [
-                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision", "Relay",
+                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision", "Relay", "SignalingProtocol",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -257,6 +258,9 @@ let package = Package(
         ),
         .testTarget(name: "EventPatternTests", dependencies: ["EventPattern", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "SignalingProtocolTests", dependencies: ["SignalingProtocol", "StrictJSON"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SQSTests", dependencies: ["AWSSigV4", "SQS", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client")],
             exclude: ["Fixtures"],  // AWS's SigV4 test suite, read from the repository (see its README)
@@ -279,7 +283,8 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "CGStreamer", "StrictJSON", "JSONConfig", "TestSupport", "MQTT",
+                "RobotServer", "WebRTCProducer", "SignalingProtocol", "CGStreamer", "StrictJSON", "JSONConfig",
+                "TestSupport", "MQTT",
                 "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import SignalingProtocol
 import StrictJSON
 
 /// One robot's signaling room as a pure state machine: who is connected (at most one producer, any number
@@ -141,24 +142,19 @@ struct SignalingState: Sendable {
         return [.send(producer, ["type": "viewer-left", "viewer": .string(peer)])]
     }
 
-    /// A text frame from `peer`: relayed, or answered with an error frame saying what is wrong with it.
+    /// A text frame from `peer`: relayed, or answered with an error frame saying what is wrong with it (the
+    /// frame's checks are the wire contract's, ``PeerFrame``; whether its viewer or producer is here is the room's).
     func received(_ text: String, from peer: String) -> [Action] {
         guard let role = role(of: peer) else { return [] }
-        let message: JSONObject
+        let frame: PeerFrame
         do {
-            guard let object = try JSONParser.parse(text).objectValue else {
-                return [.send(peer, Self.error("a frame must be a JSON object"))]
-            }
-            message = object
+            frame = try PeerFrame(parsing: text, from: role == .producer ? .producer : .viewer)
         } catch {
-            return [.send(peer, Self.error("the frame is not JSON: \(error)"))]
-        }
-        guard let type = message["type"]?.stringValue else {
-            return [.send(peer, Self.error("the frame has no \"type\" string"))]
+            return [.send(peer, Self.error(error.message))]
         }
         switch role {
-        case .producer: return fromProducer(message, type: type, peer: peer)
-        case .viewer: return fromViewer(message, type: type, peer: peer)
+        case .producer: return fromProducer(frame, peer: peer)
+        case .viewer: return fromViewer(frame, peer: peer)
         }
     }
 
@@ -172,55 +168,23 @@ struct SignalingState: Sendable {
     /// The answer to a binary frame.
     static let binaryRefused = error("binary frames are not part of the signaling protocol: send JSON text frames")
 
-    private func fromProducer(_ message: JSONObject, type: String, peer: String) -> [Action] {
-        guard type == "offer" || type == "ice" else {
-            return [.send(peer, Self.error("a producer sends offer or ice, not \(JSONValue.quoted(type))"))]
-        }
-        if let problem = Self.check(message, type: type, needsViewer: true) {
-            return [.send(peer, Self.error(problem))]
-        }
-        let viewer = message["viewer"]?.stringValue ?? ""
+    private func fromProducer(_ frame: PeerFrame, peer: String) -> [Action] {
+        let viewer = frame.viewer ?? ""
         guard viewers.contains(viewer) else {
             return [.send(peer, Self.error("no viewer \(JSONValue.quoted(viewer)) is connected (it may have left)"))]
         }
-        var forwarded = message
+        var forwarded = frame.fields
         forwarded["viewer"] = nil
         return [.send(viewer, .object(forwarded))]
     }
 
-    private func fromViewer(_ message: JSONObject, type: String, peer: String) -> [Action] {
-        guard type == "answer" || type == "ice" else {
-            return [.send(peer, Self.error("a viewer sends answer or ice, not \(JSONValue.quoted(type))"))]
-        }
-        if let problem = Self.check(message, type: type, needsViewer: false) {
-            return [.send(peer, Self.error(problem))]
-        }
+    private func fromViewer(_ frame: PeerFrame, peer: String) -> [Action] {
         guard let producer else {
             return [.send(peer, Self.error("the robot's video producer is not connected"))]
         }
-        var forwarded = message
+        var forwarded = frame.fields
         forwarded["viewer"] = .string(peer)
         return [.send(producer, .object(forwarded))]
-    }
-
-    /// What is wrong with an offer, answer or ice frame's fields, or nil.
-    private static func check(_ message: JSONObject, type: String, needsViewer: Bool) -> String? {
-        if needsViewer, message["viewer"]?.stringValue == nil {
-            return "\(type): \"viewer\" must be the viewer's peer id (a string)"
-        }
-        if type == "ice" {
-            guard message["candidate"]?.stringValue != nil else {
-                return "ice: \"candidate\" must be a string (\"\" for the end of candidates)"
-            }
-            if let index = message["sdpMLineIndex"], !index.isNull, (index.intValue ?? -1) < 0 {
-                return "ice: \"sdpMLineIndex\" must be a non-negative integer, got \(index.summary())"
-            }
-            return nil
-        }
-        guard let sdp = message["sdp"]?.stringValue, !sdp.isEmpty else {
-            return "\(type): \"sdp\" must be the session description (a non-empty string)"
-        }
-        return nil
     }
 
     private func welcome(_ peer: String, _ role: Role) -> JSONValue {

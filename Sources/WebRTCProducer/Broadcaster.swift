@@ -1,4 +1,5 @@
 import Logging
+import SignalingProtocol
 
 /// The producer's state — the pipeline, one ``ViewerBranch`` per viewer, the signaling connection's outbox —
 /// changed only by ``handle(_:)``, which one task calls for each ``ProducerEvent`` in turn. GStreamer threads and

@@ -1,4 +1,5 @@
 public import Supervision
+import SignalingProtocol
 
 /// Everything `robot-webrtc` needs, validated: where to signal, as whom, and what to send.
 public struct ProducerSettings: Sendable {

@@ -1,4 +1,5 @@
 import CGStreamer
+import SignalingProtocol
 
 /// One viewer's peer connection: a bin `viewer-N` holding a leaky queue and a webrtcbin (bundle-policy
 /// max-bundle, one send-only video transceiver), fed from the shared tee.

@@ -1,6 +1,6 @@
 import StrictJSON
 
-/// A frame robot-server sends the producer on `/robots/{thing}/signal?role=producer` (contract: issue #7,
+/// A frame robot-server sends the producer on `/robots/{thing}/signal?role=producer` (contract:
 /// `docs/SIGNALING.md`). Frames meant for viewers only (`producer`, `telemetry`) are ``ignored(type:)``.
 public enum SignalingMessage: Sendable, Equatable {
     /// The first frame: our peer id and the ICE servers every peer connection should use.
@@ -50,7 +50,7 @@ public enum SignalingMessage: Sendable, Equatable {
             return .answer(viewer: try string(object, "viewer"), sdp: try string(object, "sdp"))
         case "ice":
             let index = object["sdpMLineIndex"]?.intValue ?? 0
-            guard (0...Int(UInt16.max)).contains(index) else {
+            guard (0...PeerFrame.maxSDPMLineIndex).contains(index) else {
                 throw SignalingMessageError("ice.sdpMLineIndex: \(index) is out of range")
             }
             return .candidate(
@@ -71,35 +71,5 @@ public enum SignalingMessage: Sendable, Equatable {
             throw SignalingMessageError("\(key): expected a string, got \(value.typeName)")
         }
         return text
-    }
-}
-
-/// What the producer sends robot-server; ``text`` is the frame.
-public enum ProducerMessage: Sendable, Equatable {
-    case offer(viewer: String, sdp: String)
-    case candidate(viewer: String, candidate: String, sdpMLineIndex: UInt32)
-
-    /// The JSON text frame.
-    public var text: String {
-        let object: JSONObject =
-            switch self {
-            case .offer(let viewer, let sdp):
-                ["type": "offer", "viewer": .string(viewer), "sdp": .string(sdp)]
-            case .candidate(let viewer, let candidate, let index):
-                [
-                    "type": "ice", "viewer": .string(viewer), "candidate": .string(candidate),
-                    "sdpMLineIndex": .number(Double(index)),
-                ]
-            }
-        return JSONValue.object(object).serializedString()
-    }
-}
-
-/// A signaling frame that does not follow the contract.
-public struct SignalingMessageError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = "bad signaling frame: " + description
     }
 }
