@@ -7,7 +7,10 @@
 # (apt-get; through sudo when not root), builds in debug (`swift build`, so the
 # executables that end-to-end tests run exist), then runs `swift test`: the unit
 # tests in parallel, then the end-to-end suites one at a time (see below); with
-# arguments, one `swift test` with them. The exit status is the tests'.
+# arguments, one `swift test` with them. Without arguments it then runs every
+# fuzz target for 5 s (scripts/fuzz.sh, docs/FUZZING.md; about a minute with
+# its build), so a crash, leak or timeout they find fails the run too. The exit
+# status is the tests'.
 # `--scratch-path PATH` among the arguments applies to the build too.
 #
 # Tests start their own brokers (scripts/broker.sh) on free ports of 127.0.0.1;
@@ -56,4 +59,5 @@ end_to_end='MQTTTests|RobotDaemonTests|RobotServerTests|VideoTests|RelayTests|Br
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
 swift test "$@" --no-parallel --filter "$end_to_end" || status=$?
+./scripts/fuzz.sh --seconds 5 || status=$?
 exit "$status"

@@ -1,0 +1,48 @@
+import SignalingProtocol
+import StrictJSON
+
+/// libFuzzer entry for the signaling wire contract (`SignalingProtocol`), both ends: any text frame is either
+/// refused by robot-server with a message, or accepted — and then what the server relays is what the other end
+/// reads: a viewer's answer or candidate, relayed with `viewer` set, parses on the producer's side to the same
+/// fields; a producer's frame relayed to a viewer carries no `viewer`. The producer's own parser never crashes,
+/// and its outgoing frames pass the server's checks.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSignaling(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    if let frame = try? PeerFrame(parsing: text, from: .viewer) {
+        var relayed = frame.fields
+        relayed["viewer"] = "viewer-1"
+        let message: SignalingMessage
+        do {
+            message = try SignalingMessage.parse(JSONValue.object(relayed).serializedString())
+        } catch {
+            fatalError("the server relays \(relayed) but the producer refuses it: \(error)")
+        }
+        switch (frame.content, message) {
+        case (.answer(let sdp), .answer("viewer-1", let read)):
+            check(read == sdp)
+        case (.ice(let candidate, let index), .candidate("viewer-1", let read, let readIndex)):
+            check(read == candidate && Int(readIndex) == (index ?? 0), "candidate changed on the way")
+        default:
+            fatalError("the server relays \(frame.content) but the producer reads \(message)")
+        }
+    }
+    if let frame = try? PeerFrame(parsing: text, from: .producer) {
+        check(frame.viewer != nil, "a producer frame without a viewer passed")
+        let echoed: ProducerMessage
+        switch frame.content {
+        case .offer(let sdp): echoed = .offer(viewer: frame.viewer!, sdp: sdp)
+        case .ice(let candidate, let index):
+            echoed = .candidate(viewer: frame.viewer!, candidate: candidate, sdpMLineIndex: UInt32(index ?? 0))
+        case .answer: fatalError("a producer's answer passed")
+        }
+        let again = try? PeerFrame(parsing: echoed.text, from: .producer)
+        check(again?.viewer == frame.viewer, "the producer's own frame does not pass the server's checks")
+    }
+    do {
+        _ = try SignalingMessage.parse(text)
+    } catch {
+        check(error.description.hasPrefix("bad signaling frame: "))
+    }
+    return 0
+}
