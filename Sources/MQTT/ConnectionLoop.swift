@@ -39,7 +39,15 @@ extension MQTTClient {
                 let timedOut = shared.stopConnectWatchdog(watchdog) || notAccepted
                 let wasAccepted = shared.isConnectedNow
                 let (refusal, lastError) = shared.connectionClosed()
-                if wasAccepted {
+                let commitFailure = shared.takeCommitFailure()
+                if wasAccepted, let commitFailure, !shared.isStopping {
+                    // Cut because the gate could not keep what arrived (a full disk, a read-only queue): the broker
+                    // redelivers it at once, so the next connection would fail the same way. Backed off like a
+                    // refused connection, the back-off growing until a connection ends for another reason.
+                    shared.emit(.connectionLost(reason: "could not keep the messages received: \(commitFailure)"))
+                    sleep(options.backoff.delay(attempt: attempt))
+                    attempt += 1
+                } else if wasAccepted {
                     attempt = 0
                     let reason =
                         shared.isStopping

@@ -1,5 +1,6 @@
 import CMosquitto
 import Logging
+import Supervision
 import Synchronization
 
 extension MQTTClient {
@@ -29,6 +30,8 @@ extension MQTTClient {
         /// The connection attempt a watchdog may abort, and whether it did.
         var connectAttempt = 0
         var connectAborted = false
+        /// Why the gate could not keep the messages of the current connection, which was then cut.
+        var commitFailure: String?
 
         /// A tracked publish is registered (or gave up); with none left registering, early acknowledgements
         /// belong to nobody (untracked publishes) and are dropped.
@@ -48,6 +51,8 @@ extension MQTTClient {
         let options: MQTTOptions
         let gate: (any MQTTInboundGate)?
         private let handle = Mutex<Mosquitto?>(nil)
+        /// The gate's failures repeat at every reconnect while the cause lasts (a full disk): one line a minute.
+        private let commitLog = Mutex(LogThrottle(interval: .seconds(60)))
 
         init(
             continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger, options: MQTTOptions,
@@ -75,10 +80,24 @@ extension MQTTClient {
                 try gate.commit()
                 return true
             } catch {
-                logger.error(
-                    "could not keep the messages just received; dropping the connection unacknowledged so the broker redelivers them",
-                    metadata: ["mqtt.endpoint": "\(options.endpoint)", "error": "\(error)"])
+                state.withLock { $0.commitFailure = "\(error)" }
+                if let held = commitLog.withLock({ $0.admit() }) {
+                    logger.error(
+                        "could not keep the messages just received; dropping the connection unacknowledged so the broker redelivers them",
+                        metadata: [
+                            "mqtt.endpoint": "\(options.endpoint)", "error": "\(error)",
+                            "mqtt.suppressed": "\(held)",
+                        ])
+                }
                 return false
+            }
+        }
+
+        /// Why the gate failed to keep the messages of the connection that just ended, if it did; cleared.
+        func takeCommitFailure() -> String? {
+            state.withLock { state in
+                defer { state.commitFailure = nil }
+                return state.commitFailure
             }
         }
 
