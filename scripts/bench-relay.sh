@@ -25,7 +25,7 @@
 #    "ingestion" = broker A and "data" = broker B (with a grant for
 #    ingestion's data/#), and one rule: data/bench on A → data/bench on B at
 #    QoS 1 with one `set` field, "relayedAt": "${timestamp}"; the durable
-#    queue is SQLite in the scratch folder (durability normal); starts it;
+#    queue is SQLite in the scratch folder (durability full, the default); starts it;
 # 5. per round, for the bridge and then for the relay: `relay-bench receive`
 #    subscribes on B (QoS 1, persistent session) and counts by seq;
 #    `relay-bench publish` sends N (default 100,000) ~200-byte JSON messages at
@@ -37,8 +37,8 @@
 #
 # --relay-inflight N    maxInflight of both relay accounts (default: the relay's
 #                       own, 1000)
-# --durability D        the relay queue's: normal (default; survives kill -9)
-#                       or full (also power loss: an fsync per commit)
+# --durability D        the relay queue's: full (default, as robot-server's; also survives a power loss:
+#                       an fsync per commit) or normal (survives kill -9)
 # --wait-quiet          before each run, wait (up to 10 min) until other
 #                       processes use less than 10 % of the CPUs: on a shared
 #                       2-CPU machine a compiler next door changes every number
@@ -57,7 +57,7 @@ only=
 inflight=1000
 queued=1000000
 relay_inflight=
-durability=normal
+durability=full
 debug=false
 no_build=false
 wait_quiet=false

@@ -1,5 +1,6 @@
 import Logging
 import RelayQueue
+import Supervision
 import Synchronization
 
 /// Collects what happened to deliveries (delivered, to retry, dead-lettered) and writes it to the durable queue in
@@ -14,6 +15,8 @@ final class Committer: Sendable {
     private let queue: DurableQueue
     private let logger: Logger
     private let pending = Mutex(Pending())
+    /// A failing disk fails every flush, 200 a second: one line a minute.
+    private let failureLog = Mutex(LogThrottle(interval: .seconds(60)))
     static let interval = Duration.milliseconds(5)
 
     init(queue: DurableQueue, logger: Logger) {
@@ -38,6 +41,11 @@ final class Committer: Sendable {
         }
     }
 
+    /// Parks a delivery that failed for good and has no error action.
+    func park(_ park: QueueChanges.Park) {
+        pending.withLock { $0.changes.parked.append(park) }
+    }
+
     /// Commits until cancelled, then once more.
     func run() async {
         while !Task.isCancelled {
@@ -56,18 +64,25 @@ final class Committer: Sendable {
         }
         guard !batch.changes.isEmpty else { return }
         do throws(QueueError) {
-            let applied = try queue.apply(batch.changes)
-            for (index, seq) in applied.replacementSeqs.enumerated() {
-                guard let seq else { continue }
-                let replacement = batch.changes.replacements[index]
-                batch.replacementLanes[index].push([QueuedDelivery(seq: seq, delivery: replacement.with)])
+            // Error-action deliveries enter their lanes with the queue's lock held: in seq order (see Lane).
+            try queue.apply(batch.changes) { applied in
+                for (index, seq) in applied.replacementSeqs.enumerated() {
+                    guard let seq else { continue }
+                    let replacement = batch.changes.replacements[index]
+                    batch.replacementLanes[index].push([QueuedDelivery(seq: seq, delivery: replacement.with)])
+                }
             }
         } catch {
-            logger.error("relay: cannot write delivery results to the queue; will retry", metadata: ["error": "\(error)"])
+            if let held = failureLog.withLock({ $0.admit() }) {
+                logger.error(
+                    "relay: cannot write delivery results to the queue; will retry",
+                    metadata: ["error": "\(error)", "relay.suppressed": "\(held)"])
+            }
             pending.withLock { pending in
                 pending.changes.completed = batch.changes.completed + pending.changes.completed
                 pending.changes.retries = batch.changes.retries + pending.changes.retries
                 pending.changes.replacements = batch.changes.replacements + pending.changes.replacements
+                pending.changes.parked = batch.changes.parked + pending.changes.parked
                 pending.replacementLanes = batch.replacementLanes + pending.replacementLanes
             }
         }

@@ -1,6 +1,7 @@
 import Logging
 import MQTT
 import RelayQueue
+import Supervision
 import Synchronization
 
 /// Where one source account's messages enter the relay, on that account's MQTT network thread.
@@ -19,6 +20,9 @@ final class IngestGate: MQTTInboundGate {
     /// Each rule's counters and lanes, by index in `rules`. Resolved at the first message — the service installs
     /// its routes after the clients (and so this gate) exist — and touched only by the network thread.
     private nonisolated(unsafe) var resolved: [Plan]?
+    /// Rejections without an error action are logged at most once a minute: a misbehaving publisher can send
+    /// thousands a second.
+    private let rejectionLog = Mutex(LogThrottle(interval: .seconds(60)))
 
     private struct Plan {
         let counters: RuleCounters
@@ -79,9 +83,14 @@ final class IngestGate: MQTTInboundGate {
             case .reject(let reason):
                 plan.counters.add(.rejected)
                 guard let lane = plan.errorLane else {
-                    engine.logger.warning(
-                        "relay: message rejected and the rule has no errorAction",
-                        metadata: ["relay.rule": "\(rule.name)", "mqtt.topic": "\(message.topic)", "reason": "\(reason)"])
+                    if let held = rejectionLog.withLock({ $0.admit() }) {
+                        engine.logger.warning(
+                            "relay: message rejected and the rule has no errorAction",
+                            metadata: [
+                                "relay.rule": "\(rule.name)", "mqtt.topic": "\(message.topic)", "reason": "\(reason)",
+                                "relay.suppressed": "\(held)",
+                            ])
+                    }
                     continue
                 }
                 let report = ErrorReport.payload(
@@ -127,13 +136,16 @@ final class IngestGate: MQTTInboundGate {
             return pending
         }
         guard !batch.isEmpty else { return }
-        let seqs = try engine.queue.append(batch.map(\.0))
-        var byLane: [ObjectIdentifier: (Lane, [QueuedDelivery])] = [:]
-        for (index, (delivery, lane)) in batch.enumerated() {
-            byLane[ObjectIdentifier(lane), default: (lane, [])].1.append(QueuedDelivery(seq: seqs[index], delivery: delivery))
-        }
-        for (lane, deliveries) in byLane.values {
-            lane.push(deliveries)
+        // Into the lanes with the queue's lock held, so each lane gets its rows in seq order (see Lane).
+        try engine.queue.append(batch.map(\.0)) { seqs in
+            var byLane: [ObjectIdentifier: (Lane, [QueuedDelivery])] = [:]
+            for (index, (delivery, lane)) in batch.enumerated() {
+                byLane[ObjectIdentifier(lane), default: (lane, [])].1.append(
+                    QueuedDelivery(seq: seqs[index], delivery: delivery))
+            }
+            for (lane, deliveries) in byLane.values {
+                lane.push(deliveries)
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ extension RelayConfig {
     ) throws(ConfigError) -> RelayConfig {
         unknown += reader.unknownKeys(known: ["queue", "accounts", "rules"])
         var queuePath = FileAccess.resolve("relay.db", against: directory)
-        var durability = Durability.normal
+        // `full` by default: an acknowledged message survives a power cut too, at no measured cost (docs/RELAY.md).
+        var durability = Durability.full
         if let queue = try reader.object("queue") {
             if let path = try queue.string("path") { queuePath = FileAccess.resolve(path, against: directory) }
             if let text = try queue.string("durability") {

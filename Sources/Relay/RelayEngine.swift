@@ -16,6 +16,7 @@ final class RelayEngine: Sendable {
     private let ruleCounters: [String: RuleCounters]
     private let idPrefix: String
     private let sequence = Atomic<UInt64>(0)
+    private let parkThrottle = Mutex(LogThrottle(interval: .seconds(60)))
 
     init(queue: DurableQueue, rules: [RelayConfig.Rule], logger: Logger) {
         self.queue = queue
@@ -66,9 +67,18 @@ final class RelayEngine: Sendable {
                     counters.add(.failed)
                     counters.add(.deadLettered)
                     committer.replace(queued.seq, with: deadLetter(retried, route: route, reason: why), lane: errorLane)
+                } else if exhausted {
+                    // Nowhere to go (a rule without an error action, or the error action itself): parked in the
+                    // dead letters, out of the lane, so the messages behind it go on; replayable.
+                    counters.add(.failed)
+                    counters.add(.parked)
+                    committer.park(
+                        .init(
+                            seq: queued.seq, attempts: retried.delivery.attempts, lastError: why,
+                            parkedAt: RelayClock.nowMilliseconds()))
+                    parkLog(route, reason: why)
                 } else {
-                    // An error action, or a rule without one, keeps trying: nothing is dropped.
-                    counters.add(exhausted ? .failed : .retried)
+                    counters.add(.retried)
                     committer.retry(
                         .init(
                             seq: queued.seq, attempts: retried.delivery.attempts,
@@ -79,7 +89,8 @@ final class RelayEngine: Sendable {
         }
         committer.completed(completed)
         counters.add(route.isErrorAction ? .errorActions : .delivered, completed.count)
-        let failures = route.lane.finished(outcomes.count, failed: failed)
+        // A lane whose only failures were parked goes on at once.
+        let failures = route.lane.finished(outcomes.count, failed: failed && !again.isEmpty)
         if !again.isEmpty {
             let pause = route.backoff.delay(attempt: max(0, failures - 1))
             route.lane.requeue(again, pause: pause)
@@ -104,16 +115,47 @@ final class RelayEngine: Sendable {
             payload: report, receivedAt: delivery.receivedAt)
     }
 
-    /// Runs one lane: takes batches and hands them to the sender, `concurrency` at a time, until stopped.
+    /// Parks are rare, but a misconfigured webhook can park every message: one line a minute per engine.
+    private func parkLog(_ route: Route, reason: String) {
+        guard let held = parkThrottle.withLock({ $0.admit() }) else { return }
+        logger.error(
+            "relay: \(route.label) refused a delivery for good and the rule has no errorAction; parked in the dead letters (GET /relay/dead-letters?rule=\(route.rule.name))",
+            metadata: [
+                "relay.rule": "\(route.rule.name)", "relay.target": "\(route.label)", "reason": "\(reason)",
+                "relay.suppressed": "\(held)",
+            ])
+    }
+
+    /// Runs one lane: takes batches and hands them to the sender, `concurrency` at a time, until stopped; pages the
+    /// lane's backlog in from the queue file when it asks.
     func drive(_ route: Route) async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<route.sender.concurrency {
                 group.addTask {
-                    while let batch = await route.lane.take(max: route.sender.batchSize) {
-                        await route.sender.send(batch) { outcomes in self.settle(route, outcomes) }
+                    while let turn = await route.lane.take(max: route.sender.batchSize) {
+                        switch turn {
+                        case .batch(let batch):
+                            await route.sender.send(batch) { outcomes in self.settle(route, outcomes) }
+                        case .page(let from, let limit):
+                            self.page(route, from: from, limit: limit)
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// Reads the next page of a lane's backlog from the queue file into the lane.
+    private func page(_ route: Route, from seq: Int64, limit: Int) {
+        do throws(QueueError) {
+            try queue.pending(rule: route.rule.name, target: route.target, from: seq, limit: limit) { rows in
+                route.lane.paged(rows, limit: limit)
+            }
+        } catch {
+            route.lane.pagingFailed(pause: .seconds(1))
+            logger.error(
+                "relay: cannot read the lane's backlog from the queue; retrying in 1 s",
+                metadata: ["relay.lane": "\(route.lane.key)", "error": "\(error)"])
         }
     }
 }

@@ -17,7 +17,7 @@ import Supervision
 public final class RelayService: Service {
     public let config: RelayConfig
     private let logger: Logger
-    private let engine: RelayEngine
+    let engine: RelayEngine
     private let clients: [String: MQTTClient]
     private let httpClient: HTTPClient
 
@@ -54,7 +54,10 @@ public final class RelayService: Service {
                 routes.append(
                     Route(
                         rule: rule, target: target, label: destination.label,
-                        lane: Lane(key: Route.key(rule: rule.name, target: target), window: window), sender: sender,
+                        lane: Lane(
+                            key: Route.key(rule: rule.name, target: target), window: window,
+                            capacity: Self.laneCapacity(window: window)),
+                        sender: sender,
                         backoff: CappedBackoff(
                             initial: .milliseconds(rule.retryInitialMs), maximum: .milliseconds(rule.retryMaxMs), jitter: 0.2),
                         counters: engine.counters(rule.name)))
@@ -71,6 +74,12 @@ public final class RelayService: Service {
             return sender.batchSize * sender.concurrency
         }
         return mqtt.maxInflight
+    }
+
+    /// The most deliveries a lane holds in memory: 8 windows, at least 8192 — a few MB of a few hundred bytes
+    /// each. The rest of a backlog stays in the queue file and is paged in as the lane drains.
+    static func laneCapacity(window: Int) -> Int {
+        max(8 * window, 8192)
     }
 
     private static func options(_ mqtt: RelayConfig.AccountMQTT, subscriptions: [MQTTOptions.Subscription]) -> MQTTOptions {
@@ -147,30 +156,29 @@ public final class RelayService: Service {
         try? await httpClient.shutdown()
     }
 
-    /// Puts what the queue held at start back into its lanes.
+    /// Tells each lane how many of its deliveries the queue held at start; the lanes page them in from the file
+    /// (memory stays bounded whatever the backlog).
     private func resume() throws {
-        let pending = try engine.queue.pending()
-        guard !pending.isEmpty else { return }
-        var byLane: [String: [QueuedDelivery]] = [:]
-        for queued in pending {
-            byLane[Route.key(rule: queued.delivery.rule, target: queued.delivery.target), default: []].append(queued)
-        }
+        let depth = try engine.queue.depth()
+        guard depth.total > 0 else { return }
         let routes = engine.routes
-        for (key, deliveries) in byLane {
+        for (key, count) in depth.byTarget {
             guard let route = routes[key] else {
                 logger.warning(
-                    "relay: \(deliveries.count) queued deliveries belong to a rule target no longer configured; kept in the queue",
+                    "relay: \(count) queued deliveries belong to a rule target no longer configured; kept in the queue",
                     metadata: ["relay.lane": "\(key)"])
                 continue
             }
-            route.lane.push(deliveries)
-            engine.counters(route.rule.name).add(.resumed, deliveries.count)
+            route.lane.spill(from: 0, count: count)
+            engine.counters(route.rule.name).add(.resumed, count)
         }
-        logger.notice("relay: resuming \(pending.count) undelivered deliveries from the queue")
+        logger.notice("relay: resuming \(depth.total) undelivered deliveries from the queue")
     }
 
     private func watch(_ client: MQTTClient, account: String) async {
         var failures = 0
+        // A connection cut at every reconnect (a queue that cannot commit) must not flood the journal.
+        var lost = LogThrottle(interval: .seconds(60))
         for await event in client.events {
             let metadata: Logger.Metadata = ["relay.account": "\(account)", "mqtt.endpoint": "\(client.options.endpoint)"]
             switch event {
@@ -178,7 +186,9 @@ public final class RelayService: Service {
                 failures = 0
                 logger.notice("relay: connected", metadata: metadata)
             case .connectionLost(let reason):
-                logger.warning("relay: connection lost: \(reason)", metadata: metadata)
+                guard let held = lost.admit() else { continue }
+                let also = held > 0 ? " (and \(held) more times since the last report)" : ""
+                logger.warning("relay: connection lost: \(reason)\(also)", metadata: metadata)
             case .connectFailed(let reason, let retryIn):
                 failures += 1
                 if failures == 1 || failures % 30 == 0 {
@@ -202,8 +212,13 @@ public final class RelayService: Service {
         let routes = engine.routes.values.map { route in
             (route, Gauge(label: "relay_queue_depth", dimensions: [("rule", route.rule.name), ("target", route.target)]))
         }
+        let parked = Dictionary(
+            uniqueKeysWithValues: config.rules.map { ($0.name, Gauge(label: "relay_dead_letters", dimensions: [("rule", $0.name)])) })
         while !Task.isCancelled {
             for (route, gauge) in routes { gauge.record(route.lane.depth) }
+            if let counts = try? engine.queue.deadLetterCounts() {
+                for (rule, gauge) in parked { gauge.record(counts[rule] ?? 0) }
+            }
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -211,6 +226,7 @@ public final class RelayService: Service {
     /// The rules, their targets' queue depths and their counters: `GET /relay/rules`.
     public func status() -> JSONValue {
         let routes = engine.routes
+        let deadLetters = (try? engine.queue.deadLetterCounts()) ?? [:]
         var rules: [JSONValue] = []
         for rule in config.rules {
             var targets: [JSONValue] = []
@@ -223,6 +239,7 @@ public final class RelayService: Service {
                 "source": ["account": .string(rule.sourceAccount), "topic": .string(rule.source.subscription)],
                 "filter": .bool(rule.filter != nil),
                 "targets": .array(targets),
+                "deadLetters": .number(Double(deadLetters[rule.name] ?? 0)),
                 "counters": .object(JSONObject(engine.counters(rule.name).snapshot.map { ($0.0, .number(Double($0.1))) })),
             ]
             if let route = routes[Route.key(rule: rule.name, target: Route.errorTarget)] {

@@ -21,6 +21,10 @@ final class RuleCounters: Sendable {
         case failed
         /// Sent to the error action after its delivery failed.
         case deadLettered = "dead_lettered"
+        /// Failed for good with no error action to go to: parked in the queue's dead letters (replayable).
+        case parked
+        /// Taken back from the dead letters into the lane.
+        case replayed
         /// Published by the error action.
         case errorActions = "error_actions"
         /// Taken up again from the queue at start: undelivered before a stop or crash. After a crash some of them

@@ -1,6 +1,7 @@
 /// How hard a commit works to survive a crash (`relay.queue.durability` in server.json).
 ///
-/// The queue always uses SQLite's write-ahead log; this chooses its `PRAGMA synchronous`.
+/// The queue always uses SQLite's write-ahead log; this chooses its `PRAGMA synchronous`. The relay's configuration
+/// defaults to ``full`` (docs/RELAY.md has the measurements and the trade).
 public enum Durability: String, Sendable, CaseIterable {
     /// `synchronous=NORMAL`: a committed call survives the process being killed (`kill -9`, a crash, an
     /// out-of-memory kill); after a power loss or kernel panic the last commits may be rolled back.

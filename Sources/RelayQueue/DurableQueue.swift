@@ -44,11 +44,71 @@ public final class DurableQueue: Sendable {
         try withStore(.append) { store throws(QueueError) in try store.append(deliveries) }
     }
 
-    /// Records outcomes in one transaction: deletes completed rows, updates retried ones, and replaces
-    /// dead-lettered rows with their error-action deliveries.
+    /// Appends deliveries in one transaction and runs `handOff` with their seqs before the queue takes its next
+    /// call: what the caller does with the new rows (the relay puts them in its lanes) then happens in seq order,
+    /// whichever threads append. Keep `handOff` short; it must not call the queue.
+    @discardableResult
+    public func append(_ deliveries: [NewDelivery], then handOff: ([Int64]) -> Void) throws(QueueError) -> [Int64] {
+        try withStore(.append) { store throws(QueueError) in
+            let seqs = try store.append(deliveries)
+            handOff(seqs)
+            return seqs
+        }
+    }
+
+    /// Records outcomes in one transaction: deletes completed rows, updates retried ones, replaces
+    /// dead-lettered rows with their error-action deliveries, and parks rows in the dead letters.
     @discardableResult
     public func apply(_ changes: QueueChanges) throws(QueueError) -> AppliedChanges {
         try withStore(.apply) { store throws(QueueError) in try store.apply(changes) }
+    }
+
+    /// ``apply(_:)``, then `handOff` with the outcome before the queue takes its next call (see
+    /// ``append(_:then:)``).
+    @discardableResult
+    public func apply(_ changes: QueueChanges, then handOff: (AppliedChanges) -> Void) throws(QueueError) -> AppliedChanges {
+        try withStore(.apply) { store throws(QueueError) in
+            let applied = try store.apply(changes)
+            handOff(applied)
+            return applied
+        }
+    }
+
+    /// One lane's (`rule`, `target`) queued deliveries in seq order from the seq `from` on, at most `limit`, handed
+    /// to `handOff` before the queue takes its next call: no append can slip in between the read and what the caller
+    /// does with the rows.
+    public func pending(
+        rule: String, target: String, from seq: Int64, limit: Int, then handOff: ([QueuedDelivery]) -> Void
+    ) throws(QueueError) {
+        try withStore(.pending) { store throws(QueueError) in
+            handOff(try store.pending(rule: rule, target: target, from: seq, limit: limit))
+        }
+    }
+
+    /// How many dead letters each rule has; rules with none are absent.
+    public func deadLetterCounts() throws(QueueError) -> [String: Int] {
+        try withStore(.deadLetters) { store throws(QueueError) in try store.deadLetterCounts() }
+    }
+
+    /// A rule's dead letters in seq order: at most `limit` after the seq `after`.
+    public func deadLetters(rule: String, after seq: Int64 = 0, limit: Int = 100) throws(QueueError) -> [DeadLetter] {
+        try withStore(.deadLetters) { store throws(QueueError) in
+            try store.deadLetters(rule: rule, after: seq, limit: limit)
+        }
+    }
+
+    /// Moves a rule's dead letters — all, or those whose seqs are given — back into the queue as new deliveries (no
+    /// failed attempts, due now), in one transaction, and runs `handOff` with them before the next call (see
+    /// ``append(_:then:)``). Returns them; seqs that name no dead letter of the rule are skipped.
+    @discardableResult
+    public func replayDeadLetters(
+        rule: String, seqs: [Int64]? = nil, then handOff: ([QueuedDelivery]) -> Void = { _ in }
+    ) throws(QueueError) -> [QueuedDelivery] {
+        try withStore(.replay) { store throws(QueueError) in
+            let replayed = try store.replayDeadLetters(rule: rule, seqs: seqs)
+            handOff(replayed)
+            return replayed
+        }
     }
 
     /// The queued deliveries in seq order, for resuming after a restart: all of them, or `limit` rows after the

@@ -42,7 +42,7 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What was being done.
     public enum Operation: String, Sendable, Equatable {
-        case open, append, apply, pending, depth
+        case open, append, apply, pending, depth, deadLetters, replay
 
         var verb: String {
             switch self {
@@ -51,6 +51,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
             case .apply: "apply changes to"
             case .pending: "read the pending deliveries of"
             case .depth: "read the depth of"
+            case .deadLetters: "read the dead letters of"
+            case .replay: "replay dead letters in"
             }
         }
     }

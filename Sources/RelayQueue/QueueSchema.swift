@@ -3,7 +3,7 @@
 enum QueueSchema {
     /// The schema this code reads and writes. A change that older code cannot read bumps it, and ``prepare(_:)``
     /// migrates older files step by step.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
     /// `RLYQ`.
     static let applicationID: Int64 = 0x524C_5951
 
@@ -22,6 +22,24 @@ enum QueueSchema {
             not_before INTEGER NOT NULL,
             last_error TEXT
         ) STRICT;
+        """ + createDeadLetters
+
+    /// Version 2: deliveries that failed for good with nowhere to go (no error action), parked out of their lane
+    /// until replayed. A row keeps the seq it had in `delivery`.
+    static let createDeadLetters = """
+        CREATE TABLE dead_letter (
+            seq INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            target TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            received_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            parked_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX dead_letter_rule ON dead_letter (rule, seq);
         """
 
     /// Creates the schema in a new (empty) database, or checks that an existing one is a relay queue this code
@@ -54,7 +72,11 @@ enum QueueSchema {
             } else if application == 0 || hasQueue == 0 {
                 throw notAQueue(path, "it lacks the relay queue's table")
             }
-            // Migrations from older versions go here, one step at a time, while version < Self.version.
+            // Migrations from older versions, one step at a time.
+            if version == 1 {
+                try connection.execute(createDeadLetters)
+                try connection.execute("PRAGMA user_version = 2")
+            }
             try connection.execute("COMMIT")
         } catch {
             if !connection.isAutocommit {

@@ -133,6 +133,9 @@ final class QueueStore {
                 }
                 applied.replacementSeqs.append(try insertRow(replacement.with))
             }
+            if !changes.parked.isEmpty {
+                applied.missing += try park(changes.parked)
+            }
             return applied
         }
     }
@@ -170,7 +173,7 @@ final class QueueStore {
 
     // MARK: Rows
 
-    private func insertRow(_ delivery: NewDelivery) throws(QueueError) -> Int64 {
+    func insertRow(_ delivery: NewDelivery) throws(QueueError) -> Int64 {
         try bind(delivery, to: insert, row: 0)
         try insert.run()
         return connection.lastInsertedRowID
@@ -235,7 +238,7 @@ final class QueueStore {
     // MARK: Transactions
 
     /// Runs `body` in one write transaction: all of its changes are committed, or none.
-    private func transaction<T>(_ body: () throws(QueueError) -> T) throws(QueueError) -> T {
+    func transaction<T>(_ body: () throws(QueueError) -> T) throws(QueueError) -> T {
         try begin.run()
         do throws(QueueError) {
             let result = try body()

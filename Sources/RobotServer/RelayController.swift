@@ -22,5 +22,6 @@ struct RelayController: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: relay.status().serialized() + [UInt8(ascii: "\n")])))
         }
+        addDeadLetterRoutes(to: router)
     }
 }

@@ -48,19 +48,19 @@ import Testing
     @Test func theSchemaVersionIsInTheFileHeader() throws {
         let path = try freshQueuePath()
         try DurableQueue(path: path).close()
-        #expect(try RawSQLite.text(path, "PRAGMA user_version") == "1")
+        #expect(try RawSQLite.text(path, "PRAGMA user_version") == "2")
         #expect(try RawSQLite.text(path, "PRAGMA application_id") == String(0x524C_5951))
     }
 
     @Test func aNewerSchemaIsRefused() throws {
         let path = try freshQueuePath()
         try DurableQueue(path: path).close()
-        try RawSQLite.execute(path, "PRAGMA user_version = 2")
+        try RawSQLite.execute(path, "PRAGMA user_version = 3")
         let error = #expect(throws: QueueError.self) { try DurableQueue(path: path) }
         #expect(error?.code == .newerSchema)
         #expect(error?.description.contains("cannot open the relay queue \(path)") == true)
-        #expect(error?.description.contains("schema version 2; this one reads up to 1") == true)
-        #expect(try RawSQLite.text(path, "PRAGMA user_version") == "2", "left as it was")
+        #expect(error?.description.contains("schema version 3; this one reads up to 2") == true)
+        #expect(try RawSQLite.text(path, "PRAGMA user_version") == "3", "left as it was")
     }
 
     @Test func anotherProgramsDatabaseIsRefused() throws {

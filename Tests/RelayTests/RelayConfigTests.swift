@@ -47,6 +47,7 @@ struct RelayConfigTests {
         #expect(config.rules[0].targets[0].label == "mqtt:partner/cross_account_hooks/${accountId}/debug/${topic(3)}")
         #expect(config.accounts["customer"]?.mqtt?.settings.protocolVersion == 5)
         #expect(config.queuePath == "/tmp/relay.db")
+        #expect(config.durability == .full, "power-loss safe unless the config says otherwise")
     }
 
     @Test func aRuleCrossingAccountsWithoutAGrantForTheTopicRefusesToLoad() {

@@ -66,15 +66,17 @@ import Testing
         await relay.stop()
     }
 
-    /// Publishes `{"seq":N,"run":…}` on `load/N%8` at QoS 1, 500 at a time, each batch's PUBACKs awaited.
-    static func publish(_ client: MQTTClient, range: Range<Int>, run: String) async throws {
+    /// Publishes `{"seq":N,"run":…}` on `load/N%8` at QoS 1, 500 at a time, each batch's PUBACKs awaited;
+    /// `padding` more bytes in each.
+    static func publish(_ client: MQTTClient, range: Range<Int>, run: String, padding: Int = 0) async throws {
+        let pad = String(repeating: "x", count: padding)
         var start = range.lowerBound
         while start < range.upperBound {
             let end = min(start + 500, range.upperBound)
             let failures = Mutex<[String]>([])
             let (done, continuation) = AsyncStream.makeStream(of: Void.self)
             for seq in start..<end {
-                let payload = Array(#"{"seq":\#(seq),"run":"\#(run)","pad":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}"#.utf8)
+                let payload = Array(#"{"seq":\#(seq),"run":"\#(run)","pad":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\#(pad)"}"#.utf8)
                 try client.publish(topic: "load/\(seq % 8)", payload: payload, qos: 1, timeout: .seconds(30)) { result in
                     if case .failure(let error) = result { failures.withLock { $0.append("\(seq): \(error)") } }
                     continuation.yield()

@@ -1,0 +1,92 @@
+import RelayQueue
+public import StrictJSON
+
+/// The dead letters for `robot-server`'s HTTP routes: deliveries that failed for good on a rule without an error
+/// action, parked in the queue file so their lane goes on. Listed, and replayed into their lanes.
+extension RelayService {
+    /// Why a dead-letter request cannot be served.
+    public enum DeadLetterError: Error, Equatable, CustomStringConvertible {
+        /// No rule of that name is configured.
+        case unknownRule(String)
+        /// The queue could not be read or written.
+        case queue(String)
+
+        public var description: String {
+            switch self {
+            case .unknownRule(let rule): "no relay rule named \"\(rule)\" is configured"
+            case .queue(let reason): reason
+            }
+        }
+    }
+
+    /// A rule's dead letters, oldest first: at most `limit` after the seq `after` (to page on, pass the last
+    /// `seq` seen). Each shows its seq, message id, target, topic, attempts, last error, times, and the payload
+    /// (`payload` when it is JSON, else `base64Payload`).
+    public func deadLetters(rule: String, after seq: Int64 = 0, limit: Int = 100) throws(DeadLetterError) -> JSONValue {
+        guard config.rules.contains(where: { $0.name == rule }) else { throw .unknownRule(rule) }
+        let letters: [DeadLetter]
+        let total: Int
+        do throws(QueueError) {
+            letters = try engine.queue.deadLetters(rule: rule, after: seq, limit: max(1, min(limit, 1000)))
+            total = try engine.queue.deadLetterCounts()[rule] ?? 0
+        } catch {
+            throw .queue("\(error)")
+        }
+        let items = letters.map { letter -> JSONValue in
+            let delivery = letter.delivery
+            var object: JSONObject = [
+                "seq": .number(Double(letter.seq)),
+                "messageId": .string(delivery.messageID),
+                "target": .string(delivery.target),
+                "topic": .string(delivery.topic),
+                "attempts": .number(Double(delivery.attempts)),
+                "lastError": .string(delivery.lastError ?? ""),
+                "receivedAt": .number(Double(delivery.receivedAt)),
+                "parkedAt": .number(Double(letter.parkedAt)),
+            ]
+            if let json = try? JSONParser.parse(delivery.payload) {
+                object["payload"] = json
+            } else {
+                object["base64Payload"] = .string(Base64.encode(delivery.payload))
+            }
+            return .object(object)
+        }
+        return ["rule": .string(rule), "total": .number(Double(total)), "deadLetters": .array(items)]
+    }
+
+    /// Puts a rule's dead letters — all, or those of `seqs` — back into their lanes as new deliveries (no failed
+    /// attempts); returns how many. A dead letter whose target is no longer configured stays parked.
+    public func replayDeadLetters(rule: String, seqs: [Int64]? = nil) throws(DeadLetterError) -> Int {
+        guard config.rules.contains(where: { $0.name == rule }) else { throw .unknownRule(rule) }
+        let routes = engine.routes
+        let kept: [Int64]
+        do throws(QueueError) {
+            // Only letters whose lane exists: the others would sit in the queue with no lane to take them.
+            let all = try engine.queue.deadLetters(rule: rule, after: 0, limit: Int(Int32.max))
+            let wanted = seqs.map(Set.init)
+            kept = all.filter { letter in
+                routes[Route.key(rule: rule, target: letter.delivery.target)] != nil
+                    && (wanted?.contains(letter.seq) ?? true)
+            }.map(\.seq)
+        } catch {
+            throw .queue("\(error)")
+        }
+        guard !kept.isEmpty else { return 0 }
+        do throws(QueueError) {
+            // Into the lanes with the queue's lock held: in seq order (see Lane).
+            let replayed = try engine.queue.replayDeadLetters(rule: rule, seqs: kept) { replayed in
+                var byLane: [String: [QueuedDelivery]] = [:]
+                for queued in replayed {
+                    byLane[Route.key(rule: rule, target: queued.delivery.target), default: []].append(queued)
+                }
+                for (key, deliveries) in byLane {
+                    routes[key]?.lane.push(deliveries)
+                }
+            }
+            engine.counters(rule).add(.replayed, replayed.count)
+            return replayed.count
+        } catch {
+            throw .queue("\(error)")
+        }
+    }
+}
