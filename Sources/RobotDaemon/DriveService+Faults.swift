@@ -58,7 +58,7 @@ extension DriveService {
         faultReason = reason
         guard case .retry(let delay, let report, let escalate) = stopRetry.failed() else { return }
         if report {
-            logger.error("\(reason); retrying every \(delay)")
+            logger.error("\(reason); retrying every \(Int(delay / .milliseconds(1))) ms")
             telemetry.publish(.fault, left: base.left, right: base.right, reason: reason)
         } else {
             logger.debug("stop attempt \(stopRetry.failuresInARow) failed: \(reason)")

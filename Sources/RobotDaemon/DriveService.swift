@@ -115,7 +115,8 @@ public actor DriveService: Service {
         perform(controller.shuttingDown(), now: .now)
         deadlineTimer?.cancel()
         var attempts = 1
-        while let reason = faultReason, attempts < stopRetry.escalationThreshold {
+        // Cancelled: robotd is already ending with a motor fault; retrying without the pauses would only add noise.
+        while let reason = faultReason, attempts < stopRetry.escalationThreshold, !Task.isCancelled {
             logger.warning("shutting down: the motors did not stop (\(reason)); trying again")
             stopRetryTimer?.cancel()
             try? await Task.sleep(for: stopRetry.retryInterval)
