@@ -25,9 +25,11 @@ import Testing
         for n in 2...3 {
             try await customer.client.publishAndWait(topic: "data/parked", payload: Array(#"{"n":\#(n)}"#.utf8))
         }
-        // The first was refused with 400; the two behind it are delivered, not held up behind it.
+        // The first was refused with 400; the two behind it are delivered, not held up behind it (in either order:
+        // a webhook lane has 4 requests out at once).
         let requests = try await hook.waitFor(3, timeout: .seconds(10))
-        #expect(requests.map(\.body) == [#"{"n":1}"#, #"{"n":2}"#, #"{"n":3}"#])
+        #expect(requests.first?.body == #"{"n":1}"#)
+        #expect(Set(requests.dropFirst().map(\.body)) == [#"{"n":2}"#, #"{"n":3}"#])
 
         try await Task.sleep(for: .milliseconds(1200))  // the committer's write, and one turn of the metrics gauges
         let status = try await relay.rules()
