@@ -56,4 +56,37 @@ import Testing
         #expect(state.leave("viewer-1") == [.send("producer-1", ["type": "viewer-left", "viewer": "viewer-1"])])
         #expect(state.leave("producer-1") == [])
     }
+
+    @Test func onePrincipalHoldsAtMostItsShareOfTheViewers() {
+        var state = SignalingState(iceServers: [], maxViewers: 4, maxViewersPerPrincipal: 2)
+        _ = state.join("producer-1", as: .producer, principal: "token:robot")
+        #expect(state.join("viewer-1", as: .viewer, principal: "token:home").count == 3)
+        _ = state.join("viewer-2", as: .viewer, principal: "token:home")
+        let refused = state.join("viewer-3", as: .viewer, principal: "token:home")
+        #expect(refused.last == .close("viewer-3", .tooManyViewersForPrincipal))
+        #expect(refused.first.map { "\($0)" }?.contains("video.maxViewersPerPrincipal") == true, "\(refused)")
+        #expect(state.viewers == ["viewer-1", "viewer-2"])
+        #expect(SignalingState.CloseReason.tooManyViewersForPrincipal.code == 4002)
+
+        // Someone else still gets in; a slot given back can be taken again.
+        #expect(state.join("viewer-4", as: .viewer, principal: "jwt:alice").last?.isClose == false)
+        _ = state.leave("viewer-1")
+        #expect(state.viewerCount(of: "token:home") == 1)
+        #expect(state.join("viewer-5", as: .viewer, principal: "token:home").last?.isClose == false)
+        #expect(state.viewers == ["viewer-2", "viewer-4", "viewer-5"])
+    }
+
+    @Test func viewersWithoutAPrincipalAreCappedOnlyByTheRobotsLimit() {
+        var state = SignalingState(iceServers: [], maxViewers: 3, maxViewersPerPrincipal: 1)
+        for index in 1...3 {
+            #expect(state.join("viewer-\(index)", as: .viewer).last?.isClose == false)
+        }
+        #expect(state.join("viewer-4", as: .viewer).last == .close("viewer-4", .tooManyViewers))
+    }
+}
+
+extension SignalingState.Action {
+    var isClose: Bool {
+        if case .close = self { true } else { false }
+    }
 }

@@ -51,5 +51,24 @@ import Testing
                 == true)
         #expect(error(#"{"iceServers":{"urls":"stun:x"}}"#)?.hasPrefix("video.iceServers: must be an array") == true)
         #expect(error(#"{"maxViewers":0}"#)?.hasPrefix("video.maxViewers: must be between 1 and 64") == true)
+        #expect(
+            error(#"{"maxViewersPerPrincipal":0}"#)?.hasPrefix(
+                "video.maxViewersPerPrincipal: must be between 1 and 64") == true)
+        #expect(error(#"{"signalingBurst":5}"#)?.hasPrefix("video.signalingBurst: must be between 10 and") == true)
+        #expect(
+            error(#"{"signalingFramesPerSecond":"20"}"#)?.hasPrefix("video.signalingFramesPerSecond: must be") == true)
+    }
+
+    @Test func floodLimitsHaveDefaultsAndCanBeSet() throws {
+        let defaults = try parse("{}").0
+        #expect(defaults.maxViewersPerPrincipal == 2)
+        #expect(defaults.signalingBurst == 100 && defaults.signalingFramesPerSecond == 20)
+        let (video, unknown) = try parse(
+            #"{"maxViewers":8,"maxViewersPerPrincipal":3,"signalingBurst":50,"signalingFramesPerSecond":5}"#)
+        #expect(
+            video
+                == ServerConfig.Video(
+                    maxViewers: 8, maxViewersPerPrincipal: 3, signalingBurst: 50, signalingFramesPerSecond: 5))
+        #expect(unknown.isEmpty)
     }
 }

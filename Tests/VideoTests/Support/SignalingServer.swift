@@ -27,7 +27,7 @@ extension RobotServerProcess {
     /// Connects a signaling client as `role` with a bearer header: by default the producer's token (role
     /// `produce`) for a producer and the home token (drive and view) for a viewer.
     func connect(_ role: String, thing: String = "sts-pi", token: String? = nil) async throws -> SignalClient {
-        let bearer = token ?? (role == "producer" ? producerToken : homeToken)
+        let bearer = token ?? (role == "producer" ? Self.producerToken : Self.homeToken)
         return try await SignalClient.connect(url: signalURL(thing, query: "role=\(role)"), bearer: bearer, label: role)
     }
 }
