@@ -20,9 +20,13 @@ public enum BearerToken {
     /// The token as read from standard input: without one trailing newline (`\n` or `\r\n`), as `echo` and
     /// a file's last line leave it. Other whitespace is part of the token.
     public static func fromInput(_ input: String) -> String {
-        if input.hasSuffix("\r\n") { return String(input.dropLast(2)) }
-        if input.hasSuffix("\n") { return String(input.dropLast()) }
-        return input
+        // By scalars: "\r\n" is one Character to String.
+        var scalars = Substring(input).unicodeScalars
+        if scalars.last == "\n" {
+            scalars.removeLast()
+            if scalars.last == "\r" { scalars.removeLast() }
+        }
+        return String(scalars)
     }
 
     /// The `auth.tokens` entry to paste: `{ "name": "home", "sha256": "…", "robots": ["*"], "roles": ["drive"] }`.

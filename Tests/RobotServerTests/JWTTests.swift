@@ -7,15 +7,16 @@ extension EndToEnd {
     @Suite(.timeLimit(.minutes(3))) struct JWTTests {
         typealias IdP = TestIdentityProvider
 
-        /// robot-server with a JWKS file holding `keys`, `robot:drive` for every robot and
-        /// `robot:drive:sts-pi` for one.
+        /// robot-server with a JWKS file holding `keys`, `robot:drive` for every robot, `robot:drive:sts-pi` for
+        /// one, and `robot:produce:sts-pi` (the object form: only the `produce` role, on sts-pi).
         func start(keys: [IdP.Key], robotd: Bool = false) async throws -> ServerHarness {
             let folder = try ScratchDirectory.make("jwks")
             let file = folder.appending(path: "jwks.json")
             try IdP.jwks(keys).write(to: file, atomically: true, encoding: .utf8)
             let auth = IdP.auth(
                 jwks: #""jwksFile":"\#(file.path)""#,
-                scopes: #"{"robot:drive":["*"],"robot:drive:sts-pi":["sts-pi"]}"#)
+                scopes: #"{"robot:drive":["*"],"robot:drive:sts-pi":["sts-pi"],"#
+                    + #""robot:produce:sts-pi":{"robots":["sts-pi"],"roles":["produce"]}}"#)
             return try await ServerHarness.start(robotd: robotd, auth: auth)
         }
 
