@@ -55,38 +55,48 @@ extension RelayService {
     }
 
     /// Puts a rule's dead letters — all, or those of `seqs` — back into their lanes as new deliveries (no failed
-    /// attempts); returns how many. A dead letter whose target is no longer configured stays parked.
+    /// attempts); returns how many. A dead letter whose target is no longer configured stays parked. Works through
+    /// them ``replayChunk`` at a time, one transaction each, so a large backlog of dead letters is never all in memory.
     public func replayDeadLetters(rule: String, seqs: [Int64]? = nil) throws(DeadLetterError) -> Int {
         guard config.rules.contains(where: { $0.name == rule }) else { throw .unknownRule(rule) }
         let routes = engine.routes
-        let kept: [Int64]
-        do throws(QueueError) {
+        let wanted = seqs.map(Set.init)
+        var after: Int64 = 0
+        var total = 0
+        while true {
+            let letters: [DeadLetter]
+            do throws(QueueError) {
+                letters = try engine.queue.deadLetters(rule: rule, after: after, limit: Self.replayChunk)
+            } catch {
+                throw .queue("\(error)")
+            }
+            guard let last = letters.last else { return total }
+            after = last.seq
             // Only letters whose lane exists: the others would sit in the queue with no lane to take them.
-            let all = try engine.queue.deadLetters(rule: rule, after: 0, limit: Int(Int32.max))
-            let wanted = seqs.map(Set.init)
-            kept = all.filter { letter in
+            let chosen = letters.filter { letter in
                 routes[Route.key(rule: rule, target: letter.delivery.target)] != nil
                     && (wanted?.contains(letter.seq) ?? true)
             }.map(\.seq)
-        } catch {
-            throw .queue("\(error)")
-        }
-        guard !kept.isEmpty else { return 0 }
-        do throws(QueueError) {
-            // Into the lanes with the queue's lock held: in seq order (see Lane).
-            let replayed = try engine.queue.replayDeadLetters(rule: rule, seqs: kept) { replayed in
-                var byLane: [String: [QueuedDelivery]] = [:]
-                for queued in replayed {
-                    byLane[Route.key(rule: rule, target: queued.delivery.target), default: []].append(queued)
+            guard !chosen.isEmpty else { continue }
+            do throws(QueueError) {
+                // Into the lanes with the queue's lock held: in seq order (see Lane).
+                let replayed = try engine.queue.replayDeadLetters(rule: rule, seqs: chosen) { replayed in
+                    var byLane: [String: [QueuedDelivery]] = [:]
+                    for queued in replayed {
+                        byLane[Route.key(rule: rule, target: queued.delivery.target), default: []].append(queued)
+                    }
+                    for (key, deliveries) in byLane {
+                        routes[key]?.lane.push(deliveries)
+                    }
                 }
-                for (key, deliveries) in byLane {
-                    routes[key]?.lane.push(deliveries)
-                }
+                engine.counters(rule).add(.replayed, replayed.count)
+                total += replayed.count
+            } catch {
+                throw .queue("\(error)")
             }
-            engine.counters(rule).add(.replayed, replayed.count)
-            return replayed.count
-        } catch {
-            throw .queue("\(error)")
         }
     }
+
+    /// Dead letters replayed per transaction.
+    static let replayChunk = 1000
 }

@@ -99,7 +99,8 @@ public final class DurableQueue: Sendable {
 
     /// Moves a rule's dead letters — all, or those whose seqs are given — back into the queue as new deliveries (no
     /// failed attempts, due now), in one transaction, and runs `handOff` with them before the next call (see
-    /// ``append(_:then:)``). Returns them; seqs that name no dead letter of the rule are skipped.
+    /// ``append(_:then:)``). Returns them; seqs that name no dead letter of the rule are skipped. All of a rule's dead
+    /// letters are read into memory at once: for many, pass their seqs a page at a time.
     @discardableResult
     public func replayDeadLetters(
         rule: String, seqs: [Int64]? = nil, then handOff: ([QueuedDelivery]) -> Void = { _ in }

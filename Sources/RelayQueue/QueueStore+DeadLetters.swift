@@ -72,7 +72,7 @@ extension QueueStore {
         return try transaction { () throws(QueueError) -> [QueuedDelivery] in
             var letters: [DeadLetter] = []
             if let seqs {
-                for seq in seqs.sorted() {
+                for seq in Set(seqs).sorted() {
                     letters += try deadLetters(rule: rule, after: seq - 1, limit: 1).filter { $0.seq == seq }
                 }
             } else {
