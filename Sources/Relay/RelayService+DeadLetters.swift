@@ -63,6 +63,9 @@ extension RelayService {
         let wanted = seqs.map(Set.init)
         var after: Int64 = 0
         var total = 0
+        // Replayed deliveries get new seqs, above every seq before them; one refused again is parked under its new
+        // seq. Letters above the first replayed seq are such, and are left for the next replay (no chasing them).
+        var ceiling = Int64.max
         while true {
             let letters: [DeadLetter]
             do throws(QueueError) {
@@ -70,11 +73,11 @@ extension RelayService {
             } catch {
                 throw .queue("\(error)")
             }
-            guard let last = letters.last else { return total }
+            guard let last = letters.last, letters[0].seq <= ceiling else { return total }
             after = last.seq
             // Only letters whose lane exists: the others would sit in the queue with no lane to take them.
             let chosen = letters.filter { letter in
-                routes[Route.key(rule: rule, target: letter.delivery.target)] != nil
+                letter.seq <= ceiling && routes[Route.key(rule: rule, target: letter.delivery.target)] != nil
                     && (wanted?.contains(letter.seq) ?? true)
             }.map(\.seq)
             guard !chosen.isEmpty else { continue }
@@ -89,6 +92,7 @@ extension RelayService {
                         routes[key]?.lane.push(deliveries)
                     }
                 }
+                ceiling = min(ceiling, (replayed.map(\.seq).min() ?? .max) - 1)
                 engine.counters(rule).add(.replayed, replayed.count)
                 total += replayed.count
             } catch {
