@@ -205,9 +205,12 @@ for target in "${selected[@]}"; do
         ROBOT_FUZZ_CONFIG_DIR=$config_dir "$out/bin/$target" "${options[@]}" "$corpus" >"$log" 2>&1 || result=$?
     elapsed=$((SECONDS - begin))
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
     coverage=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
     if ((result == 0)); then
-        echo "$target: ${executions:-?} executions in $elapsed s: ok (${coverage:-no coverage line})"
+        echo "$target: ${executions:-?} executions in $elapsed s: ok" \
+            "(${rate:-?} exec/s, ${coverage:-no coverage line}, peak RSS ${rss:-?} MB)"
         continue
     fi
     status=1

@@ -24,7 +24,7 @@ import Testing
 
     @Test(arguments: [
         ("[1]", PeerFrame.Sender.viewer, "a frame must be a JSON object"),
-        ("{", .viewer, "the frame is not JSON: invalid JSON at byte 1: unexpected end of input"),
+        ("{", .viewer, "the frame is not JSON: invalid JSON at byte 1: expected a string key or '}', got end of payload"),
         (#"{"type":1}"#, .viewer, #"the frame has no "type" string"#),
         (#"{"type":"offer","sdp":"x"}"#, .viewer, #"a viewer sends answer or ice, not "offer""#),
         (#"{"type":"answer","sdp":"x"}"#, .producer, #"a producer sends offer or ice, not "answer""#),
@@ -33,11 +33,11 @@ import Testing
         (#"{"type":"answer","sdp":""}"#, .viewer, #"answer: "sdp" must be the session description (a non-empty string)"#),
         (
             #"{"type":"ice","candidate":"c","sdpMLineIndex":-1}"#, .viewer,
-            #"ice: "sdpMLineIndex" must be a non-negative integer (at most 65535), got -1"#
+            #"ice: "sdpMLineIndex" must be a non-negative integer (at most 65535), got number -1"#
         ),
         (
             #"{"type":"ice","candidate":"c","sdpMLineIndex":0.5}"#, .viewer,
-            #"ice: "sdpMLineIndex" must be a non-negative integer (at most 65535), got 0.5"#
+            #"ice: "sdpMLineIndex" must be a non-negative integer (at most 65535), got number 0.5"#
         ),
     ])
     func aRefusedFrameIsExplained(text: String, sender: PeerFrame.Sender, message: String) {
