@@ -111,6 +111,10 @@ extension EndToEnd {
             try await held.waitUntilClosed(0..<(Self.cap + extra), timeout: .seconds(15))
             let after = try await probeHealth(port: server.port)
             #expect(after.status == "HTTP/1.1 200 OK", "\(after)")
+            let metrics = try await rawGet("/metrics", port: server.port)
+            #expect(metrics.contains(#"robot_server_http_connections_closed_total{reason="over_capacity"} 21"#))
+            #expect(metrics.contains(#"robot_server_http_connections_closed_total{reason="request_head_timeout"} 400"#))
+            #expect(metrics.contains("robot_server_http_connections 1.0\n"), "only this request's")
             print(
                 "connection cap \(Self.cap): \(Self.cap + extra) opened, \(refused.count) answered 503 within "
                     + "\(format(slowest * 1000)) ms of opening; /healthz over the cap: \(blocked.status); "

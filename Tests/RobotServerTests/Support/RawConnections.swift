@@ -122,16 +122,23 @@ final class RawConnections {
 /// One `GET /healthz` on a connection of its own (`Connection: close`): the status line and how long the whole
 /// answer took, from connect to the server's close.
 func probeHealth(port: UInt16, timeout: Duration = .seconds(10)) async throws -> (status: String, seconds: Double) {
+    let start = ContinuousClock.now
+    let answer = try await rawGet("/healthz", port: port, timeout: timeout)
+    let status = answer.split(separator: "\r\n").first.map(String.init) ?? "(no answer)"
+    return (status, (ContinuousClock.now - start).seconds)
+}
+
+/// A `GET` of `path` on a connection of its own (`Connection: close`): the whole answer, head and body.
+func rawGet(_ path: String, port: UInt16, timeout: Duration = .seconds(10)) async throws -> String {
     let probe = RawConnections(port: port)
     let start = ContinuousClock.now
     let index = try probe.open(
-        "healthz", sending: "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        path, sending: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     while probe[index].closed == nil, ContinuousClock.now - start < timeout {
         probe.poll()
         if probe[index].closed == nil { try await Task.sleep(for: .milliseconds(1)) }
     }
-    let status = probe[index].answer.split(separator: "\r\n").first.map(String.init) ?? "(no answer)"
-    return (status, (ContinuousClock.now - start).seconds)
+    return String(decoding: probe[index].received, as: UTF8.self)
 }
 
 extension Duration {
