@@ -20,8 +20,22 @@ import Testing
          "robots":["sts-pi","rover"],"auth":\(ServerHarness.staticTokensAuth)}
         """
 
-    func withApp(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let settings = try ServerConfig.load(path: PlaceholderFiles.config(Self.config).path)
+    /// The config with a relay: one account on the same unreachable broker, a rule to a webhook whose URL and
+    /// header carry secrets.
+    static func relayConfig(queue: String) -> String {
+        let mqtt =
+            #"{"endpoint":"127.0.0.1","port":1,"caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","#
+            + #""keyFile":"pki/robot-server.key","clientId":"relay-a"}"#
+        return String(Self.config.dropLast(1))
+            + #","relay":{"queue":{"path":"\#(queue)"},"accounts":{"a":{"accountId":"111111111111","mqtt":\#(mqtt)}},"#
+            + #""rules":[{"name":"hook","source":{"account":"a","topic":"data/#"},"targets":[{"webhook":{"#
+            + #""url":"https://bot:pa55@hooks.example.com/in?key=s3cret","headers":{"X-Api-Key":"k3y"}}}]}]}}"#
+    }
+
+    func withApp(relay: Bool = false, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let folder = try ScratchDirectory.make("relay-queue")
+        let text = relay ? Self.relayConfig(queue: folder.appending(path: "relay.db").path) : Self.config
+        let settings = try ServerConfig.load(path: PlaceholderFiles.config(text).path)
         var logger = Logger(label: "role-routes")
         logger.logLevel = .critical
         let app = try await buildApplication(config: settings, registry: PrometheusCollectorRegistry(), logger: logger)
@@ -103,6 +117,21 @@ import Testing
             }
             let elsewhere = try await get(client, "/relayed", token: nil)
             #expect(elsewhere.0 == 404, "only /relay and below are gated: \(elsewhere)")
+        }
+    }
+
+    @Test func theRelaysRulesAreForAdminsAndShowNoWebhookSecrets() async throws {
+        try await withApp(relay: true) { client in
+            expectForbidden(
+                try await get(client, "/relay/rules", token: ServerHarness.homeToken), #"lacks the "admin""#)
+            let rules = try await client.execute(
+                uri: "/relay/rules", method: .get, headers: [.authorization: "Bearer \(ServerHarness.fleetToken)"]
+            ) { response in (response.status.code, String(buffer: response.body)) }
+            #expect(rules.0 == 200, "\(rules)")
+            #expect(rules.1.contains(#"webhook:https://***@hooks.example.com/in?*** (X-Api-Key: ***)"#), "\(rules)")
+            for secret in ["pa55", "s3cret", "k3y", "bot:"] {
+                #expect(!rules.1.contains(secret), "\(secret) shown: \(rules.1)")
+            }
         }
     }
 
