@@ -43,11 +43,11 @@ final class QueueLock {
             if number == 0 { break }
             let holder = Self.readHolder(descriptor)
             guard number == EWOULDBLOCK else {
-                close(descriptor)
+                giveUp()
                 throw QueueError.lockFile(lockPath, errno: number, path: path)
             }
             guard holder == getpid() else {
-                close(descriptor)
+                giveUp()
                 throw QueueError(
                     .inUse, operation: .open, path: path,
                     reason: "another process\(holder.map { " (pid \($0))" } ?? "") has it open (it holds \(lockPath))",
@@ -55,7 +55,7 @@ final class QueueLock {
                         + " own queue file")
             }
             if Self.held.withLock({ $0.contains(canonical) }) {
-                close(descriptor)
+                giveUp()
                 throw QueueError(
                     .inUse, operation: .open, path: path, reason: "this process has it open already",
                     hint: "open each queue file once and share the DurableQueue")
@@ -63,7 +63,7 @@ final class QueueLock {
             // Our pid, but none of our queues: a child being spawned holds a duplicate, or another process has
             // just taken the lock and not yet written its pid. Either lets go or names itself soon.
             guard ContinuousClock.now < deadline else {
-                close(descriptor)
+                giveUp()
                 throw QueueError(
                     .inUse, operation: .open, path: path,
                     reason: "a child of this process (pid \(getpid())) still holds \(lockPath) after"
@@ -96,6 +96,13 @@ final class QueueLock {
         }
         // Unlocked before the close: the lock is the open file description's, which a forked child may share.
         _ = flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    /// Closes the descriptor of a lock not taken. Marked closed, so that `deinit` — which runs when the initializer
+    /// throws, all properties being set — does not close the number again (by then maybe another thread's file).
+    private func giveUp() {
         close(descriptor)
         descriptor = -1
     }
