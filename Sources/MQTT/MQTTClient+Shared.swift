@@ -83,7 +83,7 @@ extension MQTTClient {
                 state.withLock { $0.commitFailure = "\(error)" }
                 if let held = commitLog.withLock({ $0.admit() }) {
                     logger.error(
-                        "could not keep the messages just received; dropping the connection unacknowledged so the broker redelivers them",
+                        "\(Self.commitFailureLine)",
                         metadata: [
                             "mqtt.endpoint": "\(options.endpoint)", "error": "\(error)",
                             "mqtt.suppressed": "\(held)",
@@ -92,6 +92,10 @@ extension MQTTClient {
                 return false
             }
         }
+
+        static let commitFailureLine =
+            "could not keep the messages just received; dropping the connection unacknowledged so the broker"
+            + " redelivers them"
 
         /// Why the gate failed to keep the messages of the connection that just ended, if it did; cleared.
         func takeCommitFailure() -> String? {

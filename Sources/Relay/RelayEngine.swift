@@ -118,8 +118,9 @@ final class RelayEngine: Sendable {
     /// Parks are rare, but a misconfigured webhook can park every message: one line a minute per engine.
     private func parkLog(_ route: Route, reason: String) {
         guard let held = parkThrottle.withLock({ $0.admit() }) else { return }
+        let listing = "GET /relay/dead-letters?rule=\(route.rule.name)"
         logger.error(
-            "relay: \(route.label) refused a delivery for good and the rule has no errorAction; parked in the dead letters (GET /relay/dead-letters?rule=\(route.rule.name))",
+            "relay: \(route.label) refused a delivery for good and the rule has no errorAction; parked (\(listing))",
             metadata: [
                 "relay.rule": "\(route.rule.name)", "relay.target": "\(route.label)", "reason": "\(reason)",
                 "relay.suppressed": "\(held)",

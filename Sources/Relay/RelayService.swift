@@ -213,7 +213,9 @@ public final class RelayService: Service {
             (route, Gauge(label: "relay_queue_depth", dimensions: [("rule", route.rule.name), ("target", route.target)]))
         }
         let parked = Dictionary(
-            uniqueKeysWithValues: config.rules.map { ($0.name, Gauge(label: "relay_dead_letters", dimensions: [("rule", $0.name)])) })
+            uniqueKeysWithValues: config.rules.map { rule in
+                (rule.name, Gauge(label: "relay_dead_letters", dimensions: [("rule", rule.name)]))
+            })
         while !Task.isCancelled {
             for (route, gauge) in routes { gauge.record(route.lane.depth) }
             if let counts = try? engine.queue.deadLetterCounts() {

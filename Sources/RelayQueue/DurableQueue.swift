@@ -66,7 +66,9 @@ public final class DurableQueue: Sendable {
     /// ``apply(_:)``, then `handOff` with the outcome before the queue takes its next call (see
     /// ``append(_:then:)``).
     @discardableResult
-    public func apply(_ changes: QueueChanges, then handOff: (AppliedChanges) -> Void) throws(QueueError) -> AppliedChanges {
+    public func apply(
+        _ changes: QueueChanges, then handOff: (AppliedChanges) -> Void
+    ) throws(QueueError) -> AppliedChanges {
         try withStore(.apply) { store throws(QueueError) in
             let applied = try store.apply(changes)
             handOff(applied)

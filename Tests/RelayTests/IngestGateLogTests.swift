@@ -14,7 +14,9 @@ import Testing
     struct NoSender: TargetSender {
         var batchSize: Int { 1 }
         var concurrency: Int { 1 }
-        func send(_ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) async {}
+        func send(
+            _ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void
+        ) async {}
     }
 
     @Test func rejectionsWithoutAnErrorActionAreCountedEachAndLoggedOnce() throws {
@@ -28,7 +30,8 @@ import Testing
         let rule = config.rules[0]
         engine.install([
             Route(
-                rule: rule, target: "0", label: "out", lane: Lane(key: "r/0", window: 1, capacity: 2), sender: NoSender(),
+                rule: rule, target: "0", label: "out", lane: Lane(key: "r/0", window: 1, capacity: 2),
+                sender: NoSender(),
                 backoff: CappedBackoff(initial: .milliseconds(1), maximum: .milliseconds(1)),
                 counters: engine.counters("r"))
         ])

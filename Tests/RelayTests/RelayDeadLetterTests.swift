@@ -41,7 +41,8 @@ import Testing
         #expect(metrics.contains(#"relay_parked_total{rule="parked"} 1"#))
         #expect(metrics.contains(#"relay_dead_letters{rule="parked"} 1"#))
 
-        let (listed, body) = try await HTTPGet.fetch("http://127.0.0.1:\(relay.httpPort)/relay/dead-letters?rule=parked")
+        let deadLetters = "http://127.0.0.1:\(relay.httpPort)/relay/dead-letters"
+        let (listed, body) = try await HTTPGet.fetch(deadLetters + "?rule=parked")
         #expect(listed == 200, "\(body)")
         let letters = try JSONParser.parse(body)
         #expect(letters["total"]?.intValue == 1)
@@ -49,7 +50,7 @@ import Testing
         #expect(letter?["payload"]?["n"]?.intValue == 1)
         #expect(letter?["lastError"]?.stringValue?.hasSuffix("HTTP 400") == true, "\(body)")
         #expect(letter?["attempts"]?.intValue == 1)
-        let (unknown, _) = try await HTTPGet.fetch("http://127.0.0.1:\(relay.httpPort)/relay/dead-letters?rule=nope")
+        let (unknown, _) = try await HTTPGet.fetch(deadLetters + "?rule=nope")
         #expect(unknown == 404)
 
         // The webhook takes everything now (its script is used up): replay.
@@ -61,7 +62,7 @@ import Testing
         #expect(after.last?.body == #"{"n":1}"#)
         #expect(after.last?.messageID == requests.first?.messageID, "the same message id as its first attempt")
         try await Task.sleep(for: .milliseconds(300))
-        let (_, empty) = try await HTTPGet.fetch("http://127.0.0.1:\(relay.httpPort)/relay/dead-letters?rule=parked")
+        let (_, empty) = try await HTTPGet.fetch(deadLetters + "?rule=parked")
         #expect(try JSONParser.parse(empty)["total"]?.intValue == 0)
         let final = try await relay.rules()
         #expect(relay.counter(final, rule: "parked", "delivered") == 3)
