@@ -81,7 +81,7 @@ modules_of() {
     event-pattern) echo StrictJSON EventPattern ;;
     signaling) echo StrictJSON SignalingProtocol ;;
     robotd-config) echo StrictJSON JSONConfig RobotDaemon ;;
-    server-config) echo StrictJSON JSONConfig EventPattern RelayQueue Relay RobotServer ;;
+    server-config) echo StrictJSON JSONConfig EventPattern RelayQueue Relay SignalingProtocol RobotServer ;;
     esac
 }
 
@@ -89,8 +89,9 @@ modules_of() {
 dependencies_of() {
     case $1 in
     StrictJSON | RelayQueue) ;;
+    SignalingProtocol) echo StrictJSON ;;
     Relay) echo StrictJSON JSONConfig EventPattern RelayQueue ;;
-    RobotServer) echo StrictJSON JSONConfig Relay ;;
+    RobotServer) echo StrictJSON JSONConfig Relay SignalingProtocol ;;
     *) echo StrictJSON JSONConfig ;;
     esac
 }

@@ -1,5 +1,6 @@
 import JSONConfig
-public import StrictJSON
+public import SignalingProtocol
+import StrictJSON
 
 extension ServerConfig {
     /// Live video (the `video` section): what the signaling WebSocket hands to producers and viewers.
@@ -34,33 +35,8 @@ extension ServerConfig {
         ]
     }
 
-    /// One STUN or TURN server, as `RTCIceServer`: `urls` (`stun:`, `stuns:`, `turn:`, `turns:`), and for TURN
-    /// a `username` and `credential`. The credential is a secret: ``description`` leaves it out.
-    public struct ICEServer: Sendable, Equatable, CustomStringConvertible {
-        public var urls: [String]
-        public var username: String?
-        public var credential: String?
-
-        public init(urls: [String], username: String? = nil, credential: String? = nil) {
-            self.urls = urls
-            self.username = username
-            self.credential = credential
-        }
-
-        /// The welcome frame's form: `{"urls":[…],"username":…,"credential":…}` (absent members left out).
-        public var json: JSONValue {
-            var object: JSONObject = [("urls", .array(urls.map(JSONValue.string)))]
-            if let username { object["username"] = .string(username) }
-            if let credential { object["credential"] = .string(credential) }
-            return .object(object)
-        }
-
-        public var description: String {
-            urls.joined(separator: " ") + (username.map { " (user \($0), credential redacted)" } ?? "")
-        }
-
-        static let schemes = ["stun:", "stuns:", "turn:", "turns:"]
-    }
+    /// One STUN or TURN server: the signaling contract's type, shared by both ends.
+    public typealias ICEServer = SignalingProtocol.ICEServer
 }
 
 extension ServerConfig.Video {

@@ -1,15 +1,32 @@
 public import StrictJSON
 
-/// One entry of the welcome frame's `iceServers` (the shape of the browser's `RTCIceServer`).
-public struct ICEServer: Sendable, Equatable {
+/// One STUN or TURN server of the welcome frame's `iceServers`, in the browser's `RTCIceServer` shape: `urls`
+/// (`stun:`, `stuns:`, `turn:`, `turns:`), and for TURN a `username` and `credential`. robot-server reads them from
+/// its config and sends them; the producer parses them. The credential is a secret: ``description`` leaves it out.
+public struct ICEServer: Sendable, Equatable, CustomStringConvertible {
     public var urls: [String]
     public var username: String?
     public var credential: String?
+
+    /// The URL schemes of STUN and TURN servers.
+    public static let schemes = ["stun:", "stuns:", "turn:", "turns:"]
 
     public init(urls: [String], username: String? = nil, credential: String? = nil) {
         self.urls = urls
         self.username = username
         self.credential = credential
+    }
+
+    /// The welcome frame's form: `{"urls":[…],"username":…,"credential":…}` (absent members left out).
+    public var json: JSONValue {
+        var object: JSONObject = [("urls", .array(urls.map(JSONValue.string)))]
+        if let username { object["username"] = .string(username) }
+        if let credential { object["credential"] = .string(credential) }
+        return .object(object)
+    }
+
+    public var description: String {
+        urls.joined(separator: " ") + (username.map { " (user \($0), credential redacted)" } ?? "")
     }
 
     /// Parses `{"urls": "stun:…" | ["stun:…", …], "username"?, "credential"?}`.
