@@ -68,8 +68,18 @@ import Testing
         let ignored = try statusField(pid, "SigIgn")
         #expect(ignored == "0000000000000000", "no ignored signal survives exec: \(ignored)")
         #expect(try statusField(pid, "SigBlk") == "0000000000000000", "no blocked signal survives exec")
-        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
-        #expect(descriptors == ["0", "1", "2"])
+        // `sleep` itself opens the locale archive for a moment while it starts: wait (bounded) for the descriptors
+        // it keeps. The extra one above, inherited, would stay for good.
+        var descriptors: [String] = []
+        for _ in 0..<100 {
+            descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+            if descriptors == ["0", "1", "2"] { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let targets = descriptors.map {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "?"
+        }
+        #expect(descriptors == ["0", "1", "2"], "the child holds \(targets)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0") == "/dev/null")
     }
 
