@@ -18,15 +18,6 @@ extension QueueStore {
         try statement.bind(rule, at: 2)
         try statement.bind(target, at: 3)
         try statement.bind(Int64(limit), at: 4)
-        var rows: [QueuedDelivery] = []
-        while try statement.step() {
-            let delivery = NewDelivery(
-                messageID: statement.text(at: 1), rule: statement.text(at: 2), target: statement.text(at: 3),
-                topic: statement.text(at: 4), payload: statement.blob(at: 5), receivedAt: statement.int64(at: 6),
-                attempts: Int(statement.int64(at: 7)), notBefore: statement.int64(at: 8),
-                lastError: statement.optionalText(at: 9))
-            rows.append(QueuedDelivery(seq: statement.int64(at: 0), delivery: delivery))
-        }
-        return rows
+        return try Self.deliveries(statement)
     }
 }

@@ -145,14 +145,20 @@ final class QueueStore {
         defer { select.reset() }
         try select.bind(seq, at: 1)
         try select.bind(Int64(limit ?? -1), at: 2)
+        return try Self.deliveries(select)
+    }
+
+    /// The rows of a `SELECT seq, message_id, rule, target, topic, payload, received_at, attempts, not_before,
+    /// last_error FROM delivery …`, stepped to the end.
+    static func deliveries(_ statement: SQLiteStatement) throws(QueueError) -> [QueuedDelivery] {
         var rows: [QueuedDelivery] = []
-        while try select.step() {
+        while try statement.step() {
             let delivery = NewDelivery(
-                messageID: select.text(at: 1), rule: select.text(at: 2), target: select.text(at: 3),
-                topic: select.text(at: 4), payload: select.blob(at: 5), receivedAt: select.int64(at: 6),
-                attempts: Int(select.int64(at: 7)), notBefore: select.int64(at: 8),
-                lastError: select.optionalText(at: 9))
-            rows.append(QueuedDelivery(seq: select.int64(at: 0), delivery: delivery))
+                messageID: statement.text(at: 1), rule: statement.text(at: 2), target: statement.text(at: 3),
+                topic: statement.text(at: 4), payload: statement.blob(at: 5), receivedAt: statement.int64(at: 6),
+                attempts: Int(statement.int64(at: 7)), notBefore: statement.int64(at: 8),
+                lastError: statement.optionalText(at: 9))
+            rows.append(QueuedDelivery(seq: statement.int64(at: 0), delivery: delivery))
         }
         return rows
     }
