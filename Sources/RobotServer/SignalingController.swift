@@ -58,9 +58,15 @@ struct SignalingController: Sendable {
                 // admit() has checked the robot, the role and the principal when the upgrade was decided.
                 guard let admission = context.requestContext.admission.value, let hub = hubs[admission.thing]
                 else { return }
+                let channel = context.requestContext.channel
                 try await serve(
                     hub: hub, role: admission.role, principal: SignalingHub.identity(of: admission.principal),
-                    inbound: inbound, outbound: outbound, logger: context.logger)
+                    inbound: inbound, outbound: outbound, logger: context.logger,
+                    onCut: {
+                        // The close frame goes first; a peer that does not read it (its TCP window full, our
+                        // writes and Hummingbird's pings all waiting) loses the connection itself.
+                        _ = channel.eventLoop.scheduleTask(in: Self.cutGrace) { channel.close(promise: nil) }
+                    })
             })
     }
 
@@ -106,14 +112,17 @@ struct SignalingController: Sendable {
         return Admission(thing: thing, role: role, principal: principal)
     }
 
+    /// How long a socket the hub cut has to read its close frame before the server closes the connection.
+    static let cutGrace: TimeAmount = .seconds(2)
+
     /// One socket, until it closes: frames from the peer go to the hub; frames the hub queues for the peer are
     /// written in order. The server closes the socket when the hub says so (a replaced producer, too many
     /// viewers) or when the peer does not read its frames.
     func serve(
         hub: SignalingHub, role: SignalingState.Role, principal: String?, inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter, logger: Logger
+        outbound: WebSocketOutboundWriter, logger: Logger, onCut: @escaping @Sendable () -> Void = {}
     ) async throws {
-        let (peer, mailbox) = hub.join(as: role, principal: principal)
+        let (peer, mailbox) = hub.join(as: role, principal: principal, onCut: onCut)
         if role == .producer {
             logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
         }

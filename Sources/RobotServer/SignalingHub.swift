@@ -31,6 +31,8 @@ final class SignalingHub: Sendable {
         var buckets: [String: TokenBucket] = [:]
         /// Frames relayed from a viewer (second key) and not yet written to a socket (first key).
         var unread: [String: [String: Int]] = [:]
+        /// What ends each socket's connection when the hub cuts it (``join(as:principal:now:onCut:)``).
+        var cutters: [String: @Sendable () -> Void] = [:]
     }
 
     let thing: String
@@ -62,9 +64,12 @@ final class SignalingHub: Sendable {
     var producerOnline: Bool { room.withLock { $0.state.producer != nil } }
 
     /// Registers a new socket opened by `principal` (nil: none known): returns its peer id and the frames to write
-    /// to it, starting with the welcome.
+    /// to it, starting with the welcome. `onCut` runs (under the hub's lock: it must not block) when the hub closes
+    /// the socket — rate limit, a full mailbox, a newer producer: the peer has left the room by then, and `onCut`
+    /// ends the connection even if the peer does not read its close frame.
     func join(
-        as role: SignalingState.Role, principal: String? = nil, now: ContinuousClock.Instant = .now
+        as role: SignalingState.Role, principal: String? = nil, now: ContinuousClock.Instant = .now,
+        onCut: @escaping @Sendable () -> Void = {}
     ) -> (peer: String, outbound: AsyncStream<Outbound>) {
         let peer = Self.newPeerID(role)
         let share = video.signalingBurst * video.maxViewers
@@ -74,6 +79,7 @@ final class SignalingHub: Sendable {
         let scale = role == .producer ? video.maxViewers : 1
         room.withLock { room in
             room.mailboxes[peer] = mailbox
+            room.cutters[peer] = onCut
             room.buckets[peer] = TokenBucket(
                 burst: video.signalingBurst * scale, perSecond: video.signalingFramesPerSecond * scale, now: now)
             perform(room.state.join(peer, as: role, principal: principal), origin: nil, in: &room)
@@ -88,6 +94,7 @@ final class SignalingHub: Sendable {
         let role = room.withLock { room in
             let role = room.state.role(of: peer)
             room.mailboxes.removeValue(forKey: peer)?.finish()
+            room.cutters[peer] = nil
             room.buckets[peer] = nil
             room.unread[peer] = nil
             perform(room.state.leave(peer), origin: nil, in: &room)
@@ -164,6 +171,7 @@ final class SignalingHub: Sendable {
                         "signaling: \(peer) does not read its frames (\(Self.mailboxSize) waiting); closing it",
                         metadata: ["robot.thing": "\(thing)"])
                     room.mailboxes.removeValue(forKey: peer)?.finish()
+                    cut(peer, in: &room)
                 }
             case .close(let peer, let reason):
                 guard let mailbox = room.mailboxes.removeValue(forKey: peer) else { continue }
@@ -171,8 +179,18 @@ final class SignalingHub: Sendable {
                     "signaling: closing \(peer): \(reason.text)", metadata: ["robot.thing": "\(thing)"])
                 mailbox.yield(.close(code: reason.code, reason: reason.text))
                 mailbox.finish()
+                cut(peer, in: &room)
             }
         }
+    }
+
+    /// `peer`, whose mailbox is gone, leaves the room now — its viewer slot is free and the others are told at once,
+    /// whether or not its socket ever reads again — and its connection is ended (`onCut`).
+    private func cut(_ peer: String, in room: inout Room) {
+        room.buckets[peer] = nil
+        room.unread[peer] = nil
+        room.cutters.removeValue(forKey: peer)?()
+        perform(room.state.leave(peer), origin: nil, in: &room)
     }
 
     /// `producer-` or `viewer-` and 12 random hex digits: unguessable enough that one viewer cannot aim

@@ -1,6 +1,7 @@
 @testable import RobotServer
 import Logging
 import StrictJSON
+import Synchronization
 import Testing
 
 /// The signaling room's rate limits and mailboxes, in process: time is passed in, frames are read from the
@@ -56,8 +57,10 @@ import Testing
 
         // The producer got the 100 frames of the burst, not one more, then the other viewer's.
         hub.received(ice, from: viewer, now: start)
-        let seen = await frames(1 + 2 + 100 + 1, of: producerMailbox)  // welcome, 2 viewer-joined, the ice
+        // welcome, 2 viewer-joined, the flooder's ice, its viewer-left (at once: it left the room when cut), the ice
+        let seen = await frames(1 + 2 + 100 + 1 + 1, of: producerMailbox)
         #expect(relayed(seen, from: flooder) == 100)
+        #expect(seen.contains { "\($0)".contains("viewer-left") && "\($0)".contains(flooder) })
         #expect(relayed(seen, from: viewer) == 1)
     }
 
@@ -107,6 +110,52 @@ import Testing
             }
         }
         #expect(hub.isOpen(reader) && hub.isOpen(producer))
+    }
+
+    /// Counts a socket's `onCut` calls.
+    final class Cuts: Sendable {
+        private let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+        func record() { count.withLock { $0 += 1 } }
+    }
+
+    @Test func aViewerThatStopsReadingLeavesTheRoomWhenCutNotWhenItsConnectionDies() async {
+        let hub = hub()
+        let (producer, producerMailbox) = hub.join(as: .producer, principal: "token:robot", now: start)
+        let cuts = Cuts()
+        // Its mailbox is never read, as when its socket's writes wait on a full TCP window.
+        let (stuck, stuckMailbox) = hub.join(
+            as: .viewer, principal: "token:home", now: start, onCut: { cuts.record() })
+        #expect(hub.viewerCount == 1 && hub.viewerCount(of: "token:home") == 1)
+        var sent = 0
+        while hub.isOpen(stuck), sent < 10_000 {
+            hub.telemetry(["event": "heartbeat"])
+            sent += 1
+        }
+        #expect(!hub.isOpen(stuck), "still open after \(sent) frames")
+        #expect(cuts.value == 1)
+        // Its slot is free now, not when its connection finally ends; the producer is told at once.
+        #expect(hub.viewerCount == 0 && hub.viewerCount(of: "token:home") == 0)
+        hub.leave(producer)
+        var producerFrames: [String] = []
+        for await frame in producerMailbox { producerFrames.append("\(frame)") }
+        #expect(producerFrames.contains { $0.contains("viewer-left") && $0.contains(stuck) }, "\(producerFrames)")
+        // When the connection does end, nothing happens twice. (Reading the mailbox only now also keeps it alive
+        // until here: an AsyncStream nobody holds drops what is yielded to it instead of buffering it.)
+        hub.leave(stuck)
+        #expect(cuts.value == 1)
+        var queued = 0
+        for await _ in stuckMailbox { queued += 1 }
+        #expect(queued == SignalingHub.mailboxSize + 100 * 4, "what it had not read when it was cut")
+    }
+
+    @Test func aRateLimitedViewerIsCutAndLeavesTheRoomAtOnce() {
+        let hub = hub()
+        let cuts = Cuts()
+        let (viewer, _) = hub.join(as: .viewer, principal: "token:home", now: start, onCut: { cuts.record() })
+        for _ in 0..<101 { hub.received(ice, from: viewer, now: start) }
+        #expect(!hub.isOpen(viewer))
+        #expect(cuts.value == 1 && hub.viewerCount == 0)
     }
 
     @Test func binaryFramesCountAgainstTheLimitToo() {
