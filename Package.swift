@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // MARK: C at the bottom
@@ -68,10 +69,13 @@ let package = Package(
         ),
 
         // MARK: Pure domain (no I/O)
+        // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off,
+        // durations in milliseconds.
+        .target(name: "Basics", swiftSettings: swiftSettings),
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
-        .target(name: "DriveProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .target(name: "DriveProtocol", dependencies: ["Basics", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
-        .target(name: "Supervision", swiftSettings: swiftSettings),
+        .target(name: "Supervision", dependencies: ["Basics"], swiftSettings: swiftSettings),
         .target(name: "JSONConfig", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "SignalingProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
@@ -298,6 +302,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: swiftSettings),
+        // Unit tests of the server side's pure cores: no broker, no sockets (they run in parallel).
+        .testTarget(name: "MQTTCoreTests", dependencies: ["MQTT", "Basics"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RelayPolicyTests",
+            dependencies: ["Relay", "RelayQueue", "JSONConfig", "StrictJSON", "Basics"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RobotServerUnitTests",
+            dependencies: [
+                "RobotServer", "SignalingProtocol", "JSONConfig", "DriveProtocol", "StrictJSON", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CredentialProviderTests", dependencies: ["CredentialProvider", "DriveProtocol", "TestSupport"],
             swiftSettings: swiftSettings

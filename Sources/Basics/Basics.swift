@@ -1,0 +1,1 @@
+// Basics: small value types shared by every layer (filled in by the foundation move).
