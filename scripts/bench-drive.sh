@@ -4,7 +4,7 @@
 #
 #   ./scripts/bench-drive.sh [--no-static] [--keep] [-- DRIVE_BENCH_OPTIONS...]
 #
-# 1. builds robotd and drive-bench in release mode (scratch path .build-bench),
+# 1. builds robotd and drive-bench in release mode (scratch path .build-release, shared with bench-server.sh and bench-relay.sh),
 #    and robotd once more with --static-swift-stdlib (.build-bench-static);
 # 2. makes a throwaway PKI and starts a TLS mosquitto (client certificates, the
 #    AWS-IoT-like ACL) on a free port, with scripts/pki.sh and scripts/broker.sh;
@@ -23,7 +23,7 @@
 # --awake       pass --keep-cpus-awake to drive-bench (diagnostic: no CPU
 #               sleeps, which separates CPU wake-up cost from robotd's work)
 # Options after -- go to drive-bench, e.g. `-- --count 5000 --seconds 30`
-# (see `.build-bench/release/drive-bench --help`).
+# (see `.build-release/release/drive-bench --help`).
 #
 # About 40 s in all once built (the first build takes a few minutes).
 set -euo pipefail
@@ -53,7 +53,7 @@ ensure_packages "${ROBOT_APT_PACKAGES[@]}"
 require_swift
 
 thing=sts-pi
-scratch=.build-bench
+scratch=.build-release
 static_scratch=.build-bench-static
 
 # MARK: build

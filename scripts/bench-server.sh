@@ -53,9 +53,9 @@ require_swift
 
 echo "== building (release)"
 for product in robotd robot-server server-bench; do
-    swift build -c release --product "$product"
+    swift build -c release --scratch-path .build-release --product "$product"
 done
-bin=$(swift build -c release --show-bin-path)
+bin=$(swift build -c release --scratch-path .build-release --show-bin-path)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-server.XXXXXX")
 robotd_pid=
