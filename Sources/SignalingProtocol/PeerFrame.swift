@@ -1,14 +1,14 @@
 public import StrictJSON
 
-/// A frame a peer sends robot-server, checked against the contract (`docs/SIGNALING.md`): a JSON object whose
-/// `type` the sender may send — the producer `offer` or `ice` for one viewer (`viewer`), a viewer `answer` or
-/// `ice` — with its fields well formed. The server relays ``fields`` (unknown fields included) to the other side.
+/// A negotiation frame — an `offer`, an `answer` or an `ice` candidate — between the producer and one viewer, which
+/// robot-server checks (``init(parsing:from:)``) and passes on (``ServerFrame/relayed(_:)``).
+///
+/// The producer sends `offer` and `ice` naming the viewer they are for (`viewer`); a viewer sends `answer` and
+/// `ice`. The server passes a frame on as it came — ``fields``, unknown ones included — with only `viewer` changed:
+/// removed towards a viewer, set to the sender's peer id towards the producer (``relayed(viewer:)``).
 public struct PeerFrame: Sendable, Equatable {
     /// Who sends robot-server the frame.
-    public enum Sender: String, Sendable {
-        case producer
-        case viewer
-    }
+    public typealias Sender = PeerRole
 
     /// What the frame carries.
     public enum Content: Sendable, Equatable {
@@ -16,70 +16,59 @@ public struct PeerFrame: Sendable, Equatable {
         case answer(sdp: String)
         /// `candidate` is empty at the end of candidates; `sdpMLineIndex` may be absent or null.
         case ice(candidate: String, sdpMLineIndex: Int?)
+
+        /// The frame's `type`.
+        public var type: String {
+            switch self {
+            case .offer: "offer"
+            case .answer: "answer"
+            case .ice: "ice"
+            }
+        }
     }
 
-    /// The largest `sdpMLineIndex` (media sections in one session description); what webrtcbin takes.
-    public static let maxSDPMLineIndex = Int(UInt16.max)
+    /// The largest `sdpMLineIndex` (``SignalingLimits/maxSDPMLineIndex``).
+    public static let maxSDPMLineIndex = SignalingLimits.maxSDPMLineIndex
 
     public let content: Content
-    /// The viewer a producer's frame is for; nil in a viewer's frame (the server writes the sender there, never
-    /// trusting what a viewer claims).
+    /// The viewer at the producer's end of the frame: the one a producer's frame is for, or the one a frame relayed
+    /// to the producer came from. Nil in a frame between a viewer and the server (the server writes the sender there,
+    /// never trusting what a viewer claims).
     public let viewer: String?
-    /// Every field as received.
+    /// Every field, in order: as received, or as ``init(_:viewer:)`` wrote them.
     public let fields: JSONObject
 
-    /// Parses and checks one text frame from `sender`; the error is the message for the sender.
-    public init(parsing text: String, from sender: Sender) throws(SignalingFrameError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(text)
-        } catch {
-            throw SignalingFrameError("the frame is not JSON: \(error)")
+    /// A new frame: `type`, then `viewer` if any, then the content's fields (an absent index is left out).
+    public init(_ content: Content, viewer: String?) {
+        var fields: JSONObject = ["type": .string(content.type)]
+        fields["viewer"] = viewer.map(JSONValue.string)
+        switch content {
+        case .offer(let sdp), .answer(let sdp):
+            fields["sdp"] = .string(sdp)
+        case .ice(let candidate, let index):
+            fields["candidate"] = .string(candidate)
+            fields["sdpMLineIndex"] = index.map { .number(Double($0)) }
         }
-        guard let object = value.objectValue else {
-            throw SignalingFrameError("a frame must be a JSON object")
-        }
-        guard let type = object["type"]?.stringValue else {
-            throw SignalingFrameError("the frame has no \"type\" string")
-        }
-        switch (sender, type) {
-        case (.producer, "offer"), (.producer, "ice"), (.viewer, "answer"), (.viewer, "ice"):
-            break
-        case (.producer, _):
-            throw SignalingFrameError("a producer sends offer or ice, not \(JSONValue.quoted(type))")
-        case (.viewer, _):
-            throw SignalingFrameError("a viewer sends answer or ice, not \(JSONValue.quoted(type))")
-        }
-        if sender == .producer {
-            guard let viewer = object["viewer"]?.stringValue else {
-                throw SignalingFrameError("\(type): \"viewer\" must be the viewer's peer id (a string)")
-            }
-            self.viewer = viewer
-        } else {
-            viewer = nil
-        }
-        content = try Self.content(object, type: type)
-        fields = object
+        self.init(content: content, viewer: viewer, fields: fields)
     }
 
-    private static func content(_ object: JSONObject, type: String) throws(SignalingFrameError) -> Content {
-        if type == "ice" {
-            guard let candidate = object["candidate"]?.stringValue else {
-                throw SignalingFrameError("ice: \"candidate\" must be a string (\"\" for the end of candidates)")
-            }
-            guard let index = object["sdpMLineIndex"], !index.isNull else {
-                return .ice(candidate: candidate, sdpMLineIndex: nil)
-            }
-            guard let number = index.intValue, (0...maxSDPMLineIndex).contains(number) else {
-                throw SignalingFrameError(
-                    "ice: \"sdpMLineIndex\" must be a non-negative integer (at most \(maxSDPMLineIndex)), "
-                        + "got \(index.summary())")
-            }
-            return .ice(candidate: candidate, sdpMLineIndex: number)
-        }
-        guard let sdp = object["sdp"]?.stringValue, !sdp.isEmpty else {
-            throw SignalingFrameError("\(type): \"sdp\" must be the session description (a non-empty string)")
-        }
-        return type == "offer" ? .offer(sdp: sdp) : .answer(sdp: sdp)
+    init(content: Content, viewer: String?, fields: JSONObject) {
+        self.content = content
+        self.viewer = viewer
+        self.fields = fields
     }
+
+    /// This frame as the server passes it on: `viewer` set to the given peer id (in place, or appended), or removed
+    /// when nil; every other field unchanged.
+    public func relayed(viewer: String?) -> PeerFrame {
+        var fields = fields
+        fields["viewer"] = viewer.map(JSONValue.string)
+        return PeerFrame(content: content, viewer: viewer, fields: fields)
+    }
+
+    /// The frame as JSON: its ``fields``.
+    public var json: JSONValue { .object(fields) }
+
+    /// The text frame.
+    public var text: String { json.serializedString() }
 }

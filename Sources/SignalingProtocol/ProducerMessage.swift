@@ -1,22 +1,19 @@
-import StrictJSON
-
-/// What the producer sends robot-server; ``text`` is the frame.
+/// What the producer sends robot-server, in the producer's terms; ``frame`` is the contract's ``PeerFrame``, ``text``
+/// the text frame (`{"type":"offer","viewer":…,"sdp":…}`, `{"type":"ice","viewer":…,"candidate":…,"sdpMLineIndex":…}`).
 public enum ProducerMessage: Sendable, Equatable {
     case offer(viewer: String, sdp: String)
     case candidate(viewer: String, candidate: String, sdpMLineIndex: UInt32)
 
-    /// The JSON text frame.
-    public var text: String {
-        let object: JSONObject =
-            switch self {
-            case .offer(let viewer, let sdp):
-                ["type": "offer", "viewer": .string(viewer), "sdp": .string(sdp)]
-            case .candidate(let viewer, let candidate, let index):
-                [
-                    "type": "ice", "viewer": .string(viewer), "candidate": .string(candidate),
-                    "sdpMLineIndex": .number(Double(index)),
-                ]
-            }
-        return JSONValue.object(object).serializedString()
+    /// The frame, as robot-server reads it with ``PeerFrame/init(parsing:from:)``.
+    public var frame: PeerFrame {
+        switch self {
+        case .offer(let viewer, let sdp):
+            PeerFrame(.offer(sdp: sdp), viewer: viewer)
+        case .candidate(let viewer, let candidate, let index):
+            PeerFrame(.ice(candidate: candidate, sdpMLineIndex: Int(index)), viewer: viewer)
+        }
     }
+
+    /// The JSON text frame.
+    public var text: String { frame.text }
 }

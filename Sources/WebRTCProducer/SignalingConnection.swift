@@ -1,7 +1,8 @@
+import Basics
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
-import Supervision
+import SignalingProtocol
 import Synchronization
 
 /// Keeps a WebSocket open to robot-server's signaling endpoint as the producer, reconnecting with capped
@@ -12,8 +13,8 @@ struct SignalingConnection: Sendable {
     let events: AsyncStream<ProducerEvent>.Continuation
     let logger: Logger
 
-    /// Frames larger than this are refused (the server closes at 64 KiB; an SDP offer is ~1–4 KiB).
-    static let maxFrameSize = 1 << 16
+    /// Frames larger than this are refused: the contract's limit, at which the server closes too.
+    static let maxFrameSize = SignalingLimits.maxFrameBytes
 
     func run() async {
         var generation = 0

@@ -1,0 +1,41 @@
+public import StrictJSON
+
+/// A frame robot-server sends a peer (`docs/SIGNALING.md`). robot-server makes these values and encodes them here
+/// (``json``, ``text``); a receiver reads them back with ``parse(_:for:)``.
+public enum ServerFrame: Sendable, Equatable {
+    /// The first frame on every socket: the peer's id, its role and the ICE servers every peer connection uses.
+    case welcome(peer: String, role: PeerRole, iceServers: [ICEServer])
+    /// To viewers: whether the robot's producer is connected (on joining, and whenever it changes).
+    case producer(online: Bool)
+    /// To viewers: a message the robot published on its telemetry topic, as it came.
+    case telemetry(JSONValue)
+    /// To the producer: a viewer wants video (also sent for each viewer already waiting when the producer connects).
+    case viewerJoined(viewer: String)
+    /// To the producer: a viewer went away.
+    case viewerLeft(viewer: String)
+    /// To the sender of a frame the server refused; the socket stays open.
+    case error(message: String)
+    /// A peer's offer, answer or candidate, passed on: to a viewer without `viewer`, to the producer with `viewer`
+    /// naming the viewer it came from (``PeerFrame/relayed(viewer:)``); every other field as the sender wrote it.
+    case relayed(PeerFrame)
+
+    /// The frame as JSON, members in the order the contract shows them.
+    public var json: JSONValue {
+        switch self {
+        case .welcome(let peer, let role, let iceServers):
+            [
+                "type": "welcome", "peer": .string(peer), "role": .string(role.rawValue),
+                "iceServers": .array(iceServers.map(\.json)),
+            ]
+        case .producer(let online): ["type": "producer", "online": .bool(online)]
+        case .telemetry(let data): ["type": "telemetry", "data": data]
+        case .viewerJoined(let viewer): ["type": "viewer-joined", "viewer": .string(viewer)]
+        case .viewerLeft(let viewer): ["type": "viewer-left", "viewer": .string(viewer)]
+        case .error(let message): ["type": "error", "message": .string(message)]
+        case .relayed(let frame): frame.json
+        }
+    }
+
+    /// The text frame.
+    public var text: String { json.serializedString() }
+}
