@@ -69,8 +69,8 @@ let package = Package(
         ),
 
         // MARK: Pure domain (no I/O)
-        // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off,
-        // durations in milliseconds.
+        // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off, the log
+        // throttle, durations in milliseconds.
         .target(name: "Basics", swiftSettings: swiftSettings),
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(name: "DriveProtocol", dependencies: ["Basics", "StrictJSON"], swiftSettings: swiftSettings),
@@ -93,13 +93,13 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", "CTLSWriteBuffer", "POSIXThreads", "Supervision", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", "CMosquitto", "CTLSWriteBuffer", "POSIXThreads", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),
 
         .target(
-            name: "CredentialProvider", dependencies: ["CCurl", "StrictJSON", "DriveProtocol", "POSIXThreads"],
+            name: "CredentialProvider", dependencies: ["Basics", "CCurl", "StrictJSON", "POSIXThreads"],
             swiftSettings: swiftSettings
         ),
         .target(name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads"], swiftSettings: swiftSettings),
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "CGStreamer", "StrictJSON", "SignalingProtocol", "Supervision", "POSIXThreads",
+                "Basics", "CGStreamer", "StrictJSON", "SignalingProtocol", "POSIXThreads",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +131,7 @@ let package = Package(
             name: "RobotDaemon",
             dependencies: [
                 "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
-                "SystemdNotify",
+                "SystemdNotify", "Basics",
                 "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,7 +142,7 @@ let package = Package(
         .target(
             name: "Relay",
             dependencies: [
-                "StrictJSON", "JSONConfig", "MQTT", "Supervision", "EventPattern", "AWSSigV4", "SQS", "RelayQueue",
+                "Basics", "StrictJSON", "JSONConfig", "MQTT", "EventPattern", "AWSSigV4", "SQS", "RelayQueue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -155,7 +155,7 @@ let package = Package(
         .target(
             name: "RobotServer",
             dependencies: [
-                "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Supervision", "Relay", "SignalingProtocol",
+                "Basics", "StrictJSON", "JSONConfig", "DriveProtocol", "MQTT", "Relay", "SignalingProtocol",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -189,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "drive-bench",
             dependencies: [
-                "MQTT", "StrictJSON",
+                "Basics", "MQTT", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -210,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "server-bench",
             dependencies: [
-                "MQTT", "StrictJSON", "DriveProtocol",
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -220,7 +220,7 @@ let package = Package(
         .executableTarget(
             name: "robot-webrtc",
             dependencies: [
-                "WebRTCProducer",
+                "WebRTCProducer", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -233,7 +233,7 @@ let package = Package(
         .executableTarget(
             name: "relay-bench",
             dependencies: [
-                "MQTT", "StrictJSON", "Supervision",
+                "Basics", "MQTT", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,7 +244,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
+                "Basics", "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -252,7 +252,7 @@ let package = Package(
         .testTarget(
             name: "JSONConfigTests", dependencies: ["JSONConfig", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "DriveProtocolTests", dependencies: ["DriveProtocol", "StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "DriveProtocolTests", dependencies: ["DriveProtocol", "Basics", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "DriveControlTests", dependencies: ["DriveControl", "DriveProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -277,7 +277,8 @@ let package = Package(
         .testTarget(
             name: "RelayTests",
             dependencies: [
-                "Relay", "RobotServer", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON", "JSONConfig", "TestSupport",
+                "Relay", "RobotServer", "Basics", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON", "JSONConfig",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -301,7 +302,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"], swiftSettings: swiftSettings),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Basics"], swiftSettings: swiftSettings),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: swiftSettings),
         // Unit tests of the server side's pure cores: no broker, no sockets (they run in parallel).
         .testTarget(name: "MQTTCoreTests", dependencies: ["MQTT", "Basics"], swiftSettings: swiftSettings),
@@ -322,7 +323,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CredentialProviderTests", dependencies: ["CredentialProvider", "DriveProtocol", "TestSupport"],
+            name: "CredentialProviderTests", dependencies: ["CredentialProvider", "Basics", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -334,7 +335,7 @@ let package = Package(
         ),
         .testTarget(name: "BrokerTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "MQTTTests", dependencies: ["MQTT", "CMosquitto", "CTLSWriteBuffer", "Supervision", "TestSupport"],
+            name: "MQTTTests", dependencies: ["MQTT", "Basics", "CMosquitto", "CTLSWriteBuffer", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

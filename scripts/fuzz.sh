@@ -9,8 +9,8 @@
 # crash, a leak, a timeout (-timeout, seconds per input) or ran out of memory (-rss_limit_mb).
 #
 # The targets are compiled with `swiftc -sanitize=fuzzer,address` straight from the sources of the pure modules
-# (StrictJSON, DriveProtocol, EventPattern, JSONConfig, SignalingProtocol) and of the config loaders' files, into
-# .build-fuzz (ROBOT_FUZZ_BUILD); a rebuild happens only when a source changed. Each run starts from a scratch
+# (Basics, StrictJSON, DriveProtocol, EventPattern, JSONConfig, SignalingProtocol) and of the config loaders' files,
+# into .build-fuzz (ROBOT_FUZZ_BUILD); a rebuild happens only when a source changed. Each run starts from a scratch
 # copy of Fuzz/corpus/NAME, so the repository's seeds never grow; logs and reproducers stay in .build-fuzz.
 # Replay a reproducer: .build-fuzz/bin/NAME .build-fuzz/artifacts/NAME/crash-…
 set -euo pipefail
@@ -77,7 +77,7 @@ command -v swiftc >/dev/null 2>&1 ||
 modules_of() {
     case $1 in
     strict-json) echo StrictJSON ;;
-    drive-command) echo StrictJSON DriveProtocol ;;
+    drive-command) echo Basics StrictJSON DriveProtocol ;;
     event-pattern) echo StrictJSON EventPattern ;;
     signaling) echo StrictJSON SignalingProtocol ;;
     robotd-config) echo StrictJSON JSONConfig RobotDaemon ;;
@@ -88,7 +88,8 @@ modules_of() {
 # The modules a module imports (as in Package.swift, for the parts compiled here).
 dependencies_of() {
     case $1 in
-    StrictJSON | RelayQueue) ;;
+    Basics | StrictJSON | RelayQueue) ;;
+    DriveProtocol) echo Basics StrictJSON ;;
     SignalingProtocol) echo StrictJSON ;;
     Relay) echo StrictJSON JSONConfig EventPattern RelayQueue ;;
     RobotServer) echo StrictJSON JSONConfig Relay SignalingProtocol ;;

@@ -1,4 +1,4 @@
-public import DriveProtocol
+public import Basics
 
 /// Temporary AWS credentials from the IoT credential provider.
 ///

@@ -1,5 +1,5 @@
+import Basics
 import CCurl
-import DriveProtocol
 
 /// The AWS IoT credential provider: `GET https://<endpoint>/role-aliases/<roleAlias>/credentials` with the header
 /// `x-amzn-iot-thingname`, authenticated by the device certificate (mutual TLS, as for MQTT), over libcurl.

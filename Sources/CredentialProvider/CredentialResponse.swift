@@ -1,4 +1,4 @@
-public import DriveProtocol
+public import Basics
 import StrictJSON
 
 /// The credential provider's answer:

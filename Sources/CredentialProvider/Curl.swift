@@ -1,3 +1,4 @@
+import Basics
 import CCurl
 import Glibc
 import Synchronization
@@ -110,8 +111,8 @@ enum Curl {
             (CURLOPT_SSL_VERIFYHOST, 2),
             (CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)),
             (CURLOPT_FOLLOWLOCATION, 0),
-            (CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.connectTimeout)),
-            (CURLOPT_TIMEOUT_MS, milliseconds(request.timeout)),
+            (CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, request.connectTimeout.milliseconds))),
+            (CURLOPT_TIMEOUT_MS, Int(max(1, request.timeout.milliseconds))),
             (CURLOPT_CONNECT_ONLY, request.connectOnly ? 1 : 0),
             (CURLOPT_NOPROGRESS, 0),
         ]
@@ -178,10 +179,5 @@ enum Curl {
             return code
         }
         return cancel.isCancelled ? CURLE_ABORTED_BY_CALLBACK : CURLE_OK
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 }

@@ -1,4 +1,4 @@
-public import DriveProtocol
+public import Basics
 
 /// The HTTP `Date` header's format (RFC 9110 IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`.
 public enum HTTPDate {

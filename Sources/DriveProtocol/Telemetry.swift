@@ -1,3 +1,4 @@
+public import Basics
 public import StrictJSON
 
 /// One message on `<thing>/telemetry`: the robot's state and what just happened.

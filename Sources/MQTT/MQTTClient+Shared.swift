@@ -1,6 +1,6 @@
+import Basics
 import CMosquitto
 import Logging
-import Supervision
 import Synchronization
 
 extension MQTTClient {

@@ -1,4 +1,4 @@
-public import Supervision
+public import Basics
 
 /// How to reach and authenticate to an MQTT broker over TLS (AWS IoT Core or any broker such as mosquitto).
 public struct MQTTOptions: Sendable, Equatable {

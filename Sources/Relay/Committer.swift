@@ -1,6 +1,6 @@
+import Basics
 import Logging
 import RelayQueue
-import Supervision
 import Synchronization
 
 /// Collects what happened to deliveries (delivered, to retry, dead-lettered) and writes it to the durable queue in

@@ -1,7 +1,7 @@
+import Basics
 import Logging
 import MQTT
 import RelayQueue
-import Supervision
 import Synchronization
 
 /// Where one source account's messages enter the relay, on that account's MQTT network thread.

@@ -1,6 +1,6 @@
+import Basics
 import Logging
 import RelayQueue
-import Supervision
 import Synchronization
 
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Basics
 import CoreMetrics
 public import Logging
 import MQTT
@@ -7,7 +8,6 @@ import SQS
 public import ServiceLifecycle
 public import StrictJSON
 import AWSSigV4
-import Supervision
 
 /// The cross-account relay as a service of robot-server: one MQTT connection per account, the durable queue,
 /// one lane per rule target, and the committer.

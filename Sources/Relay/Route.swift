@@ -1,5 +1,5 @@
+import Basics
 import RelayQueue
-import Supervision
 
 /// One target of one rule: where its lane's deliveries go, and how failures are handled.
 struct Route: Sendable {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Basics
 import NIOCore
 import RelayQueue
 
@@ -44,12 +45,5 @@ struct WebhookSender: TargetSender {
             }
             return .failed("\(url): \(text)", permanent: false)
         }
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

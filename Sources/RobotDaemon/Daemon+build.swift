@@ -1,6 +1,6 @@
+import Basics
 public import Logging
 import MQTT
-import Supervision
 public import Hardware
 public import Motors
 public import ServiceLifecycle

@@ -1,3 +1,4 @@
+import Basics
 public import CredentialProvider
 import Logging
 import StrictJSON

@@ -1,3 +1,4 @@
+import Basics
 import DriveControl
 import DriveProtocol
 import Logging

@@ -1,3 +1,4 @@
+import Basics
 import CredentialProvider
 import Logging
 import ProcessSpawn

@@ -1,10 +1,10 @@
+import Basics
 public import Hummingbird
 import JSONConfig
 public import Logging
 import MQTT
 import NIOCore
 import Relay
-import Supervision
 import HummingbirdCore
 import HummingbirdWebSocket
 public import Prometheus

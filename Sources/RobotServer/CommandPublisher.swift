@@ -1,3 +1,4 @@
+import Basics
 public import Logging
 public import MQTT
 public import ServiceLifecycle
@@ -80,7 +81,7 @@ public final class CommandPublisher: Service, Sendable {
             let count = failuresLogged.add(1, ordering: .relaxed).newValue
             let level: Logger.Level = count == 1 || count % 60 == 0 ? .warning : .debug
             logger.log(
-                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(milliseconds(retryIn)) ms",
+                level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms",
                 metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .message(let message):
             onMessage(message)
@@ -95,10 +96,4 @@ public final class CommandPublisher: Service, Sendable {
             break
         }
     }
-}
-
-/// Whole milliseconds of a duration, for log lines.
-func milliseconds(_ duration: Duration) -> Int64 {
-    let (seconds, attoseconds) = duration.components
-    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
 }

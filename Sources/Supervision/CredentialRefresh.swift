@@ -1,3 +1,5 @@
+public import Basics
+
 /// When to fetch AWS credentials: a pure state machine, events in, one action out, time passed in.
 ///
 /// - Refresh at the earlier of `refreshFraction` (80 %) of the lifetime and `refreshMargin` (5 minutes) before

@@ -1,3 +1,5 @@
+public import Basics
+
 /// The video producer's life: a pure state machine, events in, one action out, time passed in.
 ///
 /// - It starts once credentials are there, with the newest ones (``credentialsAvailable(generation:)``).

@@ -1,3 +1,4 @@
+public import Basics
 public import DriveProtocol
 public import Foundation
 import Logging

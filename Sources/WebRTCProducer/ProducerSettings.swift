@@ -1,4 +1,4 @@
-public import Supervision
+public import Basics
 import SignalingProtocol
 
 /// Everything `robot-webrtc` needs, validated: where to signal, as whom, and what to send.

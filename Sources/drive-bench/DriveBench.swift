@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Glibc
 import Logging
 import MQTT
@@ -367,9 +368,7 @@ func say(_ line: String) {
 }
 
 func wallClockMicroseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    Timestamp.now().microsecondsSinceEpoch
 }
 
 /// `value` with `decimals` digits after the point, e.g. `fixed(12.345)` = `12.3`; `n/a` when not finite.

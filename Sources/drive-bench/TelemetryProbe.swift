@@ -1,3 +1,4 @@
+import Basics
 import MQTT
 import StrictJSON
 import Synchronization
@@ -154,56 +155,10 @@ final class TelemetryProbe: Sendable {
     static func parse(_ payload: [UInt8], receivedMicroseconds: Int64) -> ProbeEvent? {
         guard let object = try? JSONParser.parse(payload).objectValue,
             let event = object["event"]?.stringValue,
-            let ts = object["ts"]?.stringValue.flatMap(microsecondsSinceEpoch(iso8601:))
+            let ts = object["ts"]?.stringValue.flatMap(Timestamp.init(iso8601:))?.microsecondsSinceEpoch
         else { return nil }
         return ProbeEvent(
             kind: .telemetry, event: event, id: object["id"]?.stringValue, reason: object["reason"]?.stringValue,
             timestampMicroseconds: ts, receivedMicroseconds: receivedMicroseconds)
     }
-}
-
-/// `2026-11-21T05:38:04.123456Z` (UTC, 0…9 fraction digits) → microseconds since the epoch; nil if malformed.
-func microsecondsSinceEpoch(iso8601 text: String) -> Int64? {
-    let bytes = Array(text.utf8)
-    guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
-    func number(_ start: Int, _ length: Int) -> Int64? {
-        var value: Int64 = 0
-        for byte in bytes[start..<start + length] {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
-    let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")]
-    guard separators.allSatisfy({ bytes[$0.0] == $0.1.asciiValue }),
-        let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-        let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-        (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-    else { return nil }
-    var micros: Int64 = 0
-    let fractionEnd = bytes.count - 1
-    if fractionEnd > 19 {
-        guard bytes[19] == UInt8(ascii: "."), fractionEnd - 20 >= 1, fractionEnd - 20 <= 9,
-            let fraction = number(20, fractionEnd - 20)
-        else { return nil }
-        var scaled = fraction
-        var digits = fractionEnd - 20
-        while digits < 6 { scaled *= 10; digits += 1 }
-        while digits > 6 { scaled /= 10; digits -= 1 }
-        micros = scaled
-    } else if fractionEnd != 19 {
-        return nil
-    }
-    let days = daysSinceEpoch(year: year, month: month, day: day)
-    return ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + micros
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (the civil-from-days inverse, in 400-year eras).
-func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-    let shiftedYear = month <= 2 ? year - 1 : year
-    let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-    let yearOfEra = shiftedYear - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
 }

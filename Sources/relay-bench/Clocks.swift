@@ -1,11 +1,10 @@
+import Basics
 import Glibc
 
 /// CLOCK_REALTIME in µs: the publisher stamps it into each message and the receiver compares its own reading with
 /// it (both on one machine), for the end-to-end rate and the per-message latency.
 func wallClockMicroseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    Timestamp.now().microsecondsSinceEpoch
 }
 
 extension Duration {

@@ -1,9 +1,9 @@
 public import ArgumentParser
+import Basics
 import FoundationEssentials
 import Glibc
 public import Logging
 import ServiceLifecycle
-import Supervision
 public import WebRTCProducer
 
 /// `robot-webrtc`: the robot's self-hosted WebRTC video producer.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Glibc
 import Logging
 import MQTT
@@ -92,9 +93,7 @@ struct ServerBench: AsyncParsableCommand {
 }
 
 func wallClockMicroseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    Timestamp.now().microsecondsSinceEpoch
 }
 
 extension [Double] {

@@ -1,5 +1,5 @@
+import Basics
 import CredentialProvider
-import DriveProtocol
 import Testing
 
 /// Parsing the provider's answer, its `Date` header, and keeping secrets out of descriptions.

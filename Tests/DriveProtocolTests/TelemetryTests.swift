@@ -1,3 +1,4 @@
+import Basics
 import DriveProtocol
 import StrictJSON
 import Testing

@@ -1,6 +1,6 @@
+import Basics
 import Logging
 import MQTT
-import Supervision
 import Synchronization
 import TestSupport
 import Testing

@@ -1,9 +1,9 @@
+import Basics
 import Foundation
 import Logging
 import MQTT
 @testable import Relay
 import RelayQueue
-import Supervision
 import Synchronization
 import TestSupport
 import Testing

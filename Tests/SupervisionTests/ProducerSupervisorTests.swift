@@ -1,3 +1,4 @@
+import Basics
 import Supervision
 import Testing
 
@@ -129,13 +130,5 @@ import Testing
         var idle = Supervisor(policy: policy)
         #expect(idle.shutDown() == .none)
         #expect(idle.isStopped)
-    }
-
-    @Test func backOffIsCapped() {
-        let backoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(60))
-        #expect(backoff.delay(attempt: 0) == .milliseconds(500))
-        #expect(backoff.delay(attempt: 3) == .seconds(4))
-        #expect(backoff.delay(attempt: 7) == .seconds(60))
-        #expect(backoff.delay(attempt: 1000) == .seconds(60))
     }
 }

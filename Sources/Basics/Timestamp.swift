@@ -38,6 +38,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         nanosecondsSinceEpoch.floorDivided(by: 1_000_000_000)
     }
 
+    /// Whole microseconds since the epoch, rounded down: the resolution of ``iso8601``.
+    public var microsecondsSinceEpoch: Int64 {
+        nanosecondsSinceEpoch.floorDivided(by: 1_000)
+    }
+
     /// Nanoseconds past ``secondsSinceEpoch``, 0…999 999 999.
     public var nanosecondsOfSecond: Int64 {
         let remainder = nanosecondsSinceEpoch % 1_000_000_000

@@ -1,4 +1,4 @@
-import Supervision
+import Basics
 import Testing
 
 @Suite struct LogThrottleTests {

@@ -1,7 +1,7 @@
-import Supervision
+import Basics
 import Testing
 
-@Suite struct ReconnectBackoffTests {
+@Suite struct CappedBackoffTests {
     let backoff = CappedBackoff(initial: .milliseconds(100), maximum: .milliseconds(1500), jitter: 0.5)
 
     @Test func doublesUntilTheCap() {
@@ -25,5 +25,13 @@ import Testing
     @Test func maximumIsNeverBelowInitial() {
         let odd = CappedBackoff(initial: .seconds(2), maximum: .seconds(1))
         #expect(odd.delay(attempt: 0, random: 0) == .seconds(2))
+    }
+
+    @Test func backOffIsCapped() {
+        let backoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(60))
+        #expect(backoff.delay(attempt: 0) == .milliseconds(500))
+        #expect(backoff.delay(attempt: 3) == .seconds(4))
+        #expect(backoff.delay(attempt: 7) == .seconds(60))
+        #expect(backoff.delay(attempt: 1000) == .seconds(60))
     }
 }

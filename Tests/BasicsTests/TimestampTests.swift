@@ -1,4 +1,4 @@
-@testable import DriveProtocol
+@testable import Basics
 import Testing
 
 @Suite struct TimestampTests {
@@ -82,5 +82,23 @@ extension Int64 {
     fileprivate func floorMod(_ divisor: Int64) -> Int64 {
         let remainder = self % divisor
         return remainder < 0 ? remainder + divisor : remainder
+    }
+}
+
+@Suite struct TimestampMicrosecondsTests {
+    @Test(arguments: [
+        (Int64(0), Int64(0)),
+        (1_795_239_484_123_456_789, 1_795_239_484_123_456),  // truncated
+        (-1, -1),  // rounded down before 1970, like the ISO-8601 text
+        (-1_000, -1),
+        (-1_001, -2),
+    ])
+    func microsecondsAreRoundedDown(nanoseconds: Int64, microseconds: Int64) {
+        #expect(Timestamp(nanosecondsSinceEpoch: nanoseconds).microsecondsSinceEpoch == microseconds)
+    }
+
+    @Test func matchesTheISO8601Text() {
+        let parsed = Timestamp(iso8601: "2026-11-21T05:38:04.123456Z")
+        #expect(parsed?.microsecondsSinceEpoch == 1_795_239_484_123_456)
     }
 }

@@ -1,1 +1,0 @@
-// Basics: small value types shared by every layer (filled in by the foundation move).
