@@ -93,7 +93,10 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["Basics", "CMosquitto", "CTLSWriteBuffer", "POSIXThreads", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Basics", "CMosquitto", "CTLSWriteBuffer", "JSONConfig", "POSIXThreads",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "SystemdNotify", swiftSettings: swiftSettings),
@@ -305,7 +308,11 @@ let package = Package(
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Basics"], swiftSettings: swiftSettings),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: swiftSettings),
         // Unit tests of the server side's pure cores: no broker, no sockets (they run in parallel).
-        .testTarget(name: "MQTTCoreTests", dependencies: ["MQTT", "Basics"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MQTTCoreTests",
+            dependencies: ["MQTT", "Basics", "JSONConfig", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RelayPolicyTests",
             dependencies: ["Relay", "RelayQueue", "JSONConfig", "StrictJSON", "Basics"],

@@ -61,15 +61,6 @@ func motorHardwareConfig(_ config: RobotConfig) -> MotorHardwareConfig {
 }
 
 func mqttOptions(_ config: RobotConfig) -> MQTTOptions {
-    let mqtt = config.mqtt
-    return MQTTOptions(
-        host: mqtt.endpoint, port: mqtt.port, clientID: config.thingName,
-        caFile: mqtt.caFile, certFile: mqtt.certFile, keyFile: mqtt.keyFile, alpn: mqtt.alpn,
-        keepAliveSeconds: mqtt.keepAliveSeconds, cleanSession: true,
-        protocolVersion: mqtt.protocolVersion == 5 ? .v5 : .v311,
-        subscriptions: [.init(config.actionTopic, qos: 1)],
-        backoff: CappedBackoff(
-            initial: .milliseconds(mqtt.reconnectInitialMs), maximum: .milliseconds(mqtt.reconnectMaxMs)),
-        connectTimeout: .seconds(mqtt.connectTimeoutSeconds)
-    )
+    MQTTOptions(
+        settings: config.mqtt, clientID: config.thingName, subscriptions: [.init(config.actionTopic, qos: 1)])
 }
