@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import SignalingProtocol
 import Synchronization
 
 /// `GET /robots/{thing}/signal`: the WebSocket that pairs a robot's video producer with its viewers
@@ -19,8 +20,8 @@ struct SignalingController: Sendable {
     let maxViewers: Int
 
     static let path: RouterPath = "/robots/{thing}/signal"
-    /// The largest frame (and message) a peer may send; larger closes its socket. SDP offers are a few KiB.
-    static let maxFrameBytes = 64 * 1024
+    /// The largest frame (and message) a peer may send; larger closes its socket (the contract's limit).
+    static let maxFrameBytes = SignalingLimits.maxFrameBytes
 
     struct Admission: Sendable {
         var thing: String

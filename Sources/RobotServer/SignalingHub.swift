@@ -166,7 +166,7 @@ final class SignalingHub: Sendable {
                     }
                     room.unread[peer, default: [:]][counted] = unread + 1
                 }
-                if case .dropped = mailbox.yield(.text(frame.serializedString(), origin: counted)) {
+                if case .dropped = mailbox.yield(.text(frame.text, origin: counted)) {
                     logger.warning(
                         "signaling: \(peer) does not read its frames (\(Self.mailboxSize) waiting); closing it",
                         metadata: ["robot.thing": "\(thing)"])

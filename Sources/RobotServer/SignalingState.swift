@@ -4,15 +4,12 @@ import StrictJSON
 /// One robot's signaling room as a pure state machine: who is connected (at most one producer, any number
 /// of viewers up to a limit), and what to send to whom when someone joins, leaves or sends a frame.
 ///
-/// Events return ``Action``s; ``SignalingHub`` performs them. The wire contract is
-/// `docs/SIGNALING.md`: the producer offers, one peer connection per viewer; frames between them are
-/// relayed with the `viewer` field naming the viewer on the producer's side only. The server never trusts a
-/// `viewer` field a viewer sends: it writes its own.
+/// Events return ``Action``s carrying the contract's typed frames (``ServerFrame``, module `SignalingProtocol`,
+/// `docs/SIGNALING.md`); ``SignalingHub`` performs them and encodes each frame. The producer offers, one peer
+/// connection per viewer; frames between them are relayed with the `viewer` field naming the viewer on the
+/// producer's side only. The server never trusts a `viewer` field a viewer sends: it writes its own.
 struct SignalingState: Sendable {
-    enum Role: String, Sendable {
-        case producer
-        case viewer
-    }
+    typealias Role = PeerRole
 
     /// Why the server closes a peer's socket.
     enum CloseReason: Sendable, Equatable {
@@ -26,15 +23,17 @@ struct SignalingState: Sendable {
         /// the text says which (``SignalingHub``).
         case rateLimited(String)
 
-        /// A close code from the range for applications (4000–4999), or 1008 (policy violation) for a flood; and a
-        /// reason for logs and pages (at most 123 bytes, as a close frame allows).
+        /// The contract's close code (``SignalingCloseCode``), and a reason for logs and pages (at most 123 bytes,
+        /// as a close frame allows).
         var code: UInt16 {
-            switch self {
-            case .replaced: 4000
-            case .tooManyViewers: 4001
-            case .tooManyViewersForPrincipal: 4002
-            case .rateLimited: 1008
-            }
+            let code: SignalingCloseCode =
+                switch self {
+                case .replaced: .replaced
+                case .tooManyViewers: .tooManyViewers
+                case .tooManyViewersForPrincipal: .tooManyViewersForPrincipal
+                case .rateLimited: .rateLimited
+                }
+            return code.rawValue
         }
 
         var text: String {
@@ -48,11 +47,11 @@ struct SignalingState: Sendable {
     }
 
     enum Action: Sendable, Equatable {
-        case send(String, JSONValue)
+        case send(String, ServerFrame)
         case close(String, CloseReason)
     }
 
-    let iceServers: JSONValue
+    let iceServers: [ICEServer]
     let maxViewers: Int
     let maxViewersPerPrincipal: Int
     private(set) var producer: String?
@@ -64,7 +63,7 @@ struct SignalingState: Sendable {
     private(set) var lastTelemetry: JSONValue?
 
     init(iceServers: [ServerConfig.ICEServer], maxViewers: Int, maxViewersPerPrincipal: Int? = nil) {
-        self.iceServers = .array(iceServers.map(\.json))
+        self.iceServers = iceServers
         self.maxViewers = maxViewers
         self.maxViewersPerPrincipal = maxViewersPerPrincipal ?? maxViewers
     }
@@ -103,13 +102,13 @@ struct SignalingState: Sendable {
             principals[peer] = principal
             var actions: [Action] = [
                 .send(peer, welcome(peer, role)),
-                .send(peer, ["type": "producer", "online": .bool(producer != nil)]),
+                .send(peer, .producer(online: producer != nil)),
             ]
             if let lastTelemetry {
-                actions.append(.send(peer, ["type": "telemetry", "data": lastTelemetry]))
+                actions.append(.send(peer, .telemetry(lastTelemetry)))
             }
             if let producer {
-                actions.append(.send(producer, ["type": "viewer-joined", "viewer": .string(peer)]))
+                actions.append(.send(producer, .viewerJoined(viewer: peer)))
             }
             return actions
         case .producer:
@@ -117,13 +116,13 @@ struct SignalingState: Sendable {
             if let old = producer {
                 // The viewers' peer connections were with the old producer: they start over.
                 actions.append(.close(old, .replaced))
-                actions += viewers.map { .send($0, ["type": "producer", "online": false]) }
+                actions += viewers.map { .send($0, .producer(online: false)) }
             }
             producer = peer
             actions.append(.send(peer, welcome(peer, role)))
             for viewer in viewers {
-                actions.append(.send(viewer, ["type": "producer", "online": true]))
-                actions.append(.send(peer, ["type": "viewer-joined", "viewer": .string(viewer)]))
+                actions.append(.send(viewer, .producer(online: true)))
+                actions.append(.send(peer, .viewerJoined(viewer: viewer)))
             }
             return actions
         }
@@ -133,13 +132,13 @@ struct SignalingState: Sendable {
     mutating func leave(_ peer: String) -> [Action] {
         if peer == producer {
             producer = nil
-            return viewers.map { .send($0, ["type": "producer", "online": false]) }
+            return viewers.map { .send($0, .producer(online: false)) }
         }
         guard let index = viewers.firstIndex(of: peer) else { return [] }
         viewers.remove(at: index)
         principals[peer] = nil
         guard let producer else { return [] }
-        return [.send(producer, ["type": "viewer-left", "viewer": .string(peer)])]
+        return [.send(producer, .viewerLeft(viewer: peer))]
     }
 
     /// A text frame from `peer`: relayed, or answered with an error frame saying what is wrong with it (the
@@ -148,7 +147,7 @@ struct SignalingState: Sendable {
         guard let role = role(of: peer) else { return [] }
         let frame: PeerFrame
         do {
-            frame = try PeerFrame(parsing: text, from: role == .producer ? .producer : .viewer)
+            frame = try PeerFrame(parsing: text, from: role)
         } catch {
             return [.send(peer, Self.error(error.message))]
         }
@@ -161,8 +160,7 @@ struct SignalingState: Sendable {
     /// A telemetry message of this robot, for every viewer now and (the latest) for those who join later.
     mutating func telemetry(_ data: JSONValue) -> [Action] {
         lastTelemetry = data
-        let frame: JSONValue = ["type": "telemetry", "data": data]
-        return viewers.map { .send($0, frame) }
+        return viewers.map { .send($0, .telemetry(data)) }
     }
 
     /// The answer to a binary frame.
@@ -173,25 +171,21 @@ struct SignalingState: Sendable {
         guard viewers.contains(viewer) else {
             return [.send(peer, Self.error("no viewer \(JSONValue.quoted(viewer)) is connected (it may have left)"))]
         }
-        var forwarded = frame.fields
-        forwarded["viewer"] = nil
-        return [.send(viewer, .object(forwarded))]
+        return [.send(viewer, .relayed(frame.relayed(viewer: nil)))]
     }
 
     private func fromViewer(_ frame: PeerFrame, peer: String) -> [Action] {
         guard let producer else {
             return [.send(peer, Self.error("the robot's video producer is not connected"))]
         }
-        var forwarded = frame.fields
-        forwarded["viewer"] = .string(peer)
-        return [.send(producer, .object(forwarded))]
+        return [.send(producer, .relayed(frame.relayed(viewer: peer)))]
     }
 
-    private func welcome(_ peer: String, _ role: Role) -> JSONValue {
-        ["type": "welcome", "peer": .string(peer), "role": .string(role.rawValue), "iceServers": iceServers]
+    private func welcome(_ peer: String, _ role: Role) -> ServerFrame {
+        .welcome(peer: peer, role: role, iceServers: iceServers)
     }
 
-    static func error(_ message: String) -> JSONValue {
-        ["type": "error", "message": .string(message)]
+    static func error(_ message: String) -> ServerFrame {
+        .error(message: message)
     }
 }

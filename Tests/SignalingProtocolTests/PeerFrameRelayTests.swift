@@ -31,7 +31,7 @@ import Testing
 
     @Test func theProducersFramesAreWrittenInTheContractsOrder() throws {
         #expect(
-            ProducerMessage.offer(viewer: "v", sdp: "v=0\r\n").text == #"{"type":"offer","viewer":"v","sdp":"v=0\r\n"}"#)
+            ProducerMessage.offer(viewer: "v", sdp: "v=0\r\n").text == #"{"type":"offer","viewer":"v","sdp":"v=0\u000d\u000a"}"#)
         #expect(
             ProducerMessage.candidate(viewer: "v", candidate: "c", sdpMLineIndex: 3).text
                 == #"{"type":"ice","viewer":"v","candidate":"c","sdpMLineIndex":3}"#)

@@ -30,7 +30,7 @@ import Testing
         (.error(message: "no \"x\""), #"{"type":"error","message":"no \"x\""}"#, .producer),
         (.error(message: "refused"), #"{"type":"error","message":"refused"}"#, .viewer),
         (
-            .relayed(PeerFrame(.offer(sdp: "v=0\r\n"), viewer: nil)), #"{"type":"offer","sdp":"v=0\r\n"}"#, .viewer
+            .relayed(PeerFrame(.offer(sdp: "v=0\r\n"), viewer: nil)), #"{"type":"offer","sdp":"v=0\u000d\u000a"}"#, .viewer
         ),
         (
             .relayed(PeerFrame(.ice(candidate: "candidate:1", sdpMLineIndex: 0), viewer: nil)),

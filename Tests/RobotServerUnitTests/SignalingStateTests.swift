@@ -1,4 +1,5 @@
 @testable import RobotServer
+import SignalingProtocol
 import StrictJSON
 import Testing
 
