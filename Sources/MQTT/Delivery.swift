@@ -2,9 +2,9 @@ import Synchronization
 
 /// The acknowledgement of one tracked publish, awaited until a deadline.
 ///
-/// Waiting costs a continuation and nothing else: deadlines are enforced by one ``MQTTClient/Shared``
-/// sweeper per client (see `sweepExpiredDeliveries`), not by a timer task per publish — at thousands of
-/// acknowledged publishes a second (robot-server), a timer each was most of the cost.
+/// Waiting costs a continuation and nothing else: deadlines are enforced by one ``ClientCore`` sweeper per
+/// client (see `sweepExpiredDeliveries`) over its ``DeliveryTracker``, not by a timer task per publish — at
+/// thousands of acknowledged publishes a second (robot-server), a timer each was most of the cost.
 final class Delivery: Sendable {
     private enum State {
         case pending

@@ -16,7 +16,7 @@ public final class MQTTClient: Sendable {
     public let options: MQTTOptions
 
     private let mosquitto: Mosquitto
-    private let shared: Shared
+    private let core: ClientCore
     private let willProvider: @Sendable () -> MQTTOptions.Will?
 
     /// Prepares the client; nothing touches the network before ``start()``.
@@ -30,31 +30,26 @@ public final class MQTTClient: Sendable {
         will: @escaping @Sendable () -> MQTTOptions.Will? = { nil }
     ) throws(MQTTError) {
         let (events, continuation) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .unbounded)
-        let shared = Shared(continuation: continuation, logger: logger, options: options, gate: gate)
+        let core = ClientCore(continuation: continuation, logger: logger, options: options, gate: gate)
         self.events = events
         self.options = options
-        self.shared = shared
+        self.core = core
         self.willProvider = will
-        self.mosquitto = try Mosquitto(options: options, callbacks: shared.callbacks())
-        shared.attach(mosquitto)
+        self.mosquitto = try Mosquitto(options: options, callbacks: core.callbacks())
+        core.attach(mosquitto)
     }
 
     /// Starts the network thread. Calling it again does nothing.
     public func start() {
-        guard
-            shared.state.withLock({ state in
-                guard state.phase == .idle else { return false }
-                state.phase = .running
-                return true
-            })
-        else { return }
-        DetachedThread.start { [mosquitto, shared, options, willProvider] in
-            ConnectionLoop(mosquitto: mosquitto, shared: shared, options: options, will: willProvider).run()
+        core.perform(core.transition { $0.start() }) { _ in  // .startNetworkThread
+            DetachedThread.start { [mosquitto, core, options, willProvider] in
+                ConnectionLoop(mosquitto: mosquitto, core: core, options: options, will: willProvider).run()
+            }
         }
     }
 
     /// Whether the broker has accepted the current connection.
-    public var isConnected: Bool { shared.state.withLock { $0.connected } }
+    public var isConnected: Bool { core.isConnected }
 
     /// Queues a message; returns at once. Throws ``MQTTError/Code/notConnected`` while offline.
     @discardableResult
@@ -71,7 +66,7 @@ public final class MQTTClient: Sendable {
     public func publishAndWait(
         topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, timeout: Duration = .seconds(2)
     ) async throws(MQTTError) {
-        let delivery = try shared.publishTracked(timeout: timeout) { () throws(MQTTError) -> Int32 in
+        let delivery = try core.publishTracked(timeout: timeout) { () throws(MQTTError) -> Int32 in
             let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
             try Self.check(rc, topic: topic)
             return mid
@@ -87,7 +82,7 @@ public final class MQTTClient: Sendable {
         topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, timeout: Duration,
         onComplete: @escaping @Sendable (Result<Void, MQTTError>) -> Void
     ) throws(MQTTError) {
-        _ = try shared.publishTracked(timeout: timeout, onComplete: onComplete) { () throws(MQTTError) -> Int32 in
+        _ = try core.publishTracked(timeout: timeout, onComplete: onComplete) { () throws(MQTTError) -> Int32 in
             let (rc, mid) = mosquitto.publish(topic: topic, payload: payload, qos: qos, retain: retain)
             try Self.check(rc, topic: topic)
             return mid
@@ -115,7 +110,7 @@ public final class MQTTClient: Sendable {
         onComplete: @escaping @Sendable (Int, Result<Void, MQTTError>) -> Void
     ) -> (published: Int, error: MQTTError?) {
         defer { mosquitto.wake() }
-        return shared.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) {
+        return core.publishTracked(batch: messages.count, timeout: timeout, onComplete: onComplete) {
             index throws(MQTTError) in
             let message = messages[index]
             let (rc, mid) = mosquitto.publish(
@@ -128,17 +123,11 @@ public final class MQTTClient: Sendable {
     /// Sends DISCONNECT (no last will is published), stops the network thread and finishes ``events``.
     /// Waits at most `timeout` for the thread, which may be inside a blocking connect.
     public func disconnect(timeout: Duration = .seconds(2)) async {
-        let wasRunning = shared.state.withLock { state in
-            let running = state.phase == .running
-            state.phase = .stopping
-            return running
+        var wait = false
+        core.perform(core.transition { $0.stop() }) { _ in wait = true }  // .awaitNetworkThread
+        if wait {
+            await core.waitUntilFinished(timeout: timeout)
         }
-        guard wasRunning else {
-            shared.finish()
-            return
-        }
-        shared.requestDisconnect()
-        await shared.waitUntilFinished(timeout: timeout)
     }
 
     private static func check(_ rc: Int32, topic: String) throws(MQTTError) {

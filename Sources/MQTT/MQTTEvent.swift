@@ -1,5 +1,5 @@
 /// What happens on an MQTT connection, delivered in order through ``MQTTClient/events``.
-public enum MQTTEvent: Sendable {
+public enum MQTTEvent: Sendable, Equatable {
     /// The broker accepted the connection (CONNACK success).
     case connected
     /// Every configured subscription was granted for this connection.

@@ -1,0 +1,38 @@
+import CMosquitto
+
+extension ConnectionMachine.Reason {
+    /// The reason in words, for ``MQTTEvent/connectFailed(reason:retryIn:)`` and
+    /// ``MQTTEvent/connectionLost(reason:)``: libmosquitto's and the system's texts, naming the endpoint and the
+    /// likely fix.
+    func text(_ options: MQTTOptions) -> String {
+        let endpoint = options.endpoint
+        switch self {
+        case .noAnswer:
+            return "no answer from \(endpoint) within \(options.connectTimeout) (TLS handshake and CONNACK)"
+                + " — is it an MQTT broker?"
+        case .refused(let reason):
+            return reason
+        case .disconnectedByClient:
+            return "disconnected by client"
+        case .commitFailed(let error):
+            return "could not keep the messages received: \(error)"
+        case .failure(let failure, let lastError):
+            switch failure.code {
+            case MOSQ_ERR_ERRNO.rawValue:
+                return "\(endpoint): \(Mosquitto.errnoText(failure.errno))"
+            case MOSQ_ERR_TLS.rawValue:
+                let detail = lastError.map { ": \($0)" } ?? ""
+                return "TLS handshake with \(endpoint) failed\(detail) — check mqtt.caFile, certFile and keyFile"
+            case MOSQ_ERR_EAI.rawValue:
+                return "cannot resolve host \"\(options.host)\""
+            case MOSQ_ERR_CONN_LOST.rawValue:
+                return "connection to \(endpoint) lost"
+            case MOSQ_ERR_KEEPALIVE.rawValue:
+                return "no answer from \(endpoint) within the keep-alive"
+            default:
+                let detail = lastError.map { " (\($0))" } ?? ""
+                return "\(endpoint): \(MQTTError.text(failure.code))\(detail)"
+            }
+        }
+    }
+}
