@@ -1,5 +1,35 @@
 import CMosquitto
 
+extension ConnectionMachine {
+    /// Why an attempt or a connection ended, for ``ClientCore`` to put in words (it has libmosquitto's texts).
+    enum Reason: Sendable, Equatable {
+        /// No TLS handshake and CONNACK within the connect timeout.
+        case noAnswer
+        /// The broker refused the CONNECT.
+        case refused(String)
+        /// libmosquitto's return code, the errno beside it and its latest error log line.
+        case failure(Failure, lastError: String?)
+        /// Our own DISCONNECT (stopping).
+        case disconnectedByClient
+        /// The inbound gate could not keep the connection's messages.
+        case commitFailed(String)
+    }
+
+    /// A libmosquitto return code and the errno read right after it.
+    struct Failure: Sendable, Equatable {
+        var code: Int32
+        var errno: Int32
+    }
+
+    /// How an attempt ended, as the network thread saw it.
+    enum AttemptEnd: Sendable, Equatable {
+        /// The blocking connect call failed (TCP, TLS handshake, or sending CONNECT).
+        case connectFailed(Failure)
+        /// The network loop stopped; `notAccepted`: the broker had not accepted by the accept deadline.
+        case loopEnded(Failure, notAccepted: Bool)
+    }
+}
+
 extension ConnectionMachine.Reason {
     /// The reason in words, for ``MQTTEvent/connectFailed(reason:retryIn:)`` and
     /// ``MQTTEvent/connectionLost(reason:)``: libmosquitto's and the system's texts, naming the endpoint and the

@@ -90,7 +90,8 @@ struct DeliveryTracker<Delivery, Instant: Comparable> {
         return (expired, sweeping)
     }
 
-    /// The client shut down: takes out every pending delivery, to fail; later registrations are ``Registration/closed``.
+    /// The client shut down: takes out every pending delivery, to fail; later registrations are
+    /// ``Registration/closed``.
     mutating func close() -> [Delivery] {
         isClosed = true
         defer { pending = [:] }

@@ -288,7 +288,9 @@ final class Mosquitto: @unchecked Sendable {
     /// Queues a message for the network thread, and wakes it unless `wake` is false (a batch wakes it once, after
     /// its last message, with ``wake()``: then the batch leaves in one write, not in pieces written
     /// while it is still being queued).
-    func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool, wake: Bool = true) -> (rc: Int32, mid: Int32) {
+    func publish(
+        topic: String, payload: [UInt8], qos: Int32, retain: Bool, wake: Bool = true
+    ) -> (rc: Int32, mid: Int32) {
         var mid: Int32 = 0
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain)

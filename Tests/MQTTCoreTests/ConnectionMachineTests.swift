@@ -49,7 +49,9 @@ import Testing
     @Test func aRefusedSubscriptionIsReportedByItsFilter() {
         var machine = connected()
         machine.subscriptionSent(mid: 5, topicFilter: "secret/#")
-        #expect(machine.subscriptionAnswered(mid: 5, granted: [0x80]) == [.emit(.subscriptionRefused(topicFilter: "secret/#"))])
+        #expect(
+            machine.subscriptionAnswered(mid: 5, granted: [0x80])
+                == [.emit(.subscriptionRefused(topicFilter: "secret/#"))])
     }
 
     @Test func withoutSubscriptionsTheConnectionIsSubscribedAtOnce() {
@@ -66,7 +68,8 @@ import Testing
         let actions = machine.attemptEnded(.loopEnded(lost, notAccepted: false), random: 0)
         #expect(
             actions == [
-                .reportConnectFailed(.refused("broker refused the connection: not authorised"), retryIn: .milliseconds(100)),
+                .reportConnectFailed(
+                    .refused("broker refused the connection: not authorised"), retryIn: .milliseconds(100)),
                 .wait(.milliseconds(100)),
             ])
         #expect(machine.link == .waitingToReconnect)
@@ -84,7 +87,9 @@ import Testing
             }
             #expect(actions.last == .wait(delay))
             delays.append(delay)
-            #expect(machine.nextAttempt().last == .connect(attempt: delays.count + 1, fresh: true, backoffStep: delays.count))
+            #expect(
+                machine.nextAttempt().last
+                    == .connect(attempt: delays.count + 1, fresh: true, backoffStep: delays.count))
         }
         // Halved by the jitter at random = 1: 100…1600 ms becomes 50…800 ms.
         #expect(delays == [50, 100, 200, 400, 800, 800].map { Duration.milliseconds($0) })
@@ -230,6 +235,8 @@ import Testing
         var machine = connected()
         _ = machine.commitFailed("disk full", now: t0)
         _ = machine.stop()
-        #expect(machine.attemptEnded(.loopEnded(lost, notAccepted: false), random: 0).first == .reportConnectionLost(.disconnectedByClient))
+        #expect(
+            machine.attemptEnded(.loopEnded(lost, notAccepted: false), random: 0).first
+                == .reportConnectionLost(.disconnectedByClient))
     }
 }

@@ -75,7 +75,8 @@ import Testing
         #expect(tracker.pendingCount == 0)
         #expect(tracker.acknowledged(1, reasonCode: 0) == nil, "its acknowledgement comes too late")
         #expect(tracker.register("c", mid: 3, deadline: 100).isClosed)
-        #expect(tracker.register("d", mid: 1, deadline: 100).reasonCode == 0, "an early acknowledgement still settles it")
+        #expect(
+            tracker.register("d", mid: 1, deadline: 100).reasonCode == 0, "an early acknowledgement still settles it")
         #expect(tracker.endRegistration() == false)
         #expect(tracker.sweep(now: 1000) == ([], false))
     }
