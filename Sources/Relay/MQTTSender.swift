@@ -14,9 +14,6 @@ struct MQTTSender: TargetSender {
     /// messages itself after a reconnect; a shorter wait would only add duplicates.
     var acknowledgementTimeout: Duration = .seconds(60)
 
-    var batchSize: Int { 1000 }
-    var concurrency: Int { 1 }
-
     func send(_ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) async {
         guard client.isConnected else {
             settle(batch.map { ($0, .unreachable("not connected to \(client.options.endpoint)")) })

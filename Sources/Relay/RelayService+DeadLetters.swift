@@ -23,7 +23,7 @@ extension RelayService {
     /// `seq` seen). Each shows its seq, message id, target, topic, attempts, last error, times, and the payload
     /// (`payload` when it is JSON, else `base64Payload`).
     public func deadLetters(rule: String, after seq: Int64 = 0, limit: Int = 100) throws(DeadLetterError) -> JSONValue {
-        guard config.rules.contains(where: { $0.name == rule }) else { throw .unknownRule(rule) }
+        guard plan.rule(named: rule) != nil else { throw .unknownRule(rule) }
         let letters: [DeadLetter]
         let total: Int
         do throws(QueueError) {
@@ -58,8 +58,8 @@ extension RelayService {
     /// attempts); returns how many. A dead letter whose target is no longer configured stays parked. Works through
     /// them ``replayChunk`` at a time, one transaction each, so a large backlog of dead letters is never all in memory.
     public func replayDeadLetters(rule: String, seqs: [Int64]? = nil) throws(DeadLetterError) -> Int {
-        guard config.rules.contains(where: { $0.name == rule }) else { throw .unknownRule(rule) }
-        let routes = engine.routes
+        guard let rulePlan = plan.rule(named: rule) else { throw .unknownRule(rule) }
+        let ruleLanes = lanes[rulePlan.id]
         let wanted = seqs.map(Set.init)
         var after: Int64 = 0
         var total = 0
@@ -77,28 +77,32 @@ extension RelayService {
             after = last.seq
             // Only letters whose lane exists: the others would sit in the queue with no lane to take them.
             let chosen = letters.filter { letter in
-                letter.seq <= ceiling && routes[Route.key(rule: rule, target: letter.delivery.target)] != nil
+                letter.seq <= ceiling && Self.lane(of: letter.delivery, in: rulePlan, ruleLanes) != nil
                     && (wanted?.contains(letter.seq) ?? true)
             }.map(\.seq)
             guard !chosen.isEmpty else { continue }
             do throws(QueueError) {
                 // Into the lanes with the queue's lock held: in seq order (see Lane).
                 let replayed = try engine.queue.replayDeadLetters(rule: rule, seqs: chosen) { replayed in
-                    var byLane: [String: [QueuedDelivery]] = [:]
-                    for queued in replayed {
-                        byLane[Route.key(rule: rule, target: queued.delivery.target), default: []].append(queued)
-                    }
-                    for (key, deliveries) in byLane {
-                        routes[key]?.lane.push(deliveries)
-                    }
+                    Lane.push(
+                        replayed.compactMap { queued in
+                            Self.lane(of: queued.delivery, in: rulePlan, ruleLanes).map { ($0, queued) }
+                        })
                 }
                 ceiling = min(ceiling, (replayed.map(\.seq).min() ?? .max) - 1)
-                engine.counters(rule).add(.replayed, replayed.count)
+                ruleLanes.counters.add(.replayed, replayed.count)
                 total += replayed.count
             } catch {
                 throw .queue("\(error)")
             }
         }
+    }
+
+    /// The lane a dead letter of the rule goes back to, by the target name its row carries; nil when that target
+    /// is no longer configured.
+    private static func lane(of delivery: NewDelivery, in rule: RulePlan, _ lanes: RuleLanes) -> Lane? {
+        guard let target = TargetID(stored: delivery.target), rule.target(target) != nil else { return nil }
+        return lanes.lane(target)
     }
 
     /// Dead letters replayed per transaction.

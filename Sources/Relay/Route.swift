@@ -1,21 +1,14 @@
-import Basics
-import RelayQueue
-
-/// One target of one rule: where its lane's deliveries go, and how failures are handled.
+/// One lane at work: its plan, the lane, the sender that delivers from it, and where the delivery policy's effects
+/// go — the rule's counters and, for a target of a rule with one, the error action's lane.
 struct Route: Sendable {
-    let rule: RelayConfig.Rule
-    /// `"0"`, `"1"`, … for the rule's targets; `"error"` for its error action.
-    let target: String
-    let label: String
+    let plan: TargetPlan
     let lane: Lane
     let sender: any TargetSender
-    let backoff: CappedBackoff
     /// The rule's counters.
     let counters: RuleCounters
+    /// The lane of the rule's error action (nil for the error action itself and for a rule without one).
+    let errorLane: Lane?
 
-    var isErrorAction: Bool { target == Route.errorTarget }
-
-    static let errorTarget = "error"
-
-    static func key(rule: String, target: String) -> String { "\(rule)/\(target)" }
+    var id: LaneID { plan.lane }
+    var label: String { plan.label }
 }

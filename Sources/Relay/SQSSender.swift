@@ -7,9 +7,6 @@ struct SQSSender: TargetSender {
     let client: SQSClient
     let queueURL: String
     let base64: Bool
-    let concurrency: Int
-
-    var batchSize: Int { 10 }
 
     func send(_ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) async {
         let entries = batch.enumerated().map { index, delivery in

@@ -11,12 +11,9 @@ enum DeliveryResult: Sendable, Equatable {
     case failed(String, permanent: Bool)
 }
 
-/// Sends a lane's deliveries to one kind of destination.
+/// Sends a lane's deliveries to one kind of destination. How many per call and how many calls at once is the
+/// lane's plan (``TargetPlan/batchSize``, ``TargetPlan/concurrency``).
 protocol TargetSender: Sendable {
-    /// Deliveries per call.
-    var batchSize: Int { get }
-    /// Calls in flight at once.
-    var concurrency: Int { get }
     /// Sends `batch` and calls `settle` once for every delivery in it — possibly later, from another thread.
     func send(_ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) async
 }

@@ -11,8 +11,6 @@ struct WebhookSender: TargetSender {
     let url: String
     let headers: [(String, String)]
     let timeout: Duration
-    var concurrency: Int { 4 }
-    var batchSize: Int { 1 }
 
     func send(_ batch: [QueuedDelivery], settle: @escaping @Sendable ([(QueuedDelivery, DeliveryResult)]) -> Void) async {
         for delivery in batch {

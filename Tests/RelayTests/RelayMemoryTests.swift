@@ -8,7 +8,7 @@ import Testing
 /// restart that resumes them from the queue file. Its resident memory is sampled throughout; then the destination
 /// comes back and every message must arrive (duplicates counted and printed).
 ///
-/// The bound: a lane holds at most `RelayService.laneCapacity` deliveries in memory (8,192 here, ≈ 5 MB at these
+/// The bound: a lane holds at most `RelayPlan.laneCapacity` deliveries in memory (8,192 here, ≈ 5 MB at these
 /// sizes), SQLite caches a few MB per connection, and the allocator keeps some slack: 40 MB above the idle server.
 /// Holding the whole backlog, as the relay did before, is ≈ 100 MB more.
 @Suite(.serialized) struct RelayMemoryTests {

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func pushesBeyondTheCapacityStayInTheFileAndArePagedInOnceHalfDrained() async throws {
-        let lane = Lane(key: "r/0", window: 2, capacity: 4)
+        let lane = Lane(window: 2, capacity: 4)
         lane.push(Self.rows(1...3))
         lane.push(Self.rows(4...6))
         lane.push(Self.rows(7...7))
@@ -40,14 +40,14 @@ import Testing
     }
 
     @Test func aLaneResumedFromTheFileStartsWithAPage() async throws {
-        let lane = Lane(key: "r/0", window: 100, capacity: 1000)
+        let lane = Lane(window: 100, capacity: 1000)
         lane.spill(from: 0, count: 50_000)
         #expect(lane.depth == 50_000)
         #expect(await lane.take(max: 10) == .page(from: 0, limit: 1000))
     }
 
     @Test func aFailedPageIsTriedAgainAfterAPause() async throws {
-        let lane = Lane(key: "r/0", window: 1, capacity: 2)
+        let lane = Lane(window: 1, capacity: 2)
         lane.spill(from: 0, count: 3)
         #expect(await lane.take(max: 1) == .page(from: 0, limit: 2))
         lane.pagingFailed(pause: .milliseconds(100))
