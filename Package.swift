@@ -321,8 +321,9 @@ let package = Package(
         .testTarget(
             name: "RobotServerUnitTests",
             dependencies: [
-                "RobotServer", "SignalingProtocol", "JSONConfig", "DriveProtocol", "StrictJSON", "TestSupport",
+                "RobotServer", "SignalingProtocol", "JSONConfig", "DriveProtocol", "StrictJSON", "TestSupport", "MQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,4 @@
-import Basics
+import CoreMetrics
 public import Hummingbird
 import JSONConfig
 public import Logging
@@ -27,14 +27,52 @@ public func buildApplication(
     }
     let metrics = ServerMetrics(robots: config.robots)
     let hubs = SignalingHubs(robots: config.robots, video: config.video, logger: logger)
-    var options = mqttOptions(config.mqtt)
+    var options = MQTTOptions(settings: config.mqtt.settings, clientID: config.mqtt.clientID)
     options.subscriptions += hubs.telemetrySubscriptions
     let client = try MQTTClient(options: options, logger: logger)
     let publisher = CommandPublisher(
         client: client, publishTimeout: .milliseconds(config.mqtt.publishTimeoutMs), metrics: metrics, logger: logger,
         onMessage: hubs.relay)
-    var services: [any Service] = [publisher]
+    let routes = try await buildRoutes(
+        config: config, publisher: publisher, hubs: hubs, metrics: metrics, registry: registry, logger: logger)
 
+    let listen = config.listen
+    return Application(
+        router: routes.http,
+        server: guardedServer(listen: listen, webSocketRouter: routes.webSocket),
+        configuration: ApplicationConfiguration(
+            address: .hostname(listen.host, port: listen.port), serverName: "robot-server"),
+        services: [publisher] + routes.services,
+        onServerRunning: { channel in
+            logger.notice(
+                "robot-server listening",
+                metadata: [
+                    "http.address": "\(listen.host):\(channel.localAddress?.port ?? listen.port)",
+                    "robot.default": "\(config.defaultRobot)",
+                ])
+        },
+        logger: logger
+    )
+}
+
+/// robot-server's routes, and the services they need running (the JWKS refresher, the relay).
+struct ServerRoutes {
+    /// Every HTTP route, behind the metrics, CORS, error and `/relay` admin middleware.
+    let http: Router<BasicRequestContext>
+    /// The signaling WebSocket, answered after the upgrade.
+    let webSocket: Router<SignalingRequestContext>
+    /// Started before the HTTP server and stopped after it.
+    let services: [any Service]
+}
+
+/// The routes on `publisher`, the seam between HTTP and MQTT: ``buildApplication`` passes the MQTT
+/// ``CommandPublisher``; route tests pass a stand-in and send requests to `http` in process (HummingbirdTesting),
+/// with no broker and no socket. Metrics go to `metricsFactory` (the bootstrapped system's by default).
+func buildRoutes(
+    config: ServerConfig, publisher: some CommandPublishing, hubs: SignalingHubs, metrics: ServerMetrics,
+    metricsFactory: any MetricsFactory = MetricsSystem.factory, registry: PrometheusCollectorRegistry, logger: Logger
+) async throws -> ServerRoutes {
+    var services: [any Service] = []
     var jwt: JWTAuthenticator?
     if let settings = config.auth.jwt {
         let keys = SigningKeys(
@@ -47,7 +85,7 @@ public func buildApplication(
         disabled: config.auth.disabled, tokens: StaticTokens(tokens: config.auth.tokens), jwt: jwt)
 
     let router = Router(context: BasicRequestContext.self)
-    router.middlewares.add(RequestMetrics())
+    router.middlewares.add(RequestMetrics(factory: metricsFactory))
     router.middlewares.add(CORSPolicy(config.cors))
     router.middlewares.add(APIErrorMiddleware())
     router.middlewares.add(AdminGate(prefix: "/relay", authenticator: authenticator))
@@ -69,26 +107,8 @@ public func buildApplication(
     signaling.addRoutes(to: router)
     let webSocketRouter = Router(context: SignalingRequestContext.self)
     signaling.addWebSocketRoutes(to: webSocketRouter)
-
-    let listen = config.listen
-    return Application(
-        router: router,
-        server: guardedServer(listen: listen, webSocketRouter: webSocketRouter),
-        configuration: ApplicationConfiguration(
-            address: .hostname(listen.host, port: listen.port), serverName: "robot-server"),
-        services: services,
-        onServerRunning: { channel in
-            logger.notice(
-                "robot-server listening",
-                metadata: [
-                    "http.address": "\(listen.host):\(channel.localAddress?.port ?? listen.port)",
-                    "robot.default": "\(config.defaultRobot)",
-                ])
-        },
-        logger: logger
-    )
+    return ServerRoutes(http: router, webSocket: webSocketRouter, services: services)
 }
-
 /// HTTP/1 with the signaling WebSocket upgrade, with the `listen` limits (`docs/LIMITS.md`): every connection passes
 /// a ``ConnectionGuard`` first (cap, request-head timeout), and Hummingbird closes keep-alive connections idle for
 /// `idleTimeoutSeconds`. An upgraded WebSocket has no idle timeout: Hummingbird pings it every 30 s and closes it
@@ -107,17 +127,4 @@ func guardedServer(
                 responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
             gate: gate, headTimeout: .seconds(Int64(listen.requestHeadTimeoutSeconds)))
     }
-}
-
-func mqttOptions(_ mqtt: ServerConfig.MQTT) -> MQTTOptions {
-    let settings = mqtt.settings
-    return MQTTOptions(
-        host: settings.endpoint, port: settings.port, clientID: mqtt.clientID,
-        caFile: settings.caFile, certFile: settings.certFile, keyFile: settings.keyFile, alpn: settings.alpn,
-        keepAliveSeconds: settings.keepAliveSeconds, cleanSession: true,
-        protocolVersion: settings.protocolVersion == 5 ? .v5 : .v311,
-        backoff: CappedBackoff(
-            initial: .milliseconds(settings.reconnectInitialMs), maximum: .milliseconds(settings.reconnectMaxMs)),
-        connectTimeout: .seconds(settings.connectTimeoutSeconds)
-    )
 }

@@ -6,7 +6,7 @@ import StrictJSON
 /// (Prometheus text format). Neither needs a token: they reveal no secret, and probes and scrapers
 /// rarely carry one. Bind `listen.host` to a private address if that matters.
 struct HealthController: Sendable {
-    let publisher: CommandPublisher
+    let publisher: any CommandPublishing
     let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<some RequestContext>) {

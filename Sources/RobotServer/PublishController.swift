@@ -14,7 +14,7 @@ struct PublishController: Sendable {
     let robots: Set<String>
     let defaultRobot: String
     let authenticator: Authenticator
-    let publisher: CommandPublisher
+    let publisher: any CommandPublishing
     let metrics: ServerMetrics
 
     func addRoutes(to router: Router<some RequestContext>) {

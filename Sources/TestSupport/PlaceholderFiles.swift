@@ -1,13 +1,14 @@
-import Foundation
-import TestSupport
+public import Foundation
 
 /// Configuration tests need the TLS files a config names to exist and be readable — loading checks no more.
 /// Placeholder files do that without the shared test PKI, whose first use blocks every caller while
 /// `scripts/pki.sh` runs (on 2 CPUs, dozens of blocked tests stall the cooperative pool for seconds).
-enum PlaceholderFiles {
+public enum PlaceholderFiles {
     /// A scratch folder with `pki/ca.crt`, `pki/robot-server.{crt,key}` and `pki/admin.{crt,key}` (not real
     /// certificates) and `name` holding `text`; returns the config file.
-    static func config(_ text: String, name: String = "config.json", label: String = "server-config") throws -> URL {
+    public static func config(
+        _ text: String, name: String = "config.json", label: String = "server-config"
+    ) throws -> URL {
         let folder = try ScratchDirectory.make(label)
         let pki = folder.appending(path: "pki")
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import RobotServer
 import StrictJSON
+import TestSupport
 import Testing
 
 /// Roles per robot as pure decisions: what a grant permits, how a refusal names the missing role, and how the
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func staticTokensCarryTheirRoles() throws {
-        let digest = try #require(Hex.bytes(ServerHarness.sha256("v")))
+        let digest = try #require(Hex.bytes(RobotServerProcess.sha256("v")))
         let tokens = StaticTokens(tokens: [
             .init(sha256: digest, robots: .some(["sts-pi"]), roles: [.produce], name: "v")
         ])
