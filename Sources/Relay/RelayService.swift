@@ -67,23 +67,15 @@ public final class RelayService: Service {
     }
 
     private static func options(_ connection: ConnectionPlan) -> MQTTOptions {
-        let mqtt = connection.mqtt
-        let settings = mqtt.settings
-        return MQTTOptions(
-            host: settings.endpoint, port: settings.port, clientID: mqtt.clientID, caFile: settings.caFile,
-            certFile: settings.certFile, keyFile: settings.keyFile, alpn: settings.alpn,
-            keepAliveSeconds: settings.keepAliveSeconds,
+        MQTTOptions(
+            settings: connection.mqtt.settings, clientID: connection.mqtt.clientID,
             // A persistent session: what arrives while the relay is away waits at the broker, and what it received
             // but had not acknowledged when it died comes again.
             cleanSession: false,
-            protocolVersion: settings.protocolVersion == 5 ? .v5 : .v311,
             subscriptions: connection.subscriptions.map {
                 MQTTOptions.Subscription($0.filter, qos: 1, identifier: $0.identifier)
             },
-            backoff: CappedBackoff(
-                initial: .milliseconds(settings.reconnectInitialMs), maximum: .milliseconds(settings.reconnectMaxMs),
-                jitter: 0.5),
-            connectTimeout: .seconds(settings.connectTimeoutSeconds), maxInflightMessages: mqtt.maxInflight)
+            backoffJitter: 0.5, maxInflightMessages: connection.mqtt.maxInflight)
     }
 
     private static func sender(
