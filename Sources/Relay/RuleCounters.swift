@@ -33,32 +33,30 @@ final class RuleCounters: Sendable {
     }
 
     let rule: String
-    private let values: Mutex<[Int]>
-    private let counters: [Counter]
+    private let values = Mutex<[Name: Int]>([:])
+    private let counters: [Name: Counter]
 
     init(rule: String) {
         self.rule = rule
-        self.values = Mutex(Array(repeating: 0, count: Name.allCases.count))
-        self.counters = Name.allCases.map { Counter(label: "relay_\($0.rawValue)_total", dimensions: [("rule", rule)]) }
+        self.counters = Dictionary(
+            uniqueKeysWithValues: Name.allCases.map {
+                ($0, Counter(label: "relay_\($0.rawValue)_total", dimensions: [("rule", rule)]))
+            })
     }
 
     func add(_ name: Name, _ count: Int = 1) {
         guard count > 0 else { return }
-        let index = Self.index(name)
-        values.withLock { $0[index] += count }
-        counters[index].increment(by: count)
+        values.withLock { $0[name, default: 0] += count }
+        counters[name]?.increment(by: count)
     }
 
     func value(_ name: Name) -> Int {
-        values.withLock { $0[Self.index(name)] }
+        values.withLock { $0[name] ?? 0 }
     }
-
-    private static let names = Name.allCases
-
-    private static func index(_ name: Name) -> Int { names.firstIndex(of: name)! }
 
     /// Every counter by name, for the status page.
     var snapshot: [(String, Int)] {
-        Name.allCases.map { ($0.rawValue, value($0)) }
+        let values = values.withLock { $0 }
+        return Name.allCases.map { ($0.rawValue, values[$0] ?? 0) }
     }
 }
