@@ -70,13 +70,20 @@ let package = Package(
 
         // MARK: Pure domain (no I/O)
         // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off, the log
-        // throttle, durations in milliseconds.
-        .target(name: "Basics", swiftSettings: swiftSettings),
+        // throttle, durations in milliseconds, errno names (on swift-system's Errno).
+        .target(
+            name: "Basics", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(name: "DriveProtocol", dependencies: ["Basics", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
         .target(name: "Supervision", dependencies: ["Basics"], swiftSettings: swiftSettings),
-        .target(name: "JSONConfig", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .target(
+            name: "JSONConfig",
+            dependencies: ["StrictJSON", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "SignalingProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(
@@ -85,10 +92,14 @@ let package = Package(
         ),
 
         // MARK: Linux I/O and library wrappers
-        .target(name: "Hardware", dependencies: ["CI2C", "CGPIO"], swiftSettings: swiftSettings),
+        .target(
+            name: "Hardware",
+            dependencies: ["Basics", "CI2C", "CGPIO", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Motors",
-            dependencies: ["Hardware", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Hardware", .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -96,16 +107,20 @@ let package = Package(
             dependencies: [
                 "Basics", "CMosquitto", "CTLSWriteBuffer", "JSONConfig", "POSIXThreads",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SystemdNotify", swiftSettings: swiftSettings),
+        .target(name: "SystemdNotify", dependencies: [.product(name: "SystemPackage", package: "swift-system")], swiftSettings: swiftSettings),
 
         .target(
             name: "CredentialProvider", dependencies: ["Basics", "CCurl", "StrictJSON", "POSIXThreads"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads"], swiftSettings: swiftSettings),
+        .target(
+            name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "POSIXThreads", swiftSettings: swiftSettings),
         .target(name: "DeviceCertificate", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
@@ -117,7 +132,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RelayQueue", dependencies: ["CSQLite", "POSIXThreads"], swiftSettings: swiftSettings),
+        .target(
+            name: "RelayQueue",
+            dependencies: ["Basics", "CSQLite", "POSIXThreads", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "WebRTCProducer",
             dependencies: [
@@ -136,7 +155,7 @@ let package = Package(
                 "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
                 "SystemdNotify", "Basics",
                 "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -192,7 +211,7 @@ let package = Package(
         .executableTarget(
             name: "drive-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON",
+                "Basics", "MQTT", "StrictJSON", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -213,7 +232,7 @@ let package = Package(
         .executableTarget(
             name: "server-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON", "DriveProtocol",
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -223,7 +242,7 @@ let package = Package(
         .executableTarget(
             name: "robot-webrtc",
             dependencies: [
-                "WebRTCProducer", "Basics",
+                "WebRTCProducer", "Basics", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -248,7 +267,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Basics", "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -257,7 +276,13 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "DriveProtocolTests", dependencies: ["DriveProtocol", "Basics", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "DriveControlTests", dependencies: ["DriveControl", "DriveProtocol"], swiftSettings: swiftSettings),
-        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HardwareTests",
+            dependencies: [
+                "Hardware", "TestSupport", "Basics", .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MotorsTests",
             dependencies: ["Motors", "Hardware", "TestSupport", .product(name: "Logging", package: "swift-log")],
@@ -306,11 +331,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Basics"], swiftSettings: swiftSettings),
-        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BasicsTests", dependencies: ["Basics", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         // Unit tests of the server side's pure cores: no broker, no sockets (they run in parallel).
         .testTarget(
             name: "MQTTCoreTests",
-            dependencies: ["MQTT", "Basics", "JSONConfig", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MQTT", "Basics", "JSONConfig", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -335,7 +366,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport"], swiftSettings: swiftSettings
+            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DeviceCertificateTests", dependencies: ["DeviceCertificate", "TestSupport"],
@@ -345,7 +377,10 @@ let package = Package(
         .testTarget(
             name: "MQTTTests", dependencies: ["MQTT", "Basics", "CMosquitto", "CTLSWriteBuffer", "TestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DeployTests",
             dependencies: [

@@ -9,7 +9,8 @@
 # crash, a leak, a timeout (-timeout, seconds per input) or ran out of memory (-rss_limit_mb).
 #
 # The targets are compiled with `swiftc -sanitize=fuzzer,address` straight from the sources of the pure modules
-# (Basics, StrictJSON, DriveProtocol, EventPattern, JSONConfig, SignalingProtocol) and of the config loaders' files,
+# (Basics, StrictJSON, DriveProtocol, EventPattern, JSONConfig, SignalingProtocol), of apple/swift-system (its
+# SystemPackage and CSystem, from the checkout `swift build` made) and of the config loaders' files,
 # into .build-fuzz (ROBOT_FUZZ_BUILD); a rebuild happens only when a source changed. Each run starts from a scratch
 # copy of Fuzz/corpus/NAME, so the repository's seeds never grow; logs and reproducers stay in .build-fuzz.
 # Replay a reproducer: .build-fuzz/bin/NAME .build-fuzz/artifacts/NAME/crash-…
@@ -77,23 +78,26 @@ command -v swiftc >/dev/null 2>&1 ||
 modules_of() {
     case $1 in
     strict-json) echo StrictJSON ;;
-    drive-command) echo Basics StrictJSON DriveProtocol ;;
+    drive-command) echo SystemPackage Basics StrictJSON DriveProtocol ;;
     event-pattern) echo StrictJSON EventPattern ;;
     signaling) echo StrictJSON SignalingProtocol ;;
-    robotd-config) echo StrictJSON JSONConfig RobotDaemon ;;
-    server-config) echo StrictJSON JSONConfig EventPattern RelayQueue Relay SignalingProtocol RobotServer ;;
+    robotd-config) echo SystemPackage StrictJSON JSONConfig RobotDaemon ;;
+    server-config)
+        echo SystemPackage StrictJSON JSONConfig EventPattern RelayQueue Relay SignalingProtocol RobotServer
+        ;;
     esac
 }
 
 # The modules a module imports (as in Package.swift, for the parts compiled here).
 dependencies_of() {
     case $1 in
-    Basics | StrictJSON | RelayQueue) ;;
-    DriveProtocol) echo Basics StrictJSON ;;
+    SystemPackage | StrictJSON | RelayQueue) ;;
+    Basics) echo SystemPackage ;;
+    DriveProtocol) echo SystemPackage Basics StrictJSON ;;
     SignalingProtocol) echo StrictJSON ;;
     Relay) echo StrictJSON JSONConfig EventPattern RelayQueue ;;
     RobotServer) echo StrictJSON JSONConfig Relay SignalingProtocol ;;
-    *) echo StrictJSON JSONConfig ;;
+    *) echo SystemPackage StrictJSON JSONConfig ;;
     esac
 }
 
@@ -113,15 +117,23 @@ sources_of() {
             Sources/RobotServer/Role.swift Sources/RobotServer/Permissions.swift
         ;;
     RobotDaemon) echo Sources/RobotDaemon/RobotConfig*.swift ;;
+    SystemPackage) find "$system/Sources/System" -name '*.swift' | sort | tr '\n' ' ' ;;
     *) echo "Sources/$1"/*.swift ;;
     esac
 }
 
 # Optimised (libFuzzer's executions per second matter), with debug info for the sanitizer's stack traces, in the
 # package's language mode and upcoming features (Package.swift's swiftSettings).
+# SystemPackage imports the C module CSystem, so every module that imports SystemPackage must find its module map.
+system=$root/.build/checkouts/swift-system
+csystem=(-Xcc "-fmodule-map-file=$system/Sources/CSystem/include/module.modulemap" -Xcc -I -Xcc
+    "$system/Sources/CSystem/include")
 swift_flags=(-swift-version 6 -parse-as-library -O -g "-sanitize=fuzzer,address"
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
-    -use-ld=lld -I "$out/modules")
+    -use-ld=lld -I "$out/modules" "${csystem[@]}")
+# swift-system's own settings (its Package.swift): its availability macros, SYSTEM_PACKAGE, Lifetimes.
+system_flags=(-swift-version 6 -parse-as-library -O -g "-sanitize=fuzzer,address" -suppress-warnings
+    -DSYSTEM_PACKAGE -enable-experimental-feature Lifetimes -package-name swift_system "${csystem[@]}")
 
 # Whether $1 is missing or older than any of the other files.
 stale() {
@@ -134,8 +146,37 @@ stale() {
     return 1
 }
 
+# swift-system's checkout and its availability macros (`@available(System 1.1.0, *)`), read from its manifest.
+prepare_system() {
+    [[ -d $system/Sources/System ]] || (swift package resolve >/dev/null) ||
+        die "cannot resolve the package's dependencies (swift-system): run swift build once"
+    local version
+    while read -r version; do
+        system_flags+=(-enable-experimental-feature "AvailabilityMacro=System $version:macOS 10.10")
+    done < <(sed -n 's/.*Available("\([0-9.]*\)".*/\1/p' "$system/Package.swift")
+}
+
+# SystemPackage and its C shims in one object (libFuzzer's coverage is kept for them too: cheap, and harmless).
+build_system() {
+    local sources
+    read -r -a sources <<<"$(sources_of SystemPackage)"
+    stale "$out/obj/SystemPackage.o" "${sources[@]}" "$system/Sources/CSystem/shims.c" "$0" || return 0
+    note "fuzz: compiling SystemPackage (swift-system)"
+    clang -O1 -g -fPIC -I "$system/Sources/CSystem/include" -c "$system/Sources/CSystem/shims.c" \
+        -o "$out/obj/CSystem.o"
+    swiftc "${system_flags[@]}" -module-name SystemPackage -wmo -emit-module \
+        -emit-module-path "$out/modules/SystemPackage.swiftmodule" -c -o "$out/obj/SystemPackage.swift.o" \
+        "${sources[@]}"
+    ld -r -o "$out/obj/SystemPackage.o" "$out/obj/SystemPackage.swift.o" "$out/obj/CSystem.o"
+    touch "$out/obj/SystemPackage.o"
+}
+
 build_module() {
     local module=$1 sources dependency inputs=("$0")
+    [[ $module != SystemPackage ]] || {
+        build_system
+        return 0
+    }
     read -r -a sources <<<"$(sources_of "$module")"
     for dependency in $(dependencies_of "$module"); do
         inputs+=("$out/obj/$dependency.o")
@@ -167,6 +208,7 @@ build_target() {
 
 mkdir -p "$out/modules" "$out/obj" "$out/bin" "$out/logs" "$out/artifacts" "$out/run"
 started=$SECONDS
+prepare_system
 built=()
 for target in "${selected[@]}"; do
     build_target "$target"

@@ -1,3 +1,6 @@
+public import Basics
+public import SystemPackage
+
 /// A failed Linux I/O call on an I2C bus or a GPIO chip, as a value that explains itself: the device, the I2C
 /// address or GPIO lines, the `errno`, what was being done, and the likely fix.
 ///
@@ -32,7 +35,7 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
     public var address: UInt8?
     /// The GPIO line offsets involved, if any.
     public var lines: [UInt32]
-    /// The error number the kernel returned.
+    /// The error number the kernel returned (swift-system's `Errno`: `catch` it as `Errno.resourceBusy`).
     public var errno: Errno
     /// Extra facts about the failure (e.g. `wrote 3 of 5 bytes`), if any.
     public var detail: String?
@@ -64,7 +67,7 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
     /// Whether no chip acknowledged the address (`ENXIO` or `EREMOTEIO`, depending on the adapter).
     public var isNoChipAnswering: Bool {
         (operation == .i2cWrite || operation == .i2cRead)
-            && (errno == .remoteIO || errno == .noSuchDeviceOrAddress)
+            && (errno == .remoteIO || errno == .noSuchAddressOrDevice)
     }
 
     public var description: String {
@@ -85,29 +88,30 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
 
     private var summary: String {
         let code = "(\(errno.name))"
+        let explained = Self.explain(errno)
         switch (operation, errno) {
         case (.openI2CBus, .noSuchFileOrDirectory), (.openGPIOChip, .noSuchFileOrDirectory):
             return "unable to open \(device): no such device \(code)"
-        case (_, .permissionDenied), (_, .operationNotPermitted):
+        case (_, .permissionDenied), (_, .notPermitted):
             return "permission denied on \(device) \(code)"
         case (.i2cWrite, _) where isNoChipAnswering, (.i2cRead, _) where isNoChipAnswering:
             return "no chip answered at \(addressText) on \(device) \(code)"
         case (.selectAddress, .resourceBusy):
             return "address \(addressText) on \(device) is claimed by a kernel driver \(code)"
         case (.selectAddress, _):
-            return "unable to select address \(addressText) on \(device): \(errno)"
+            return "unable to select address \(addressText) on \(device): \(explained)"
         case (.i2cWrite, _):
-            return "unable to write to \(addressText) on \(device): \(errno)"
+            return "unable to write to \(addressText) on \(device): \(explained)"
         case (.i2cRead, _):
-            return "unable to read from \(addressText) on \(device): \(errno)"
+            return "unable to read from \(addressText) on \(device): \(explained)"
         case (.openI2CBus, _), (.openGPIOChip, _):
-            return "unable to open \(device): \(errno)"
+            return "unable to open \(device): \(explained)"
         case (.readChipInfo, _):
-            return "unable to read GPIO chip information from \(device): \(errno)"
+            return "unable to read GPIO chip information from \(device): \(explained)"
         case (.requestLines, _):
-            return "unable to request GPIO lines\(linesText) on \(device): \(errno)"
+            return "unable to request GPIO lines\(linesText) on \(device): \(explained)"
         case (.setLines, _):
-            return "unable to set GPIO lines\(linesText) on \(device): \(errno)"
+            return "unable to set GPIO lines\(linesText) on \(device): \(explained)"
         }
     }
 
@@ -117,9 +121,9 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
             return "is I2C enabled (raspi-config nonint do_i2c 0) and the HAT seated?"
         case (.openGPIOChip, .noSuchFileOrDirectory):
             return "is this a Raspberry Pi (kernel 5.10+) and the chip path right (gpiodetect lists them)?"
-        case (.openI2CBus, .permissionDenied), (.openI2CBus, .operationNotPermitted):
+        case (.openI2CBus, .permissionDenied), (.openI2CBus, .notPermitted):
             return "is the user in group i2c?"
-        case (.openGPIOChip, .permissionDenied), (.openGPIOChip, .operationNotPermitted):
+        case (.openGPIOChip, .permissionDenied), (.openGPIOChip, .notPermitted):
             return "is the user in group gpio?"
         case (.i2cWrite, _) where isNoChipAnswering, (.i2cRead, _) where isNoChipAnswering:
             return "is the chip seated and its address jumper at \(addressText)?"
@@ -140,5 +144,18 @@ public struct HardwareError: Error, CustomStringConvertible, Sendable, Equatable
         default:
             return ""
         }
+    }
+}
+
+extension HardwareError {
+    /// `device or resource busy (EBUSY)`: `strerror`'s text continuing a sentence, and the symbolic name.
+    public static func explain(_ errno: Errno) -> String {
+        let text = errno.description
+        return "\(text.prefix(1).lowercased())\(text.dropFirst()) (\(errno.name))"
+    }
+
+    /// Matches a ``HardwareError`` caused by `pattern` in a `switch` or a typed `catch` (`case Errno.ioError`).
+    public static func ~= (pattern: Errno, value: HardwareError) -> Bool {
+        value.errno == pattern
     }
 }

@@ -1,9 +1,11 @@
+import Basics
 import CGPIO
 import CI2C
 import Glibc
+import SystemPackage
 
 /// Every system call the hardware wrappers make, in one place: `EINTR` is retried and a failure becomes an
-/// ``Errno`` that the caller turns into a ``HardwareError`` naming the device.
+/// `Errno` that the caller turns into a ``HardwareError`` naming the device.
 enum Syscall {
     /// Opens a device file for reading and writing, close-on-exec.
     static func openReadWrite(_ path: String) throws(Errno) -> Int32 {

@@ -1,5 +1,6 @@
 import Glibc
 public import Hardware
+import SystemPackage
 
 /// PWM generated in software on GPIO output lines, for boards whose motor bridge hangs directly off GPIO (the
 /// Explorer HAT's DRV8833): one thread of its own toggles the lines at `frequency` against `CLOCK_MONOTONIC`

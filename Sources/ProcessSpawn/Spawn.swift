@@ -1,6 +1,7 @@
 import CSpawn
 import Glibc
 import POSIXThreads
+import SystemPackage
 
 /// Every system call of the ProcessSpawn module, and all its unsafe pointer work.
 enum Spawn {
@@ -60,7 +61,8 @@ enum Spawn {
     }
 
     static func failure(_ executable: String, _ call: String, _ code: Int32) -> SpawnError {
-        SpawnError(executable: executable, reason: "\(call): \(String(cString: strerror(code)))", errno: code)
+        let errno = Errno(rawValue: code)
+        return SpawnError(executable: executable, reason: "\(call): \(errno)", errno: errno)
     }
 
     /// Blocks until the child `pid` has exited, leaving it unreaped.

@@ -43,7 +43,7 @@ public final class SpawnedProcess: Sendable {
         }
         let searchPath = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
         guard let path = Spawn.resolve(executable, path: searchPath) else {
-            throw SpawnError(executable: executable, reason: "not found in PATH", errno: ENOENT)
+            throw SpawnError(executable: executable, reason: "not found in PATH", errno: .noSuchFileOrDirectory)
         }
         let stdout = try Spawn.pipe(for: executable)
         let stderr = try Spawn.pipe(for: executable)

@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import SystemPackage
 
 extension QueueError {
     /// The error for a failed SQLite call: the kind and likely fix from SQLite's code, refined for open and
@@ -7,7 +8,7 @@ extension QueueError {
     static func sqlite(
         _ code: Int32, message: String, systemErrno: Int32, path: String, operation: Operation
     ) -> QueueError {
-        let errno = systemErrno == 0 ? nil : systemErrno
+        let errno = systemErrno == 0 ? nil : Errno(rawValue: systemErrno)
         func error(_ kind: Code, _ reason: String, _ hint: String) -> QueueError {
             QueueError(
                 kind, operation: operation, path: path, reason: reason, sqliteCode: code, sqliteMessage: message,
@@ -72,11 +73,13 @@ extension QueueError {
     static func lockFile(_ lockPath: String, errno: Int32, path: String) -> QueueError {
         if let found = FileFacts.diagnose(path: path, errno: errno) {
             return QueueError(
-                found.code, operation: .open, path: path, reason: found.reason, systemErrno: errno, hint: found.hint)
+                found.code, operation: .open, path: path, reason: found.reason, systemErrno: Errno(rawValue: errno),
+                hint: found.hint)
         }
         return QueueError(
             .cannotOpen, operation: .open, path: path, reason: "cannot open or lock the lock file \(lockPath)",
-            systemErrno: errno, hint: "check relay.queue.path and the permissions of \(FileFacts.directory(of: path))")
+            systemErrno: Errno(rawValue: errno),
+            hint: "check relay.queue.path and the permissions of \(FileFacts.directory(of: path))")
     }
 }
 

@@ -1,3 +1,6 @@
+import Basics
+public import SystemPackage
+
 /// A queue failure that explains itself: which file, what was being done, SQLite's message and code (and the
 /// system's `errno`), and the likely fix.
 ///
@@ -70,14 +73,14 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// SQLite's message, if SQLite reported the failure.
     public var sqliteMessage: String?
     /// The system's `errno` behind the failure, if known.
-    public var systemErrno: Int32?
+    public var systemErrno: Errno?
     /// The likely fix.
     public var hint: String
 
     /// Creates an error.
     public init(
         _ code: Code, operation: Operation, path: String, reason: String, sqliteCode: Int32? = nil,
-        sqliteMessage: String? = nil, systemErrno: Int32? = nil, hint: String
+        sqliteMessage: String? = nil, systemErrno: Errno? = nil, hint: String
     ) {
         self.code = code
         self.operation = operation
@@ -94,8 +97,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         if let sqliteCode {
             causes.append("SQLite: \(sqliteMessage ?? "error") [\(SQLiteCode.name(sqliteCode)) \(sqliteCode)]")
         }
-        if let systemErrno, systemErrno != 0 {
-            causes.append("errno \(SystemErrno.describe(systemErrno))")
+        if let systemErrno {
+            causes.append("errno \(systemErrno.symbol ?? String(systemErrno.rawValue)): \(systemErrno)")
         }
         let cause = causes.isEmpty ? "" : " (\(causes.joined(separator: "; ")))"
         let fix = hint.isEmpty ? "" : " — \(hint)"

@@ -1,5 +1,7 @@
+import Basics
 import DeviceCertificate
 import Glibc
+import SystemPackage
 
 extension Checkup {
     /// CA file, certificate, key, their match, and the key's permissions.
@@ -74,7 +76,7 @@ extension Checkup {
     private static func permissionItem(_ path: String) -> CheckItem {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            return CheckItem(.failed, "key permissions", "cannot stat \(path): \(String(cString: strerror(errno)))")
+            return CheckItem(.failed, "key permissions", "cannot stat \(path): \(Errno.current)")
         }
         let mode = info.st_mode & 0o777
         let octal = String(mode, radix: 8)

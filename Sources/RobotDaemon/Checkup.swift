@@ -1,7 +1,9 @@
+import Basics
 import CredentialProvider
 import DeviceCertificate
 import Glibc
 import Hardware
+import SystemPackage
 
 /// `robotd check`: a doctor for a robot set up over SSH. Validates the configuration, the certificate and key,
 /// the motor hardware and the network endpoints, without moving a motor and without an MQTT session (which would
@@ -56,7 +58,7 @@ public enum Checkup {
             let chip = motors.gpioChip
             let fd = open(chip, O_RDWR | O_CLOEXEC)
             guard fd >= 0 else {
-                let error = HardwareError(operation: .openGPIOChip, device: chip, errno: Hardware.Errno.current)
+                let error = HardwareError(operation: .openGPIOChip, device: chip, errno: .current)
                 return CheckItem(.failed, "Explorer HAT", "\(error)")
             }
             close(fd)
@@ -120,7 +122,7 @@ public enum Checkup {
             return CheckItem(.passed, "video producer", "\(program) (looked up in PATH when it starts)")
         }
         guard access(program, X_OK) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno.current
             return CheckItem(
                 .failed, "video producer",
                 "\(program) is not an executable file (\(reason)) — build the KVS WebRTC sample there or fix video.command"

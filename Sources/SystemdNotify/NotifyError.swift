@@ -1,4 +1,4 @@
-import Glibc
+public import SystemPackage
 
 /// A notification that could not be sent, or a `NOTIFY_SOCKET` / `WATCHDOG_USEC` that makes no sense.
 public struct NotifyError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -8,7 +8,7 @@ public struct NotifyError: Error, Sendable, Equatable, CustomStringConvertible {
         /// `WATCHDOG_USEC` is not a positive number of microseconds.
         case badWatchdogInterval(String)
         /// `socket()` or `sendto()` failed with this `errno`.
-        case system(call: String, errno: Int32)
+        case system(call: String, errno: Errno)
     }
 
     public var kind: Kind
@@ -21,8 +21,8 @@ public struct NotifyError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func system(_ call: String, _ number: Int32, address: NotifySocketAddress) -> NotifyError {
-        let meaning = strerror(number).map { String(cString: $0) } ?? "errno \(number)"
-        return NotifyError(.system(call: call, errno: number), "\(call) to \(address): \(meaning)")
+        let errno = Errno(rawValue: number)
+        return NotifyError(.system(call: call, errno: errno), "\(call) to \(address): \(errno)")
     }
 
     public var description: String {

@@ -1,5 +1,7 @@
+public import Basics
 import Foundation
 public import Hardware
+public import SystemPackage
 
 /// An I2C bus that fails on demand in front of a PCA9685 register-file model: `EREMOTEIO` (or another `errno`)
 /// for the next N writes, or for every write until healed — a HAT that lost power, a loose connector, a bus

@@ -1,4 +1,6 @@
+import Basics
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -35,7 +37,7 @@ public enum FreePort {
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else {
-            throw TestSupportError("socket(AF_INET) failed: \(String(cString: strerror(errno)))")
+            throw TestSupportError("socket(AF_INET) failed: \(Errno.current)")
         }
         defer { close(fd) }
 
@@ -49,13 +51,13 @@ public enum FreePort {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0 else {
-            throw TestSupportError("bind(127.0.0.1:0) failed: \(String(cString: strerror(errno)))")
+            throw TestSupportError("bind(127.0.0.1:0) failed: \(Errno.current)")
         }
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard named == 0 else {
-            throw TestSupportError("getsockname failed: \(String(cString: strerror(errno)))")
+            throw TestSupportError("getsockname failed: \(Errno.current)")
         }
         return UInt16(bigEndian: address.sin_port)
     }

@@ -1,5 +1,6 @@
 public import Hardware
 import Synchronization
+public import SystemPackage
 
 /// GPIO output lines modelled in memory with a timestamp for every change, so that the real software-PWM code
 /// runs against it and tests measure what a logic analyser would: a line's level, its duty cycle and its

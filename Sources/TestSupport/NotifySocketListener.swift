@@ -1,6 +1,8 @@
 #if canImport(Glibc)
+    import Basics
     import Foundation
     import Glibc
+    import SystemPackage
     import Synchronization
 
     /// A stand-in for systemd's notification socket: an AF_UNIX datagram socket that a test binds, passes to a
@@ -136,7 +138,7 @@
         private static let scmCredentials: Int32 = 2
 
         private static func lastError() -> String {
-            String(cString: strerror(errno))
+            Errno.current.description
         }
     }
 #endif

@@ -1,4 +1,6 @@
+public import Basics
 public import Hardware
+public import SystemPackage
 
 /// A PCA9685 modelled at register level on a fake I2C bus, so that the real ``PCA9685`` and Motor HAT drivers run
 /// against it and tests assert on the chip's registers rather than on calls.

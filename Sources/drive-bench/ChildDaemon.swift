@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import SystemPackage
 
 struct SpawnError: Error, CustomStringConvertible {
     var description: String
@@ -23,7 +24,7 @@ final class ChildDaemon {
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
         let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { throw SpawnError(description: "cannot start \(path): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw SpawnError(description: "cannot start \(path): \(Errno(rawValue: rc))") }
         self.pid = pid
     }
 

@@ -3,6 +3,7 @@ import Basics
 import Glibc
 import Logging
 import MQTT
+import SystemPackage
 
 /// Measures robotd's drive path on a real broker: command latency, a 50 Hz stream, start-up time and memory.
 ///
@@ -352,7 +353,7 @@ struct Results {
     func write(to path: String) throws {
         let text = entries.map { "\($0.0)=\($0.1)\n" }.joined()
         guard let file = fopen(path, "w") else {
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ValidationError("cannot write \(path): \(Errno.current)")
         }
         defer { fclose(file) }
         fputs(text, file)

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Glibc
 public import Logging
 import ServiceLifecycle
+import SystemPackage
 public import WebRTCProducer
 
 /// `robot-webrtc`: the robot's self-hosted WebRTC video producer.
@@ -132,7 +133,7 @@ struct RobotWebRTC: AsyncParsableCommand {
         if let tokenFile {
             guard access(tokenFile, R_OK) == 0 else {
                 throw ProducerConfigurationError(
-                    "--token-file: cannot read '\(tokenFile)': \(String(cString: strerror(errno))) — does it exist and "
+                    "--token-file: cannot read '\(tokenFile)': \(Errno.current) — does it exist and "
                         + "may this user read it?")
             }
             let text: String

@@ -1,4 +1,6 @@
+import Basics
 import Glibc
+import SystemPackage
 
 /// One keep-alive HTTP/1.1 connection on a blocking socket: the thinnest client there is, so the bench
 /// measures the server and not an HTTP library. Understands `Content-Length` responses only (what
@@ -13,7 +15,7 @@ final class HTTPConnection {
 
     init(host: String, port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw Failure(description: "socket: \(Errno.current)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -27,7 +29,7 @@ final class HTTPConnection {
             }
         }
         guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno.current
             close(fd)
             throw Failure(description: "connect to \(host):\(port): \(reason)")
         }
@@ -43,7 +45,7 @@ final class HTTPConnection {
             var sent = 0
             while sent < bytes.count {
                 let n = send(fd, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-                guard n > 0 else { throw Failure(description: "send: \(String(cString: strerror(errno)))") }
+                guard n > 0 else { throw Failure(description: "send: \(Errno.current)") }
                 sent += n
             }
         }

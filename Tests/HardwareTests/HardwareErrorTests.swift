@@ -1,4 +1,6 @@
+import Basics
 import Hardware
+import SystemPackage
 import Testing
 
 @Suite("HardwareError messages")
@@ -11,7 +13,7 @@ struct HardwareErrorTests {
         #expect(gpio.description == "permission denied on /dev/gpiochip0 (EACCES) — is the user in group gpio?")
     }
 
-    @Test("no ACK (EREMOTEIO or ENXIO) names the address", arguments: [Errno.remoteIO, .noSuchDeviceOrAddress])
+    @Test("no ACK (EREMOTEIO or ENXIO) names the address", arguments: [Errno.remoteIO, .noSuchAddressOrDevice])
     func noChip(errno: Errno) {
         let error = HardwareError(operation: .i2cWrite, device: "/dev/i2c-1", address: 0x60, errno: errno)
         #expect(error.isNoChipAnswering)
@@ -54,9 +56,9 @@ struct HardwareErrorTests {
     func errnoNames() {
         #expect(Errno.noSuchFileOrDirectory.name == "ENOENT")
         #expect(Errno.remoteIO.name == "EREMOTEIO")
-        #expect(Errno.resourceBusy.description == "device or resource busy (EBUSY)")
+        #expect(HardwareError.explain(.resourceBusy) == "device or resource busy (EBUSY)")
         #expect(Errno(rawValue: 9999).name == "errno 9999")
-        let error: any Error = HardwareError(operation: .setLines, device: "x", errno: .ioError)
+        let error = HardwareError(operation: .setLines, device: "x", errno: .ioError)
         #expect(Errno.ioError ~= error)
         #expect(!(Errno.resourceBusy ~= error))
     }

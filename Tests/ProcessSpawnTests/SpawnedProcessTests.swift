@@ -1,6 +1,7 @@
 import Foundation
 import ProcessSpawn
 import Synchronization
+import SystemPackage
 import TestSupport
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
             _ = try await start(["/nonexistent/kvsWebrtcClientMasterGstSample", "sts-pi"])
             Issue.record("a missing program started")
         } catch let error as SpawnError {
-            #expect(error.errno == ENOENT)
+            #expect(error.errno == Errno(rawValue: ENOENT))
             #expect(error.description.contains("/nonexistent/kvsWebrtcClientMasterGstSample"))
             #expect(error.description.contains("execve"))
         } catch {

@@ -1,5 +1,6 @@
 import Glibc
 import SystemdNotify
+import SystemPackage
 import TestSupport
 import Testing
 
@@ -74,7 +75,7 @@ import Testing
         #expect {
             try notifier.send(.ready)
         } throws: { error in
-            guard let error = error as? NotifyError, case .system(call: "sendto", errno: ENOENT) = error.kind else {
+            guard let error = error as? NotifyError, case .system(call: "sendto", errno: Errno(rawValue: ENOENT)) = error.kind else {
                 return false
             }
             return error.description == "sendto to \(path): No such file or directory"
