@@ -1,5 +1,3 @@
-import Basics
-
 /// The relay's configuration turned, once and before anything starts, into what the running parts need: typed
 /// identities for rules, targets and lanes, each account's connection with the subscriptions its rules ask for,
 /// each lane's window, capacity and delivery policy. Immutable; built and checked whole, so nothing later looks
