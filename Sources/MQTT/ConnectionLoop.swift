@@ -2,6 +2,7 @@ import Basics
 import CMosquitto
 import Glibc
 import Logging
+import SystemPackage
 
 extension MQTTClient {
     /// The network thread's life: connect, run the loop until the connection breaks, back off, repeat — each step
@@ -24,12 +25,12 @@ extension MQTTClient {
                     plan.fresh
                     ? mosquitto.connect(host: options.host, port: options.port, keepAlive: options.keepAliveSeconds)
                     : mosquitto.reconnect()
-                let code = errno
+                let code = Errno.current
                 let end: ConnectionMachine.AttemptEnd
                 if rc == MOSQ_ERR_SUCCESS.rawValue {
                     core.transition { $0.connectCallSucceeded() }
                     let (loopResult, notAccepted) = serve(acceptDeadline: acceptDeadline)
-                    end = .loopEnded(.init(code: loopResult, errno: errno), notAccepted: notAccepted)
+                    end = .loopEnded(.init(code: loopResult, errno: .current), notAccepted: notAccepted)
                 } else {
                     end = .connectFailed(.init(code: rc, errno: code))
                 }

@@ -1,4 +1,5 @@
 import CMosquitto
+import SystemPackage
 
 extension ConnectionMachine {
     /// Why an attempt or a connection ended, for ``ClientCore`` to put in words (it has libmosquitto's texts).
@@ -7,7 +8,7 @@ extension ConnectionMachine {
         case noAnswer
         /// The broker refused the CONNECT.
         case refused(String)
-        /// libmosquitto's return code, the errno beside it and its latest error log line.
+        /// libmosquitto's return code, the `errno` beside it and its latest error log line.
         case failure(Failure, lastError: String?)
         /// Our own DISCONNECT (stopping).
         case disconnectedByClient
@@ -15,10 +16,10 @@ extension ConnectionMachine {
         case commitFailed(String)
     }
 
-    /// A libmosquitto return code and the errno read right after it.
+    /// A libmosquitto return code and the `errno` read right after it (meaningful for `MOSQ_ERR_ERRNO`).
     struct Failure: Sendable, Equatable {
         var code: Int32
-        var errno: Int32
+        var errno: Errno
     }
 
     /// How an attempt ended, as the network thread saw it.
@@ -49,7 +50,7 @@ extension ConnectionMachine.Reason {
         case .failure(let failure, let lastError):
             switch failure.code {
             case MOSQ_ERR_ERRNO.rawValue:
-                return "\(endpoint): \(Mosquitto.errnoText(failure.errno))"
+                return "\(endpoint): \(failure.errno)"
             case MOSQ_ERR_TLS.rawValue:
                 let detail = lastError.map { ": \($0)" } ?? ""
                 return "TLS handshake with \(endpoint) failed\(detail) — check mqtt.caFile, certFile and keyFile"

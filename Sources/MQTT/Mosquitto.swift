@@ -1,7 +1,9 @@
+import Basics
 import CMosquitto
 import CTLSWriteBuffer
 import Glibc
 import Synchronization
+import SystemPackage
 
 /// The libmosquitto handle and every call into it: all unsafe pointer work of the MQTT module lives here.
 ///
@@ -46,7 +48,7 @@ final class Mosquitto: @unchecked Sendable {
         // `self` is not available before all stored properties are set, so the userdata is set after creation.
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
             throw MQTTError(
-                .invalidOption, "unable to create an MQTT client for id \"\(options.clientID)\": \(Self.errnoText())")
+                .invalidOption, "unable to create an MQTT client for id \"\(options.clientID)\": \(Errno.current)")
         }
         self.handle = handle
         self.wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -73,7 +75,7 @@ final class Mosquitto: @unchecked Sendable {
             ("CA file", options.caFile), ("certificate file", options.certFile), ("key file", options.keyFile),
         ]
         where access(path, R_OK) != 0 {
-            throw MQTTError(.tlsFile, "cannot read the \(what) '\(path)': \(Self.errnoText())")
+            throw MQTTError(.tlsFile, "cannot read the \(what) '\(path)': \(Errno.current)")
         }
         try check(mosquitto_tls_set(handle, options.caFile, nil, options.certFile, options.keyFile, nil), "TLS files")
         // Verify the broker's certificate and host name; libmosquitto's default minimum is TLS 1.2.
@@ -146,10 +148,6 @@ final class Mosquitto: @unchecked Sendable {
         Unmanaged<Mosquitto>.fromOpaque(context!).takeUnretainedValue()
     }
 
-    static func errnoText(_ code: Int32 = errno) -> String {
-        String(cString: strerror(code))
-    }
-
     // MARK: Calls made by the network thread
 
     func setWill(_ will: MQTTOptions.Will?) {
@@ -205,7 +203,7 @@ final class Mosquitto: @unchecked Sendable {
         ]
         let ready = poll(&fds, nfds_t(wakeFD >= 0 ? 2 : 1), buffered ? 0 : timeoutMilliseconds)
         if ready < 0 {
-            return errno == EINTR ? MOSQ_ERR_SUCCESS.rawValue : MOSQ_ERR_ERRNO.rawValue
+            return Errno.current == .interrupted ? MOSQ_ERR_SUCCESS.rawValue : MOSQ_ERR_ERRNO.rawValue
         }
         if fds[1].revents & Int16(POLLIN) != 0 {
             var counter: UInt64 = 0

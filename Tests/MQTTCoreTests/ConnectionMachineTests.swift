@@ -1,13 +1,14 @@
 @testable import MQTT
 import Basics
+import SystemPackage
 import Testing
 
 /// The connection's life as sequences of events and the actions they ask for: no broker, no clock, no sleep.
 @Suite struct ConnectionMachineTests {
     typealias Machine = ConnectionMachine
     static let backoff = CappedBackoff(initial: .milliseconds(100), maximum: .milliseconds(1600), jitter: 0.5)
-    let lost = Machine.Failure(code: 7, errno: 0)  // MOSQ_ERR_CONN_LOST
-    let refusedTCP = Machine.Failure(code: 14, errno: 111)  // MOSQ_ERR_ERRNO, ECONNREFUSED
+    let lost = Machine.Failure(code: 7, errno: Errno(rawValue: 0))  // MOSQ_ERR_CONN_LOST
+    let refusedTCP = Machine.Failure(code: 14, errno: .connectionRefused)  // MOSQ_ERR_ERRNO
     let t0 = ContinuousClock.now
 
     /// A started machine whose network thread asked for its first attempt.
@@ -105,7 +106,7 @@ import Testing
     @Test func theLibrarysLastErrorExplainsTheFailureOfItsAttemptOnly() {
         var machine = connecting()
         machine.libraryErrorLogged("OpenSSL Error: certificate verify failed")
-        let tls = Machine.Failure(code: 8, errno: 0)
+        let tls = Machine.Failure(code: 8, errno: Errno(rawValue: 0))
         #expect(
             machine.attemptEnded(.connectFailed(tls), random: 0).first
                 == .reportConnectFailed(
@@ -122,7 +123,7 @@ import Testing
         machine.handshakeAborted(attempt: 1)
         #expect(machine.watchdogFired(attempt: 1) == [], "aborted once")
         #expect(
-            machine.attemptEnded(.connectFailed(Machine.Failure(code: 8, errno: 0)), random: 0) == [
+            machine.attemptEnded(.connectFailed(Machine.Failure(code: 8, errno: Errno(rawValue: 0))), random: 0) == [
                 .reportConnectFailed(.noAnswer, retryIn: .milliseconds(100)), .wait(.milliseconds(100)),
             ])
         _ = machine.nextAttempt()
@@ -238,5 +239,17 @@ import Testing
         #expect(
             machine.attemptEnded(.loopEnded(lost, notAccepted: false), random: 0).first
                 == .reportConnectionLost(.disconnectedByClient))
+    }
+
+    @Test func reasonsInWordsNameTheEndpointAndTheSystemsText() {
+        let options = MQTTOptions(
+            host: "broker.local", port: 8883, clientID: "c", caFile: "", certFile: "", keyFile: "",
+            connectTimeout: .seconds(3))
+        #expect(
+            Machine.Reason.failure(refusedTCP, lastError: nil).text(options) == "broker.local:8883: Connection refused")
+        #expect(Machine.Reason.failure(lost, lastError: nil).text(options) == "connection to broker.local:8883 lost")
+        #expect(Machine.Reason.noAnswer.text(options).hasPrefix("no answer from broker.local:8883 within 3.0 seconds"))
+        #expect(
+            Machine.Reason.commitFailed("disk full").text(options) == "could not keep the messages received: disk full")
     }
 }
