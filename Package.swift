@@ -7,6 +7,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// apple/swift-system's `SystemPackage`: `Errno` for every error number.
+let systemPackage: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "telepresence-robot",
     platforms: [.macOS(.v15)],
@@ -71,19 +74,12 @@ let package = Package(
         // MARK: Pure domain (no I/O)
         // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off, the log
         // throttle, durations in milliseconds, errno names (on swift-system's Errno).
-        .target(
-            name: "Basics", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "Basics", dependencies: [systemPackage], swiftSettings: swiftSettings),
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(name: "DriveProtocol", dependencies: ["Basics", "StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
         .target(name: "Supervision", dependencies: ["Basics"], swiftSettings: swiftSettings),
-        .target(
-            name: "JSONConfig",
-            dependencies: ["StrictJSON", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "JSONConfig", dependencies: ["StrictJSON", systemPackage], swiftSettings: swiftSettings),
         .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(name: "SignalingProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .target(
@@ -93,13 +89,11 @@ let package = Package(
 
         // MARK: Linux I/O and library wrappers
         .target(
-            name: "Hardware",
-            dependencies: ["Basics", "CI2C", "CGPIO", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: swiftSettings
+            name: "Hardware", dependencies: ["Basics", "CI2C", "CGPIO", systemPackage], swiftSettings: swiftSettings
         ),
         .target(
             name: "Motors",
-            dependencies: ["Hardware", .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Hardware", .product(name: "Logging", package: "swift-log"), systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -107,18 +101,18 @@ let package = Package(
             dependencies: [
                 "Basics", "CMosquitto", "CTLSWriteBuffer", "JSONConfig", "POSIXThreads",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SystemdNotify", dependencies: [.product(name: "SystemPackage", package: "swift-system")], swiftSettings: swiftSettings),
+        .target(name: "SystemdNotify", dependencies: [systemPackage], swiftSettings: swiftSettings),
 
         .target(
             name: "CredentialProvider", dependencies: ["Basics", "CCurl", "StrictJSON", "POSIXThreads"],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads", .product(name: "SystemPackage", package: "swift-system")],
+            name: "ProcessSpawn", dependencies: ["CSpawn", "POSIXThreads", systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(name: "POSIXThreads", swiftSettings: swiftSettings),
@@ -134,7 +128,7 @@ let package = Package(
         ),
         .target(
             name: "RelayQueue",
-            dependencies: ["Basics", "CSQLite", "POSIXThreads", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Basics", "CSQLite", "POSIXThreads", systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -155,7 +149,7 @@ let package = Package(
                 "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
                 "SystemdNotify", "Basics",
                 "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
-                .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"), systemPackage,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -211,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "drive-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON", .product(name: "SystemPackage", package: "swift-system"),
+                "Basics", "MQTT", "StrictJSON", systemPackage,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -232,7 +226,7 @@ let package = Package(
         .executableTarget(
             name: "server-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON", "DriveProtocol", .product(name: "SystemPackage", package: "swift-system"),
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol", systemPackage,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -242,7 +236,7 @@ let package = Package(
         .executableTarget(
             name: "robot-webrtc",
             dependencies: [
-                "WebRTCProducer", "Basics", .product(name: "SystemPackage", package: "swift-system"),
+                "WebRTCProducer", "Basics", systemPackage,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -267,19 +261,21 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Basics", "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"), systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "JSONConfigTests", dependencies: ["JSONConfig", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "DriveProtocolTests", dependencies: ["DriveProtocol", "Basics", "StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DriveProtocolTests", dependencies: ["DriveProtocol", "Basics", "StrictJSON"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DriveControlTests", dependencies: ["DriveControl", "DriveProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HardwareTests",
             dependencies: [
-                "Hardware", "TestSupport", "Basics", .product(name: "SystemPackage", package: "swift-system"),
+                "Hardware", "TestSupport", "Basics", systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
@@ -305,8 +301,8 @@ let package = Package(
         .testTarget(
             name: "RelayTests",
             dependencies: [
-                "Relay", "RobotServer", "Basics", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON", "JSONConfig",
-                "TestSupport",
+                "Relay", "RobotServer", "Basics", "EventPattern", "SQS", "RelayQueue", "MQTT", "StrictJSON",
+                "JSONConfig", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -331,16 +327,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "Basics"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "BasicsTests", dependencies: ["Basics", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics", systemPackage], swiftSettings: swiftSettings),
         // Unit tests of the server side's pure cores: no broker, no sockets (they run in parallel).
         .testTarget(
             name: "MQTTCoreTests",
             dependencies: [
                 "MQTT", "Basics", "JSONConfig", .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
@@ -366,7 +359,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            name: "ProcessSpawnTests", dependencies: ["ProcessSpawn", "TestSupport", systemPackage],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -378,7 +371,7 @@ let package = Package(
             name: "MQTTTests", dependencies: ["MQTT", "Basics", "CMosquitto", "CTLSWriteBuffer", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            name: "SystemdNotifyTests", dependencies: ["SystemdNotify", "TestSupport", systemPackage],
             swiftSettings: swiftSettings
         ),
         .testTarget(
