@@ -9,6 +9,9 @@ import StrictJSON
 import TestSupport
 import Testing
 
+/// The end-to-end harness's static tokens (`home`, `fleet`, `video-producer`, `viewer`), which `config` uses.
+private typealias Tokens = RobotServerProcess
+
 /// Each route asks for its role, in process (HummingbirdTesting on the application `buildApplication` makes; no
 /// broker is needed, as every request here is decided before anything is published): `drive` for publishing,
 /// `produce` and `view` for the two sides of signaling, `admin` on every robot for anything under `/relay`.
@@ -17,7 +20,7 @@ import Testing
     /// here needs it.
     static let config = """
         {\(ServerConfigTests.mqtt.replacingOccurrences(of: #""localhost""#, with: #""127.0.0.1","port":1"#)),
-         "robots":["sts-pi","rover"],"auth":\(RobotServerProcess.staticTokensAuth)}
+         "robots":["sts-pi","rover"],"auth":\(Tokens.staticTokensAuth)}
         """
 
     /// The config with a relay: one account on the same unreachable broker, a rule to a webhook whose URL and
@@ -68,13 +71,13 @@ import Testing
     @Test func theProducersTokenCannotDriveOrWatch() async throws {
         try await withApp { client in
             expectForbidden(
-                try await publish(client, token: RobotServerProcess.producerToken),
+                try await publish(client, token: Tokens.producerToken),
                 #"token "video-producer" lacks the "drive" role for robot "sts-pi" (it has: produce on sts-pi)"#)
             expectForbidden(
-                try await get(client, "/robots/sts-pi/signal?role=viewer", token: RobotServerProcess.producerToken),
+                try await get(client, "/robots/sts-pi/signal?role=viewer", token: Tokens.producerToken),
                 #"lacks the "view" role for robot "sts-pi""#)
             let producing = try await get(
-                client, "/robots/sts-pi/signal?role=producer", token: RobotServerProcess.producerToken)
+                client, "/robots/sts-pi/signal?role=producer", token: Tokens.producerToken)
             #expect(producing.0 == 426, "the producer may produce: \(producing)")
         }
     }
@@ -83,24 +86,22 @@ import Testing
         try await withApp { client in
             expectForbidden(
                 try await get(
-                    client, "/robots/sts-pi/signal?role=producer&token=\(RobotServerProcess.homeToken)", token: nil),
+                    client, "/robots/sts-pi/signal?role=producer&token=\(Tokens.homeToken)", token: nil),
                 #"token "home" lacks the "produce" role for robot "sts-pi" (it has: drive, view on sts-pi)"#)
-            let watching = try await get(
-                client, "/robots/sts-pi/signal?role=viewer", token: RobotServerProcess.homeToken)
+            let watching = try await get(client, "/robots/sts-pi/signal?role=viewer", token: Tokens.homeToken)
             #expect(watching.0 == 426, "\(watching)")
         }
     }
 
     @Test func aViewOnlyTokenWatchesButNeitherDrivesNorProduces() async throws {
         try await withApp { client in
+            expectForbidden(try await publish(client, token: Tokens.viewerToken), #"lacks the "drive" role"#)
             expectForbidden(
-                try await publish(client, token: RobotServerProcess.viewerToken), #"lacks the "drive" role"#)
-            expectForbidden(
-                try await get(client, "/robots/sts-pi/signal?role=producer", token: RobotServerProcess.viewerToken),
+                try await get(client, "/robots/sts-pi/signal?role=producer", token: Tokens.viewerToken),
                 #"lacks the "produce" role"#)
-            let watching = try await get(client, "/robots/sts-pi/signal", token: RobotServerProcess.viewerToken)
+            let watching = try await get(client, "/robots/sts-pi/signal", token: Tokens.viewerToken)
             #expect(watching.0 == 426, "\(watching)")
-            let robots = try await get(client, "/robots", token: RobotServerProcess.viewerToken)
+            let robots = try await get(client, "/robots", token: Tokens.viewerToken)
             #expect(robots.1?["robots"] == ["sts-pi"], "\(robots)")
         }
     }
@@ -111,10 +112,10 @@ import Testing
                 let stranger = try await get(client, path, token: nil)
                 #expect(stranger.0 == 401, "\(path): \(stranger)")
                 expectForbidden(
-                    try await get(client, path, token: RobotServerProcess.homeToken),
+                    try await get(client, path, token: Tokens.homeToken),
                     #"token "home" lacks the "admin" role for every robot ("robots": ["*"]), which /relay needs"#)
                 // The admin passes the gate; no relay is configured here, so there is no such route.
-                let admin = try await get(client, path, token: RobotServerProcess.fleetToken)
+                let admin = try await get(client, path, token: Tokens.fleetToken)
                 #expect(admin.0 == 404, "\(path): \(admin)")
             }
             let elsewhere = try await get(client, "/relayed", token: nil)
@@ -125,9 +126,9 @@ import Testing
     @Test func theRelaysRulesAreForAdminsAndShowNoWebhookSecrets() async throws {
         try await withApp(relay: true) { client in
             expectForbidden(
-                try await get(client, "/relay/rules", token: RobotServerProcess.homeToken), #"lacks the "admin""#)
+                try await get(client, "/relay/rules", token: Tokens.homeToken), #"lacks the "admin""#)
             let rules = try await client.execute(
-                uri: "/relay/rules", method: .get, headers: [.authorization: "Bearer \(RobotServerProcess.fleetToken)"]
+                uri: "/relay/rules", method: .get, headers: [.authorization: "Bearer \(Tokens.fleetToken)"]
             ) { response in (response.status.code, String(buffer: response.body)) }
             #expect(rules.0 == 200, "\(rules)")
             #expect(rules.1.contains(#"webhook:https://***@hooks.example.com/in?*** (X-Api-Key: ***)"#), "\(rules)")
