@@ -71,23 +71,32 @@ let package = Package(
             providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-bad1.0-dev"])]
         ),
 
-        // MARK: Pure domain (no I/O)
+        // MARK: Pure values, wire contracts and decisions (no sockets, no clocks, no threads)
         // Small value types every layer shares: wall-clock timestamps and civil dates, the capped back-off, the log
         // throttle, durations in milliseconds, errno names (on swift-system's Errno).
         .target(name: "Basics", dependencies: [systemPackage], swiftSettings: swiftSettings),
+        // A strict JSON parser and writer (no Foundation).
         .target(name: "StrictJSON", swiftSettings: swiftSettings),
+        // The <thing>/action and <thing>/telemetry contract, shared by robotd, robot-server and the benches.
         .target(name: "DriveProtocol", dependencies: ["Basics", "StrictJSON"], swiftSettings: swiftSettings),
+        // The drive state machine and the stop-retry policy: events and time in, one action out.
         .target(name: "DriveControl", dependencies: ["DriveProtocol"], swiftSettings: swiftSettings),
+        // The video producer's restarts and the credential refresh, as state machines.
         .target(name: "Supervision", dependencies: ["Basics"], swiftSettings: swiftSettings),
+        // Config files: strict decoding with key-path errors, the shared mqtt section (reads the files it names).
         .target(name: "JSONConfig", dependencies: ["StrictJSON", systemPackage], swiftSettings: swiftSettings),
+        // EventBridge-style content filters over JSON (the relay's rules).
         .target(name: "EventPattern", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        // The video signaling contract: every frame, its encoding and decoding, the limits (server and producer).
         .target(name: "SignalingProtocol", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        // Signature Version 4 (swift-crypto).
         .target(
             name: "AWSSigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Linux I/O and library wrappers
+        // MARK: Linux I/O and library wrappers (a pure core inside where there is a decision: MQTT's
+        // ConnectionMachine and DeliveryTracker)
         .target(
             name: "Hardware", dependencies: ["Basics", "CI2C", "CGPIO", systemPackage], swiftSettings: swiftSettings
         ),
@@ -142,7 +151,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Services
+        // MARK: Services: the shells that own the pure cores and wire the wrappers together (robotd's drive and video
+        // services; the relay's plan, lanes and delivery policy; robot-server's routes, auth, limits and signaling)
         .target(
             name: "RobotDaemon",
             dependencies: [

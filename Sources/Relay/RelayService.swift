@@ -149,23 +149,25 @@ public final class RelayService: Service {
     }
 
     private func watch(_ client: MQTTClient, account: String) async {
-        var failures = 0
+        // The first failed connection of a run, then every 30th; the others are not logged.
+        var connectFailures = ConnectFailureLog(every: 30)
         // A connection cut at every reconnect (a queue that cannot commit) must not flood the journal.
         var lost = LogThrottle(interval: .seconds(60))
         for await event in client.events {
             let metadata: Logger.Metadata = ["relay.account": "\(account)", "mqtt.endpoint": "\(client.options.endpoint)"]
             switch event {
             case .connected:
-                failures = 0
+                _ = connectFailures.level(for: event)
                 logger.notice("relay: connected", metadata: metadata)
             case .connectionLost(let reason):
                 guard let held = lost.admit() else { continue }
                 let also = held > 0 ? " (and \(held) more times since the last report)" : ""
                 logger.warning("relay: connection lost: \(reason)\(also)", metadata: metadata)
             case .connectFailed(let reason, let retryIn):
-                failures += 1
-                if failures == 1 || failures % 30 == 0 {
-                    logger.warning("relay: cannot connect (\(failures)×): \(reason); retrying in \(retryIn)", metadata: metadata)
+                if connectFailures.level(for: event) == .warning {
+                    logger.warning(
+                        "relay: cannot connect (\(connectFailures.failures)×): \(reason); retrying in \(retryIn)",
+                        metadata: metadata)
                 }
             case .subscriptionRefused(let filter):
                 logger.error("relay: the broker refused the subscription \(filter)", metadata: metadata)

@@ -11,7 +11,7 @@ extension DriveService {
         case .message(let message):
             receive(message)
         case .connected:
-            connectFailuresLogged = 0
+            _ = connectFailures.level(for: event)
             logger.notice("connected to the MQTT broker", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .subscribed:
             logger.notice("listening for drive commands", metadata: ["mqtt.topic": "\(thingName)/action"])
@@ -31,9 +31,7 @@ extension DriveService {
             }
             perform(action, now: .now)
         case .connectFailed(let reason, let retryIn):
-            // The first failure is worth a warning; repeating it every second is not.
-            connectFailuresLogged += 1
-            let level: Logger.Level = connectFailuresLogged == 1 || connectFailuresLogged % 60 == 0 ? .warning : .debug
+            let level = connectFailures.level(for: event) ?? .warning
             logger.log(
                 level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms")
         }

@@ -21,7 +21,8 @@ public actor DriveService: Service {
     var deadlineTimer: Task<Void, Never>?
     var armedDeadline: ContinuousClock.Instant?
     var counters = Counters()
-    var connectFailuresLogged = 0
+    /// The first failed connection of a run is a warning, then every 60th (the rest are debug lines).
+    var connectFailures = ConnectFailureLog(every: 60)
     /// Set once ``run()`` has stopped the motors and started the MQTT client (see ``liveness(now:)``).
     var isRunning = false
     /// What to do when the motors cannot be stopped.

@@ -22,7 +22,8 @@ public final class CommandPublisher: Service, Sendable {
     /// Receives every message of the subscriptions in the client's options (robots' telemetry, for viewers).
     let onMessage: @Sendable (MQTTMessage) -> Void
     private let state = Mutex(Health(connected: false, reason: "not connected yet"))
-    private let failuresLogged = Atomic<Int>(0)
+    /// The first failed connection of a run is a warning, then every 60th (the rest are debug lines).
+    private let connectFailures = Mutex(ConnectFailureLog(every: 60))
     /// ``health``'s `connected`, readable without a lock on every request.
     private let connected = Atomic<Bool>(false)
 
@@ -65,7 +66,7 @@ public final class CommandPublisher: Service, Sendable {
     private func handle(_ event: MQTTEvent) {
         switch event {
         case .connected:
-            failuresLogged.store(0, ordering: .relaxed)
+            _ = connectFailures.withLock { $0.level(for: event) }
             state.withLock { $0 = Health(connected: true, reason: "connected") }
             connected.store(true, ordering: .relaxed)
             metrics.brokerConnected(true)
@@ -77,9 +78,7 @@ public final class CommandPublisher: Service, Sendable {
             logger.warning("MQTT connection lost: \(reason)", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .connectFailed(let reason, let retryIn):
             state.withLock { $0 = Health(connected: false, reason: reason) }
-            // The first failure is worth a warning; repeating it every second is not.
-            let count = failuresLogged.add(1, ordering: .relaxed).newValue
-            let level: Logger.Level = count == 1 || count % 60 == 0 ? .warning : .debug
+            let level = connectFailures.withLock { $0.level(for: event) } ?? .warning
             logger.log(
                 level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms",
                 metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])

@@ -1,4 +1,3 @@
-import Basics
 public import Logging
 import MQTT
 public import Hardware

@@ -5,7 +5,7 @@ import Testing
 
 /// The real robotd with video on: credentials from the local credential provider, a fake producer that records
 /// what it was given.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct VideoTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct VideoServiceTests {
     struct Setup {
         let robot: RobotdHarness
         let provider: CredentialProviderFixture
