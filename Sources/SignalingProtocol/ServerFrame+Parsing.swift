@@ -41,6 +41,8 @@ extension ServerFrame {
             self = .welcome(peer: object["peer"]?.stringValue ?? "", role: role, iceServers: servers)
         case ("error", _):
             self = .error(message: object["message"]?.stringValue ?? "(no message)")
+        case ("talker", _):
+            self = .talker(viewer: try object.optionalString("viewer"), name: try object.optionalString("name"))
         case ("viewer-joined", .producer):
             self = .viewerJoined(viewer: try object.requiredString("viewer"))
         case ("viewer-left", .producer):
@@ -61,6 +63,15 @@ extension ServerFrame {
 }
 
 extension JSONObject {
+    /// The string member `key`; nil when it is absent or null, the error naming it when it is something else.
+    func optionalString(_ key: String) throws(SignalingMessageError) -> String? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let text = value.stringValue else {
+            throw SignalingMessageError("\(key): expected a string or null, got \(value.typeName)")
+        }
+        return text
+    }
+
     /// The string member `key`, or the error naming it.
     func requiredString(_ key: String) throws(SignalingMessageError) -> String {
         guard let value = self[key] else {

@@ -15,6 +15,10 @@ public enum ServerFrame: Sendable, Equatable {
     case viewerLeft(viewer: String)
     /// To the sender of a frame the server refused; the socket stays open.
     case error(message: String)
+    /// To the producer and every viewer: who may talk through the robot's speaker now (push to talk, one talker per
+    /// robot). `viewer` is the talker's peer id and `name` its principal's name; both nil when nobody talks. Sent on
+    /// joining and whenever it changes.
+    case talker(viewer: String?, name: String?)
     /// A peer's offer, answer or candidate, passed on: to a viewer without `viewer`, to the producer with `viewer`
     /// naming the viewer it came from (``PeerFrame/relayed(viewer:)``); every other field as the sender wrote it.
     case relayed(PeerFrame)
@@ -32,6 +36,8 @@ public enum ServerFrame: Sendable, Equatable {
         case .viewerJoined(let viewer): ["type": "viewer-joined", "viewer": .string(viewer)]
         case .viewerLeft(let viewer): ["type": "viewer-left", "viewer": .string(viewer)]
         case .error(let message): ["type": "error", "message": .string(message)]
+        case .talker(let viewer, let name):
+            ["type": "talker", "viewer": viewer.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null]
         case .relayed(let frame): frame.json
         }
     }

@@ -15,6 +15,8 @@ public enum SignalingMessage: Sendable, Equatable {
     case candidate(viewer: String, candidate: String, sdpMLineIndex: UInt32)
     /// The server refused one of our frames; the socket stays open.
     case error(message: String)
+    /// Whose audio the robot's speaker plays now: that viewer's peer id, or nil for nobody.
+    case talker(viewer: String?)
     /// A well-formed frame of a type the producer has no use for.
     case ignored(type: String)
 
@@ -30,6 +32,8 @@ public enum SignalingMessage: Sendable, Equatable {
             return .viewerLeft(viewer: viewer)
         case .error(let message)?:
             return .error(message: message)
+        case .talker(let viewer, _)?:
+            return .talker(viewer: viewer)
         case .relayed(let relayed)?:
             // parse(_:for: .producer) has required the viewer of every frame relayed to the producer.
             let viewer = relayed.viewer ?? ""

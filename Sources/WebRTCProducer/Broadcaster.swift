@@ -139,6 +139,8 @@ final class Broadcaster {
             branch(of: viewer)?.addRemoteCandidate(candidate, sdpMLineIndex: index)
         case .error(let message):
             logger.warning("signaling: the server refused a frame: \(message)")
+        case .talker(let viewer):
+            logger.info("signaling: talker is \(viewer ?? "nobody")")
         case .ignored(let type):
             logger.debug("signaling: ignored a \(type) frame")
         }
