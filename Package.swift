@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "server-bench", targets: ["server-bench"]),
         .executable(name: "robot-webrtc", targets: ["robot-webrtc"]),
         .executable(name: "relay-bench", targets: ["relay-bench"]),
+        .executable(name: "video-bench", targets: ["video-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -266,7 +267,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Glass-to-glass latency of the real stack in headless Chromium (scripts/bench-video.sh runs it).
+        .executableTarget(
+            name: "video-bench",
+            dependencies: [
+                "Basics", "BrowserControl", "StrictJSON", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
+        // Headless Chromium driven over the DevTools protocol: the browser tests and video-bench.
+        .target(
+            name: "BrowserControl",
+            dependencies: [
+                "StrictJSON", "TestSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -323,7 +344,7 @@ let package = Package(
             name: "VideoTests",
             dependencies: [
                 "RobotServer", "WebRTCProducer", "SignalingProtocol", "CGStreamer", "StrictJSON", "JSONConfig",
-                "TestSupport", "MQTT",
+                "TestSupport", "MQTT", "BrowserControl",
                 "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

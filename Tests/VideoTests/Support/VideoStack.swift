@@ -1,3 +1,4 @@
+import BrowserControl
 import DriveProtocol
 import Foundation
 import MQTT

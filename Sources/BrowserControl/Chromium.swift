@@ -1,16 +1,16 @@
-import Foundation
-import TestSupport
+public import Foundation
+public import TestSupport
 
-/// Debian's headless Chromium with remote debugging on a free port, and a DevTools connection to it.
+/// Debian's headless Chromium (for tests and `video-bench`) with remote debugging on a free port, and a DevTools connection to it.
 ///
 /// The flags are for tests on a loopback-only host: `--allow-loopback-in-peer-connection` lets WebRTC use
 /// 127.0.0.1 candidates; `--no-sandbox` because the tests may run as root; `--remote-allow-origins` because the
 /// WebSocket client sends an `Origin`, which DevTools refuses otherwise. A profile of its own in a scratch
 /// folder; the process (and its group: renderers, GPU process) is killed by ``stop()``.
-final class Chromium: Sendable {
-    let process: ChildProcess
-    let devtools: DevTools
-    let port: UInt16
+public final class Chromium: Sendable {
+    public let process: ChildProcess
+    public let devtools: DevTools
+    public let port: UInt16
 
     private init(process: ChildProcess, devtools: DevTools, port: UInt16) {
         self.process = process
@@ -19,9 +19,12 @@ final class Chromium: Sendable {
     }
 
     /// The browser's executable: `$CHROMIUM`, or `chromium` in PATH (apt-get install chromium).
-    static var executable: String { ProcessInfo.processInfo.environment["CHROMIUM"] ?? "chromium" }
+    public static var executable: String { ProcessInfo.processInfo.environment["CHROMIUM"] ?? "chromium" }
 
-    static func start() async throws -> Chromium {
+    /// Starts a browser. Every browser has a fake camera and microphone and grants them without asking
+    /// (`--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`); `fakeAudioCapture` makes the
+    /// microphone play that WAV file in a loop instead of Chromium's beep.
+    public static func start(fakeAudioCapture: URL? = nil) async throws -> Chromium {
         var lastError: (any Error)?
         for _ in 0..<3 {
             let port = try FreePort.next()
@@ -36,8 +39,9 @@ final class Chromium: Sendable {
                     "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions", "--mute-audio",
                     "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",
                     "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
-                    "--window-size=800,900", "about:blank",
-                ])
+                    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                    "--window-size=800,900",
+                ] + (fakeAudioCapture.map { ["--use-file-for-fake-audio-capture=\($0.path)"] } ?? []) + ["about:blank"])
             do {
                 let line = try await process.waitUntilOutput(contains: "DevTools listening on ", timeout: .seconds(30))
                 guard let range = line.range(of: "ws://") else {
@@ -55,11 +59,11 @@ final class Chromium: Sendable {
     }
 
     /// Opens a page in a window of its own.
-    func open(_ url: String) async throws -> BrowserPage {
+    public func open(_ url: String) async throws -> BrowserPage {
         try await BrowserPage.open(url, in: devtools)
     }
 
-    func stop() async {
+    public func stop() async {
         await devtools.close()
         _ = try? await process.kill()
     }

@@ -1,17 +1,17 @@
-import Foundation
+public import Foundation
 import HummingbirdWSClient
 import Logging
-import StrictJSON
+public import StrictJSON
 import Synchronization
-import TestSupport
+public import TestSupport
 
 /// A Chrome DevTools protocol client on the browser's WebSocket (HummingbirdWSClient), in flat session mode:
 /// one socket, commands for a page carry its `sessionId`.
-final class DevTools: Sendable {
-    struct ProtocolError: Error, CustomStringConvertible {
-        var method: String
-        var error: JSONValue
-        var description: String { "DevTools \(method) failed: \(error.serializedString())" }
+public final class DevTools: Sendable {
+    public struct ProtocolError: Error, CustomStringConvertible {
+        public var method: String
+        public var error: JSONValue
+        public var description: String { "DevTools \(method) failed: \(error.serializedString())" }
     }
 
     private let nextID = Atomic<Int>(0)
@@ -25,7 +25,7 @@ final class DevTools: Sendable {
     private init() {}
 
     /// Connects to `ws://127.0.0.1:PORT/devtools/browser/…`.
-    static func connect(url: String) async throws -> DevTools {
+    public static func connect(url: String) async throws -> DevTools {
         let devtools = DevTools()
         // Screenshots come back as one large frame.
         let maxSize = 64 << 20
@@ -61,7 +61,7 @@ final class DevTools: Sendable {
 
     /// Sends a command and returns its `result`; throws the protocol's error, or after `timeout`.
     @discardableResult
-    func call(
+    public func call(
         _ method: String, _ params: JSONValue = [:], session: String? = nil, timeout: Duration = .seconds(30)
     ) async throws -> JSONValue {
         guard let writer = writer.withLock({ $0 }) else { throw TestSupportError("DevTools is not connected") }
@@ -83,12 +83,12 @@ final class DevTools: Sendable {
         }
     }
 
-    func close() async {
+    public func close() async {
         try? await writer.withLock({ $0 })?.close(.normalClosure, reason: nil)
     }
 
     /// The `params` of the events named `method` that `session` received so far.
-    func events(_ method: String, session: String) -> [JSONValue] {
+    public func events(_ method: String, session: String) -> [JSONValue] {
         events.withLock { all in
             all.filter { $0["method"]?.stringValue == method && $0["sessionId"]?.stringValue == session }
                 .map { $0["params"] ?? .null }
@@ -97,13 +97,13 @@ final class DevTools: Sendable {
 }
 
 /// One browser window with one page, driven through ``DevTools``.
-struct BrowserPage: Sendable {
-    let devtools: DevTools
-    let targetID: String
-    let session: String
+public struct BrowserPage: Sendable {
+    public let devtools: DevTools
+    public let targetID: String
+    public let session: String
 
     /// Opens `url` in a new window (a window of its own, so it is never a hidden background tab).
-    static func open(_ url: String, in devtools: DevTools) async throws -> BrowserPage {
+    public static func open(_ url: String, in devtools: DevTools) async throws -> BrowserPage {
         let target = try await devtools.call(
             "Target.createTarget", ["url": "about:blank", "newWindow": true, "width": 800, "height": 900])
         let targetID = try requireValue(target["targetId"]?.stringValue, "Target.createTarget: \(target)")
@@ -120,13 +120,13 @@ struct BrowserPage: Sendable {
     }
 
     @discardableResult
-    func call(_ method: String, _ params: JSONValue = [:], timeout: Duration = .seconds(30)) async throws -> JSONValue {
+    public func call(_ method: String, _ params: JSONValue = [:], timeout: Duration = .seconds(30)) async throws -> JSONValue {
         try await devtools.call(method, params, session: session, timeout: timeout)
     }
 
     /// Waits for the page's next JavaScript dialog (`alert`, `confirm`…; it blocks the page until answered) and
     /// returns `Page.javascriptDialogOpening`'s params (`type`, `message`…).
-    func dialog(timeout: Duration = .seconds(15)) async throws -> JSONValue {
+    public func dialog(timeout: Duration = .seconds(15)) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let opened = dialogs.last { return opened }
@@ -136,15 +136,15 @@ struct BrowserPage: Sendable {
     }
 
     /// Every JavaScript dialog the page opened so far.
-    var dialogs: [JSONValue] { devtools.events("Page.javascriptDialogOpening", session: session) }
+    public var dialogs: [JSONValue] { devtools.events("Page.javascriptDialogOpening", session: session) }
 
     /// Answers the open dialog: OK (`accept`) or Cancel.
-    func answerDialog(accept: Bool) async throws {
+    public func answerDialog(accept: Bool) async throws {
         try await call("Page.handleJavaScriptDialog", ["accept": .bool(accept)])
     }
 
     /// Evaluates `expression` in the page (promises awaited) and returns its value as JSON.
-    func evaluate(_ expression: String) async throws -> JSONValue {
+    public func evaluate(_ expression: String) async throws -> JSONValue {
         let result = try await call(
             "Runtime.evaluate", ["expression": .string(expression), "awaitPromise": true, "returnByValue": true])
         if let exception = result["exceptionDetails"] {
@@ -154,13 +154,13 @@ struct BrowserPage: Sendable {
     }
 
     /// `window.robotPage.stats()`, or nil before the page's script has run.
-    func stats() async throws -> JSONValue? {
+    public func stats() async throws -> JSONValue? {
         let value = try await evaluate("window.robotPage ? window.robotPage.stats() : null")
         return value.isNull ? nil : value
     }
 
     /// The centre of the element `selector`, in CSS pixels of the viewport.
-    func centre(of selector: String) async throws -> (x: Double, y: Double) {
+    public func centre(of selector: String) async throws -> (x: Double, y: Double) {
         let box = try await evaluate(
             "(() => { const r = document.querySelector('\(selector)').getBoundingClientRect(); "
                 + "return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()")
@@ -168,7 +168,7 @@ struct BrowserPage: Sendable {
     }
 
     /// A left mouse button event (`mousePressed`, `mouseMoved`, `mouseReleased`) at a point.
-    func mouse(_ type: String, x: Double, y: Double) async throws {
+    public func mouse(_ type: String, x: Double, y: Double) async throws {
         try await call(
             "Input.dispatchMouseEvent",
             [
@@ -178,13 +178,13 @@ struct BrowserPage: Sendable {
     }
 
     /// A one-finger touch event (`touchStart`, `touchMove`, `touchEnd`) at a point.
-    func touch(_ type: String, x: Double, y: Double) async throws {
+    public func touch(_ type: String, x: Double, y: Double) async throws {
         let points: JSONValue = type == "touchEnd" ? [] : [["x": .number(x), "y": .number(y)]]
         try await call("Input.dispatchTouchEvent", ["type": .string(type), "touchPoints": points])
     }
 
     /// Makes the window a phone: 390×844 CSS pixels, a mobile viewport, touch input.
-    func emulatePhone() async throws {
+    public func emulatePhone() async throws {
         try await call(
             "Emulation.setDeviceMetricsOverride",
             ["width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true])
@@ -192,7 +192,7 @@ struct BrowserPage: Sendable {
     }
 
     /// A key going down or up (`keyDown`, `keyUp`), e.g. `ArrowUp` (virtual key code 38).
-    func key(_ type: String, _ key: String, code: Int) async throws {
+    public func key(_ type: String, _ key: String, code: Int) async throws {
         try await call(
             "Input.dispatchKeyEvent",
             [
@@ -202,19 +202,19 @@ struct BrowserPage: Sendable {
     }
 
     /// A PNG of what the window shows.
-    func screenshot() async throws -> Data {
+    public func screenshot() async throws -> Data {
         let shot = try await call("Page.captureScreenshot", ["format": "png"])
         let base64 = try requireValue(shot["data"]?.stringValue, "Page.captureScreenshot answered no data")
         return try requireValue(Data(base64Encoded: base64), "Page.captureScreenshot: the data is not base64")
     }
 
-    func close() async throws {
+    public func close() async throws {
         try await devtools.call("Target.closeTarget", ["targetId": .string(targetID)])
     }
 }
 
 /// `value`, or a ``TestSupportError`` saying what was missing.
-func requireValue<T>(_ value: T?, _ message: @autoclosure () -> String) throws -> T {
+public func requireValue<T>(_ value: T?, _ message: @autoclosure () -> String) throws -> T {
     guard let value else { throw TestSupportError(message()) }
     return value
 }
