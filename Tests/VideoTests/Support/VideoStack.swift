@@ -22,8 +22,10 @@ final class VideoStack: Sendable {
         self.chromium = chromium
     }
 
-    /// Starts the stack and waits until the producer is connected to robot-server.
-    static func start() async throws -> VideoStack {
+    /// Starts the stack and waits until the producer is connected to robot-server. `producerArguments` are appended
+    /// to robot-webrtc's command (e.g. `--audio-source test`); `chromiumAudio` is a WAV file the browser's fake
+    /// microphone plays (looped).
+    static func start(producerArguments: [String] = [], chromiumAudio: URL? = nil) async throws -> VideoStack {
         let server = try await SignalingServer.start()
         var started: [@Sendable () async -> Void] = [{ await server.stop() }]
         do {
@@ -35,7 +37,7 @@ final class VideoStack: Sendable {
                 "--thing", "{thingName}", "--token-file", tokenFile.path, "--source", "videotestsrc", "--width",
                 "640", "--height", "480", "--fps", "30", "--ice-loopback", "--reconnect-initial-ms", "200",
                 "--reconnect-max-ms", "2000",
-            ]
+            ] + producerArguments
             let sections = """
                 "video":{"enabled":true,"command":\(JSONValue.array(command.map(JSONValue.string)).serializedString()),\
                 "restartInitialMs":300,"restartMaxMs":2000,"stopTimeoutSeconds":3}
@@ -46,7 +48,7 @@ final class VideoStack: Sendable {
             let robotd = try RobotdHarness.startRobotd(config: config)
             started.append { _ = try? await robotd.terminate(timeout: .seconds(8)) }
             try await server.server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
-            let chromium = try await Chromium.start()
+            let chromium = try await Chromium.start(fakeAudioCapture: chromiumAudio)
             return VideoStack(server: server, robotd: robotd, chromium: chromium)
         } catch {
             for stop in started.reversed() { await stop() }
@@ -55,8 +57,10 @@ final class VideoStack: Sendable {
     }
 
     /// Runs `body` with a started stack and always stops it (browser first, then robotd and its producer).
-    static func with(_ body: (VideoStack) async throws -> Void) async throws {
-        let stack = try await start()
+    static func with(
+        producerArguments: [String] = [], chromiumAudio: URL? = nil, _ body: (VideoStack) async throws -> Void
+    ) async throws {
+        let stack = try await start(producerArguments: producerArguments, chromiumAudio: chromiumAudio)
         do {
             try await body(stack)
         } catch {
