@@ -42,6 +42,10 @@ final class MediaPipeline {
         tee = try named(PipelineDescription.teeName)
         valve = try named(PipelineDescription.valveName)
         encoder = try named(PipelineDescription.encoderName)
+        if let clockSource = gst_bin_get_by_name(cgst_bin(parsed), VideoSource.clockSourceName) {
+            ClockStripeProbe.install(on: clockSource)
+            gst_object_unref(clockSource)
+        }
     }
 
     deinit {

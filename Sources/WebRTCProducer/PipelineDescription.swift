@@ -14,14 +14,17 @@ public struct PipelineDescription: Sendable, Equatable {
     public var bitrateKbps: Int
     /// RTP payload type in the offer.
     public var payloadType: Int = 96
+    public var tuning: VideoTuning
 
     public static let valveName = "gate"
     public static let teeName = "viewers"
     public static let encoderName = "encoder"
 
     public init(
-        source: VideoSource, encoder: VideoEncoder, width: Int, height: Int, framesPerSecond: Int, bitrateKbps: Int
+        source: VideoSource, encoder: VideoEncoder, width: Int, height: Int, framesPerSecond: Int, bitrateKbps: Int,
+        tuning: VideoTuning = VideoTuning()
     ) {
+        self.tuning = tuning
         self.source = source
         self.encoder = encoder
         self.width = width
@@ -30,9 +33,9 @@ public struct PipelineDescription: Sendable, Equatable {
         self.bitrateKbps = bitrateKbps
     }
 
-    /// A key frame at least every two seconds: how long a viewer that lost packets waits at worst (viewers
-    /// that join also ask for one, see `MediaPipeline.requestKeyFrame`).
-    var keyFrameInterval: Int { max(1, framesPerSecond * 2) }
+    /// Frames between key frames (``VideoTuning/keyFrameSeconds``, two seconds by default): how long a viewer
+    /// that lost packets waits at worst (viewers that join also ask for one, see `MediaPipeline.requestKeyFrame`).
+    var keyFrameInterval: Int { max(1, Int((Double(framesPerSecond) * tuning.keyFrameSeconds).rounded())) }
 
     /// The whole description.
     public var launchLine: String {
@@ -41,7 +44,7 @@ public struct PipelineDescription: Sendable, Equatable {
             "videoconvert", "videoscale", "videorate drop-only=true",
             "video/x-raw,width=\(width),height=\(height),framerate=\(framesPerSecond)/1",
             "valve name=\(Self.valveName) drop=true drop-mode=forward-sticky-events",
-            "queue max-size-buffers=2 leaky=downstream",
+            tuning.leakyQueue ? "queue max-size-buffers=2 leaky=downstream" : "queue",
         ].joined(separator: " ! ") + " ! " + encoderFragment + " ! " + payloaderFragment
             + " ! tee name=\(Self.teeName) allow-not-linked=true"
     }
@@ -52,7 +55,8 @@ public struct PipelineDescription: Sendable, Equatable {
         let gop = keyFrameInterval
         switch encoder {
         case .x264enc:
-            return "x264enc name=\(Self.encoderName) tune=zerolatency speed-preset=ultrafast bitrate=\(bitrate) "
+            let realTime = tuning.zeroLatency ? "tune=zerolatency speed-preset=ultrafast " : ""
+            return "x264enc name=\(Self.encoderName) \(realTime)bitrate=\(bitrate) "
                 + "key-int-max=\(gop) ! video/x-h264,profile=constrained-baseline ! \(Self.parser)"
         case .openh264enc:
             return "openh264enc name=\(Self.encoderName) bitrate=\(bitrate * 1000) rate-control=bitrate "

@@ -17,6 +17,8 @@ public struct ProducerSettings: Sendable {
     public var height: Int
     public var framesPerSecond: Int
     public var bitrateKbps: Int
+    /// Latency against bandwidth: the defaults are the low-latency settings.
+    public var tuning: VideoTuning
     /// Adds 127.0.0.1 to every ICE agent, for tests and local runs on a host whose only interface is loopback.
     public var iceLoopback: Bool
     /// Back-off between signaling connection attempts.
@@ -25,7 +27,7 @@ public struct ProducerSettings: Sendable {
     public init(
         server: String, thing: String, token: String, source: VideoSource = .testPattern, codec: VideoCodec = .h264,
         encoder: VideoEncoder? = nil, width: Int = 640, height: Int = 480, framesPerSecond: Int = 30,
-        bitrateKbps: Int = 1000, iceLoopback: Bool = false,
+        bitrateKbps: Int = 1000, tuning: VideoTuning = VideoTuning(), iceLoopback: Bool = false,
         reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2)
     ) throws(ProducerConfigurationError) {
         self.server = server
@@ -38,6 +40,7 @@ public struct ProducerSettings: Sendable {
         self.height = height
         self.framesPerSecond = framesPerSecond
         self.bitrateKbps = bitrateKbps
+        self.tuning = tuning
         self.iceLoopback = iceLoopback
         self.reconnect = reconnect
         try validate()
@@ -69,6 +72,10 @@ public struct ProducerSettings: Sendable {
         guard (50...50_000).contains(bitrateKbps) else {
             throw ProducerConfigurationError("--bitrate: \(bitrateKbps) kbit/s is not between 50 and 50000")
         }
+        guard tuning.keyFrameSeconds.isFinite, (0.1...60).contains(tuning.keyFrameSeconds) else {
+            throw ProducerConfigurationError(
+                "--key-frame-seconds: \(tuning.keyFrameSeconds) is not between 0.1 and 60")
+        }
     }
 
     /// `ws(s)://SERVER/robots/{thing}/signal?role=producer`.
@@ -83,6 +90,6 @@ extension ProducerSettings: CustomStringConvertible {
     /// The settings for logs, without the token.
     public var description: String {
         "\(signalingURL) source=\(source) codec=\(codec) encoder=\(encoder?.description ?? "auto") "
-            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s iceLoopback=\(iceLoopback)"
+            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s \(tuning) iceLoopback=\(iceLoopback)"
     }
 }

@@ -30,7 +30,8 @@ public struct WebRTCProducer: Service, CustomStringConvertible {
         let survey = ElementSurvey.current()
         let description = PipelineDescription(
             source: settings.source, encoder: try survey.encoder(for: settings), width: settings.width,
-            height: settings.height, framesPerSecond: settings.framesPerSecond, bitrateKbps: settings.bitrateKbps)
+            height: settings.height, framesPerSecond: settings.framesPerSecond, bitrateKbps: settings.bitrateKbps,
+            tuning: settings.tuning)
         let missing = survey.missingElements(for: description)
         guard missing.isEmpty else {
             throw ProducerConfigurationError(

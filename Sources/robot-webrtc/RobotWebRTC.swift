@@ -44,7 +44,11 @@ struct RobotWebRTC: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "videotestsrc, v4l2 (/dev/video0), v4l2:/dev/videoN, or libcamera (the Pi camera on bookworm).")
+        help: """
+            videotestsrc, v4l2 (/dev/video0), v4l2:/dev/videoN, libcamera (the Pi camera on bookworm), or clock \
+            (the test picture with the wall-clock time painted into every frame, which the drive page reads back \
+            with ?probe=1 to measure glass-to-glass latency; docs/VIDEO.md).
+            """)
     var source: String = "videotestsrc"
 
     @Option(name: .long, help: "h264 or vp8.")
@@ -69,6 +73,25 @@ struct RobotWebRTC: AsyncParsableCommand {
 
     @Option(name: .long, help: "Target bit rate in kbit/s.")
     var bitrate: Int = 1000
+
+    @Flag(
+        name: .customLong("no-zero-latency"),
+        help: """
+            For measuring only: x264enc without tune=zerolatency and speed-preset=ultrafast (its look-ahead adds \
+            frames of delay). See BENCHMARKS.md.
+            """)
+    var noZeroLatency = false
+
+    @Option(name: .long, help: "Seconds between key frames (0.1…60): a viewer that lost packets waits at most this long.")
+    var keyFrameSeconds: Double = 2
+
+    @Flag(
+        name: .customLong("no-leaky-queue"),
+        help: """
+            For measuring only: a plain queue before the encoder, which delays frames when the encoder falls \
+            behind instead of dropping the oldest.
+            """)
+    var noLeakyQueue = false
 
     @Flag(
         name: .long,
@@ -102,7 +125,9 @@ struct RobotWebRTC: AsyncParsableCommand {
         let settings = try ProducerSettings(
             server: server, thing: thing, token: try readToken(), source: try VideoSource(parsing: source),
             codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
-            bitrateKbps: bitrate, iceLoopback: iceLoopback,
+            bitrateKbps: bitrate,
+            tuning: VideoTuning(zeroLatency: !noZeroLatency, keyFrameSeconds: keyFrameSeconds, leakyQueue: !noLeakyQueue),
+            iceLoopback: iceLoopback,
             reconnect: CappedBackoff(
                 initial: .milliseconds(max(10, reconnectInitialMs)),
                 maximum: .milliseconds(max(reconnectInitialMs, reconnectMaxMs)), jitter: 0.2))
