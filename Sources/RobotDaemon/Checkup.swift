@@ -31,6 +31,7 @@ public enum Checkup {
         items.append(motorCheck(config))
         items.append(await brokerCheck(config.mqtt))
         items += await videoChecks(config)
+        if config.video.enabled { items.append(audioCheck(config.audio)) }
         return items
     }
 
@@ -114,6 +115,14 @@ public enum Checkup {
             items.append(CheckItem(.skipped, "video producer", "video.enabled is false"))
         }
         return items
+    }
+
+    /// What the `audio` section tells robot-webrtc; its devices are robot-webrtc check's to find.
+    static func audioCheck(_ audio: RobotConfig.Audio) -> CheckItem {
+        guard audio.enabled else { return CheckItem(.skipped, "audio", "audio.enabled is false") }
+        return CheckItem(
+            .passed, "audio",
+            "robot-webrtc gets \(audio.arguments.joined(separator: " ")) (robot-webrtc check lists the audio devices)")
     }
 
     static func producerCheck(_ command: [String]) -> CheckItem {

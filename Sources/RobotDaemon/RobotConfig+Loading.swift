@@ -19,7 +19,9 @@ extension RobotConfig {
         let thingName = try reader.requiredThingName("thingName")
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var config = RobotConfig(thingName: thingName, mqtt: try MQTTSettings.parse(mqttReader, directory: directory))
-        var unknown = reader.unknownKeys(known: ["thingName", "mqtt", "motors", "credentials", "video", "telemetry"])
+        var unknown = reader.unknownKeys(known: [
+            "thingName", "mqtt", "motors", "credentials", "video", "audio", "telemetry",
+        ])
         unknown += mqttReader.unknownKeys(known: MQTTSettings.keys)
         if let motors = try reader.object("motors") {
             config.motors = try parseMotors(motors)
@@ -32,6 +34,10 @@ extension RobotConfig {
         if let video = try reader.object("video") {
             config.video = try parseVideo(video)
             unknown += video.unknownKeys(known: videoKeys)
+        }
+        if let audio = try reader.object("audio") {
+            config.audio = try parseAudio(audio, producer: config.video.command, directory: directory)
+            unknown += audio.unknownKeys(known: audioKeys)
         }
         if let telemetry = try reader.object("telemetry") {
             config.telemetry.heartbeatSeconds = try telemetry.int("heartbeatSeconds", in: 0...86_400) ?? 10

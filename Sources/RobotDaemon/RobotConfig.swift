@@ -55,6 +55,8 @@ public struct RobotConfig: Sendable, Equatable {
     public var motors = Motors()
     public var credentials: Credentials?
     public var video = Video()
+    /// robot-webrtc's microphone and speaker (``Audio``); off unless `audio.enabled`.
+    public var audio = Audio()
     public var telemetry = Telemetry()
     /// Keys that were present but are not understood (likely typos), as key paths.
     public var unknownKeys: [String] = []

@@ -20,11 +20,13 @@ func makeVideoService(config: RobotConfig, drive: DriveService, logger: Logger) 
     }
 }
 
-func videoSettings(_ config: RobotConfig) -> VideoSettings {
+/// What the video service runs: the producer's argv (`{thingName}` replaced, the `audio` options appended) and its
+/// policies.
+public func videoSettings(_ config: RobotConfig) -> VideoSettings {
     let video = config.video
     let credentials = config.credentials
     return VideoSettings(
-        command: video.command.map { $0.replacing("{thingName}", with: config.thingName) },
+        command: video.command.map { $0.replacing("{thingName}", with: config.thingName) } + config.audio.arguments,
         region: credentials?.region ?? "us-east-1", caFile: config.mqtt.caFile,
         stopTimeout: .seconds(video.stopTimeoutSeconds),
         refreshPolicy: .init(

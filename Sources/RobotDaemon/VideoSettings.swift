@@ -2,7 +2,7 @@ public import Supervision
 
 /// What the video service needs from the configuration, in the units it works in.
 public struct VideoSettings: Sendable {
-    /// The producer's argv, `{thingName}` already replaced.
+    /// The producer's argv, `{thingName}` already replaced and the `audio` section's options appended.
     public var command: [String]
     /// `AWS_DEFAULT_REGION` for the producer.
     public var region: String
