@@ -62,6 +62,7 @@ struct SignalingController: Sendable {
                 let channel = context.requestContext.channel
                 try await serve(
                     hub: hub, role: admission.role, principal: SignalingHub.identity(of: admission.principal),
+                    speaker: SignalingHub.speaker(admission.principal, on: admission.thing),
                     inbound: inbound, outbound: outbound, logger: context.logger,
                     onCut: {
                         // The close frame goes first; a peer that does not read it (its TCP window full, our
@@ -120,10 +121,11 @@ struct SignalingController: Sendable {
     /// written in order. The server closes the socket when the hub says so (a replaced producer, too many
     /// viewers) or when the peer does not read its frames.
     func serve(
-        hub: SignalingHub, role: SignalingState.Role, principal: String?, inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter, logger: Logger, onCut: @escaping @Sendable () -> Void = {}
+        hub: SignalingHub, role: SignalingState.Role, principal: String?, speaker: SignalingState.Speaker,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger,
+        onCut: @escaping @Sendable () -> Void = {}
     ) async throws {
-        let (peer, mailbox) = hub.join(as: role, principal: principal, onCut: onCut)
+        let (peer, mailbox) = hub.join(as: role, principal: principal, speaker: speaker, onCut: onCut)
         if role == .producer {
             logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
         }

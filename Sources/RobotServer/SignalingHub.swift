@@ -47,7 +47,7 @@ final class SignalingHub: Sendable {
         room = Mutex(
             Room(
                 state: SignalingState(
-                    iceServers: video.iceServers, maxViewers: video.maxViewers,
+                    thing: thing, iceServers: video.iceServers, maxViewers: video.maxViewers,
                     maxViewersPerPrincipal: video.maxViewersPerPrincipal)))
     }
 
@@ -63,12 +63,13 @@ final class SignalingHub: Sendable {
     /// Whether the robot's producer is connected now.
     var producerOnline: Bool { room.withLock { $0.state.producer != nil } }
 
-    /// Registers a new socket opened by `principal` (nil: none known): returns its peer id and the frames to write
-    /// to it, starting with the welcome. `onCut` runs (under the hub's lock: it must not block) when the hub closes
+    /// Registers a new socket opened by `principal` (nil: none known), a viewer that may do what `speaker` says:
+    /// returns its peer id and the frames to write to it, starting with the welcome. `onCut` runs (under the hub's lock: it must not block) when the hub closes
     /// the socket — rate limit, a full mailbox, a newer producer: the peer has left the room by then, and `onCut`
     /// ends the connection even if the peer does not read its close frame.
     func join(
-        as role: SignalingState.Role, principal: String? = nil, now: ContinuousClock.Instant = .now,
+        as role: SignalingState.Role, principal: String? = nil,
+        speaker: SignalingState.Speaker = .init(name: nil, roles: []), now: ContinuousClock.Instant = .now,
         onCut: @escaping @Sendable () -> Void = {}
     ) -> (peer: String, outbound: AsyncStream<Outbound>) {
         let peer = Self.newPeerID(role)
@@ -82,7 +83,7 @@ final class SignalingHub: Sendable {
             room.cutters[peer] = onCut
             room.buckets[peer] = TokenBucket(
                 burst: video.signalingBurst * scale, perSecond: video.signalingFramesPerSecond * scale, now: now)
-            perform(room.state.join(peer, as: role, principal: principal), origin: nil, in: &room)
+            perform(room.state.join(peer, as: role, principal: principal, speaker: speaker), origin: nil, in: &room)
         }
         logger.debug(
             "signaling: \(role.rawValue) joined", metadata: ["robot.thing": "\(thing)", "signal.peer": "\(peer)"])
@@ -207,5 +208,10 @@ extension SignalingHub {
     /// disabled, where everyone is the same anonymous principal.
     static func identity(of principal: Principal) -> String? {
         principal.kind == .anonymous ? nil : "\(principal.kind.rawValue):\(principal.name)"
+    }
+
+    /// What `principal` may do on `thing` for push to talk: its name and its roles there.
+    static func speaker(_ principal: Principal, on thing: String) -> SignalingState.Speaker {
+        .init(name: principal.name, roles: Set(RobotServer.Role.allCases.filter { principal.permissions.permits($0, robot: thing) }))
     }
 }

@@ -7,7 +7,8 @@ import StrictJSON
 /// Events return ``Action``s carrying the contract's typed frames (``ServerFrame``, module `SignalingProtocol`,
 /// `docs/SIGNALING.md`); ``SignalingHub`` performs them and encodes each frame. The producer offers, one peer
 /// connection per viewer; frames between them are relayed with the `viewer` field naming the viewer on the
-/// producer's side only. The server never trusts a `viewer` field a viewer sends: it writes its own.
+/// producer's side only. The server never trusts a `viewer` field a viewer sends: it writes its own. One viewer at a
+/// time may talk through the robot's speaker (``talker``, `SignalingState+Talk.swift`).
 struct SignalingState: Sendable {
     typealias Role = PeerRole
 
@@ -51,6 +52,8 @@ struct SignalingState: Sendable {
         case close(String, CloseReason)
     }
 
+    /// The robot's thing name, as refusals name it.
+    let thing: String
     let iceServers: [ICEServer]
     let maxViewers: Int
     let maxViewersPerPrincipal: Int
@@ -59,10 +62,20 @@ struct SignalingState: Sendable {
     private(set) var viewers: [String] = []
     /// Whose each viewer is (a principal's identity); viewers without one (authentication disabled) are not here.
     private(set) var principals: [String: String] = [:]
+    /// What each viewer may do on this robot and how the `talker` frame names it (push to talk; set on join and
+    /// leave, read by the talk events).
+    var speakers: [String: Speaker] = [:]
+    /// The viewer whose audio the robot's speaker plays, or nil: one talker per robot (changed only through
+    /// ``talkerChanged(to:)``).
+    var talker: String?
     /// The robot's latest telemetry, for viewers who join later (robotd publishes on changes and heartbeats).
     private(set) var lastTelemetry: JSONValue?
 
-    init(iceServers: [ServerConfig.ICEServer], maxViewers: Int, maxViewersPerPrincipal: Int? = nil) {
+    init(
+        thing: String = "this robot", iceServers: [ServerConfig.ICEServer], maxViewers: Int,
+        maxViewersPerPrincipal: Int? = nil
+    ) {
+        self.thing = thing
         self.iceServers = iceServers
         self.maxViewers = maxViewers
         self.maxViewersPerPrincipal = maxViewersPerPrincipal ?? maxViewers
@@ -78,9 +91,12 @@ struct SignalingState: Sendable {
         return viewers.contains(peer) ? .viewer : nil
     }
 
-    /// A new socket: welcome it, and tell the other side. `principal` is who opened it (nil: nobody known, as with
-    /// authentication disabled), for the per-principal viewer cap.
-    mutating func join(_ peer: String, as role: Role, principal: String? = nil) -> [Action] {
+    /// A new socket: welcome it, tell it who talks, and tell the other side. `principal` is who opened it (nil: nobody
+    /// known, as with authentication disabled), for the per-principal viewer cap; `speaker` is what a viewer may do
+    /// here (nobody named, no role: it may watch but not talk).
+    mutating func join(
+        _ peer: String, as role: Role, principal: String? = nil, speaker: Speaker = Speaker(name: nil, roles: [])
+    ) -> [Action] {
         switch role {
         case .viewer:
             guard viewers.count < maxViewers else {
@@ -100,8 +116,10 @@ struct SignalingState: Sendable {
             }
             viewers.append(peer)
             principals[peer] = principal
+            speakers[peer] = speaker
             var actions: [Action] = [
                 .send(peer, welcome(peer, role)),
+                .send(peer, talkerFrame),
                 .send(peer, .producer(online: producer != nil)),
             ]
             if let lastTelemetry {
@@ -120,6 +138,7 @@ struct SignalingState: Sendable {
             }
             producer = peer
             actions.append(.send(peer, welcome(peer, role)))
+            actions.append(.send(peer, talkerFrame))
             for viewer in viewers {
                 actions.append(.send(viewer, .producer(online: true)))
                 actions.append(.send(peer, .viewerJoined(viewer: viewer)))
@@ -137,23 +156,32 @@ struct SignalingState: Sendable {
         guard let index = viewers.firstIndex(of: peer) else { return [] }
         viewers.remove(at: index)
         principals[peer] = nil
-        guard let producer else { return [] }
-        return [.send(producer, .viewerLeft(viewer: peer))]
+        speakers[peer] = nil
+        var actions: [Action] = producer.map { [.send($0, .viewerLeft(viewer: peer))] } ?? []
+        if talker == peer {
+            actions += talkerChanged(to: nil)
+        }
+        return actions
     }
 
-    /// A text frame from `peer`: relayed, or answered with an error frame saying what is wrong with it (the
-    /// frame's checks are the wire contract's, ``PeerFrame``; whether its viewer or producer is here is the room's).
-    func received(_ text: String, from peer: String) -> [Action] {
-        guard let role = role(of: peer) else { return [] }
-        let frame: PeerFrame
+    /// A text frame from `peer`: relayed, decided (a viewer's `talk`), or answered with an error frame saying what is
+    /// wrong with it (the frame's checks are the wire contract's, ``PeerFrame`` and ``ViewerFrame``; whether its
+    /// viewer or producer is here, and who may talk, is the room's).
+    mutating func received(_ text: String, from peer: String) -> [Action] {
         do {
-            frame = try PeerFrame(parsing: text, from: role)
+            switch role(of: peer) {
+            case .producer?:
+                return fromProducer(try PeerFrame(parsing: text, from: .producer), peer: peer)
+            case .viewer?:
+                switch try ViewerFrame(parsing: text) {
+                case .negotiation(let frame): return fromViewer(frame, peer: peer)
+                case .talk(let on): return talk(on, from: peer)
+                }
+            case nil:
+                return []
+            }
         } catch {
             return [.send(peer, Self.error(error.message))]
-        }
-        switch role {
-        case .producer: return fromProducer(frame, peer: peer)
-        case .viewer: return fromViewer(frame, peer: peer)
         }
     }
 

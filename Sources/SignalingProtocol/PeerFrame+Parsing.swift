@@ -1,8 +1,15 @@
 import StrictJSON
 
 extension PeerFrame {
-    /// Parses and checks one text frame from `sender`, as robot-server does; the error is the message for the sender.
+    /// Parses and checks one negotiation frame from `sender`, as robot-server does; the error is the message for the
+    /// sender. A viewer's `talk` is not one: robot-server reads a viewer's frames with ``ViewerFrame/init(parsing:)``.
     public init(parsing text: String, from sender: Sender) throws(SignalingFrameError) {
+        let (object, type) = try Self.object(parsing: text)
+        try self.init(object, type: type, from: sender)
+    }
+
+    /// A peer's text frame as a JSON object and its `type`, or the message saying why it is not one.
+    static func object(parsing text: String) throws(SignalingFrameError) -> (JSONObject, type: String) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(text)
@@ -15,13 +22,20 @@ extension PeerFrame {
         guard let type = object["type"]?.stringValue else {
             throw SignalingFrameError("the frame has no \"type\" string")
         }
+        return (object, type)
+    }
+
+    /// Checks the negotiation frame `object` of `type` from `sender`.
+    init(_ object: JSONObject, type: String, from sender: Sender) throws(SignalingFrameError) {
         switch (sender, type) {
         case (.producer, "offer"), (.producer, "ice"), (.viewer, "answer"), (.viewer, "ice"):
             break
         case (.producer, _):
             throw SignalingFrameError("a producer sends offer or ice, not \(JSONValue.quoted(type))")
+        case (.viewer, "talk"):
+            throw SignalingFrameError("talk is a request to the server, not a frame for the producer (ViewerFrame)")
         case (.viewer, _):
-            throw SignalingFrameError("a viewer sends answer or ice, not \(JSONValue.quoted(type))")
+            throw SignalingFrameError("a viewer sends answer, ice or talk, not \(JSONValue.quoted(type))")
         }
         var viewer: String?
         if sender == .producer {

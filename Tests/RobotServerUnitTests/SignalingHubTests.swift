@@ -57,8 +57,9 @@ import Testing
 
         // The producer got the 100 frames of the burst, not one more, then the other viewer's.
         hub.received(ice, from: viewer, now: start)
-        // welcome, 2 viewer-joined, the flooder's ice, its viewer-left (at once: it left the room when cut), the ice
-        let seen = await frames(1 + 2 + 100 + 1 + 1, of: producerMailbox)
+        // welcome, talker, 2 viewer-joined, the flooder's ice, its viewer-left (at once: it left the room when cut),
+        // the ice
+        let seen = await frames(2 + 2 + 100 + 1 + 1, of: producerMailbox)
         #expect(relayed(seen, from: flooder) == 100)
         #expect(seen.contains { "\($0)".contains("viewer-left") && "\($0)".contains(flooder) })
         #expect(relayed(seen, from: viewer) == 1)
@@ -83,7 +84,7 @@ import Testing
             }
         }
         #expect(hub.isOpen(producer) && viewers.allSatisfy(hub.isOpen))
-        let seen = await frames(1 + 4 + 4 * 61, of: producerMailbox)
+        let seen = await frames(2 + 4 + 4 * 61, of: producerMailbox)
         #expect(viewers.allSatisfy { relayed(seen, from: $0) == 60 })
     }
 

@@ -20,11 +20,12 @@ import Testing
                         "type": "welcome", "peer": "viewer-1", "role": "viewer",
                         "iceServers": [["urls": ["stun:stun.example.test"]]],
                     ]),
+                .send("viewer-1", ["type": "talker", "viewer": .null, "name": .null]),
                 .send("viewer-1", ["type": "producer", "online": false]),
             ])
         let producer = state.join("producer-1", as: .producer)
         #expect(
-            producer.dropFirst() == [
+            producer.dropFirst(2) == [
                 .send("viewer-1", ["type": "producer", "online": true]),
                 .send("producer-1", ["type": "viewer-joined", "viewer": "viewer-1"]),
             ])
@@ -61,7 +62,7 @@ import Testing
     @Test func onePrincipalHoldsAtMostItsShareOfTheViewers() {
         var state = SignalingState(iceServers: [], maxViewers: 4, maxViewersPerPrincipal: 2)
         _ = state.join("producer-1", as: .producer, principal: "token:robot")
-        #expect(state.join("viewer-1", as: .viewer, principal: "token:home").count == 3)
+        #expect(state.join("viewer-1", as: .viewer, principal: "token:home").count == 4)
         _ = state.join("viewer-2", as: .viewer, principal: "token:home")
         let refused = state.join("viewer-3", as: .viewer, principal: "token:home")
         #expect(refused.last == .close("viewer-3", .tooManyViewersForPrincipal))
