@@ -1,0 +1,92 @@
+/// One frame whose clock stripe the page decoded: when the page showed it and when the producer painted the time
+/// into it, both wall-clock milliseconds since the Unix epoch (CLOCK_REALTIME on one machine).
+struct ProbeSample: Sendable, Equatable {
+    var shownMs: Double
+    var paintedMs: Double
+
+    /// Glass-to-glass: painted at the source → shown on the page.
+    var latencyMs: Double { shownMs - paintedMs }
+}
+
+/// A set of latencies, sorted once, with the numbers the bench prints.
+struct LatencySummary: Sendable {
+    let sorted: [Double]
+
+    init(_ latencies: [Double]) {
+        sorted = latencies.sorted()
+    }
+
+    var count: Int { sorted.count }
+
+    /// Nearest rank: the value at index round((n − 1)·p) of the sorted latencies; nil when there are none.
+    func percentile(_ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((Double(sorted.count - 1) * p).rounded())
+        return sorted[min(sorted.count - 1, max(0, rank))]
+    }
+
+    var p50: Double? { percentile(0.5) }
+    var p95: Double? { percentile(0.95) }
+    var p99: Double? { percentile(0.99) }
+    var mean: Double? { sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count) }
+}
+
+/// The drift check for a long run: the last minute's p95 may exceed the first minute's by at most
+/// ``allowanceMs``.
+struct DriftCheck: Sendable {
+    static let allowanceMs = 20.0
+
+    let firstP95: Double
+    let lastP95: Double
+
+    var passes: Bool { lastP95 <= firstP95 + Self.allowanceMs }
+}
+
+/// The samples of one measured window, `start` to `start + seconds` (wall clock), cut into whole minutes by the
+/// moment each frame was shown. A pure value: the bench feeds it what the page hands out and reads numbers back.
+struct GlassToGlassWindow: Sendable {
+    let startMs: Double
+    let seconds: Int
+    private(set) var samples: [ProbeSample] = []
+    /// Samples drained from the page that were shown before the window opened or after it closed.
+    private(set) var outside = 0
+
+    init(startMs: Double, seconds: Int) {
+        self.startMs = startMs
+        self.seconds = seconds
+    }
+
+    var endMs: Double { startMs + Double(seconds) * 1000 }
+
+    /// Keeps the samples shown inside the window.
+    mutating func add(_ new: [ProbeSample]) {
+        for sample in new {
+            if sample.shownMs >= startMs && sample.shownMs < endMs {
+                samples.append(sample)
+            } else {
+                outside += 1
+            }
+        }
+    }
+
+    var overall: LatencySummary { LatencySummary(samples.map(\.latencyMs)) }
+
+    /// The samples shown in [from, to) seconds after the window opened.
+    func span(from: Double, to: Double) -> LatencySummary {
+        let low = startMs + from * 1000
+        let high = startMs + to * 1000
+        return LatencySummary(samples.filter { $0.shownMs >= low && $0.shownMs < high }.map(\.latencyMs))
+    }
+
+    /// Each whole minute of the window, first to last.
+    var minutes: [LatencySummary] {
+        (0..<(seconds / 60)).map { span(from: Double($0 * 60), to: Double($0 * 60 + 60)) }
+    }
+
+    /// First minute against last minute, when the window has at least one minute and both have samples.
+    var drift: DriftCheck? {
+        let minutes = minutes
+        guard let first = minutes.first?.p95, let last = minutes.last?.p95 else { return nil }
+        return DriftCheck(firstP95: first, lastP95: last)
+    }
+}

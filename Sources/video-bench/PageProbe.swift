@@ -1,0 +1,58 @@
+import BrowserControl
+import StrictJSON
+import TestSupport
+
+/// The drive page's test API as the bench reads it: `robotPage.probe()` (the latency probe's decoded frames since
+/// the previous call; docs/VIDEO.md) and `robotPage.stats()` (the inbound video's counters).
+struct PageProbe: Sendable {
+    let page: BrowserPage
+
+    /// What one `probe()` call returned.
+    struct Reading: Sendable {
+        var enabled: Bool
+        /// Frames decoded and frames whose stripe did not decode, since the page opened.
+        var frames: Int
+        var misses: Int
+        var samples: [ProbeSample]
+    }
+
+    /// The inbound video as `stats()` reports it.
+    struct VideoStats: Sendable {
+        var framesDecoded: Int
+        var framesPerSecond: Double
+        var width, height: Int
+        /// Page open (navigation start) → first frame presented, by the page's clock; nil before it.
+        var firstFrameMs: Double?
+        var peerConnections: Int
+        var connectionState: String
+    }
+
+    /// Drains the page's samples. Throws when the page has no probe API (a page from before the probe).
+    func drain() async throws -> Reading {
+        let value = try await page.evaluate(
+            "window.robotPage && typeof window.robotPage.probe === 'function' ? window.robotPage.probe() : null")
+        guard !value.isNull else {
+            throw TestSupportError(
+                "the page has no window.robotPage.probe(): this robot-server's page predates the latency probe")
+        }
+        let samples = (value["samples"]?.arrayValue ?? []).compactMap { pair -> ProbeSample? in
+            guard let shown = pair[0]?.doubleValue, let painted = pair[1]?.doubleValue else { return nil }
+            return ProbeSample(shownMs: shown, paintedMs: painted)
+        }
+        return Reading(
+            enabled: value["enabled"]?.boolValue ?? false, frames: value["frames"]?.intValue ?? 0,
+            misses: value["misses"]?.intValue ?? 0, samples: samples)
+    }
+
+    /// The page's video statistics, or nil before its script has run.
+    func stats() async throws -> VideoStats? {
+        guard let stats = try await page.stats() else { return nil }
+        return VideoStats(
+            framesDecoded: stats["framesDecoded"]?.intValue ?? 0,
+            framesPerSecond: stats["framesPerSecond"]?.doubleValue ?? 0,
+            width: stats["width"]?.intValue ?? 0, height: stats["height"]?.intValue ?? 0,
+            firstFrameMs: stats["firstFrameMs"]?.doubleValue,
+            peerConnections: stats["peerConnections"]?.intValue ?? 0,
+            connectionState: stats["connectionState"]?.stringValue ?? "none")
+    }
+}
