@@ -334,10 +334,11 @@ if $build; then
 fi
 $clone_needed && packages+=(git)
 if $with_webrtc; then
-    # robot-webrtc at run time: GStreamer, its plugins (sources, x264enc, webrtcbin, DTLS/SRTP) and libnice
-    # for ICE. The development files only to build it here.
+    # robot-webrtc at run time: GStreamer, its plugins (sources, x264enc, Opus, webrtcbin, DTLS/SRTP, webrtcdsp),
+    # libnice for ICE and ALSA's elements for the microphone and speaker (alsasrc, alsasink). The development files
+    # only to build it here.
     packages+=(libgstreamer1.0-0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-        gstreamer1.0-plugins-ugly gstreamer1.0-nice)
+        gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-alsa)
     if $build; then
         packages+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
     fi

@@ -11,7 +11,7 @@ import Testing
 extension InstallScriptTests {
     static let gstreamerRuntime = [
         "libgstreamer1.0-0", "gstreamer1.0-plugins-base", "gstreamer1.0-plugins-good", "gstreamer1.0-plugins-bad",
-        "gstreamer1.0-plugins-ugly", "gstreamer1.0-nice",
+        "gstreamer1.0-plugins-ugly", "gstreamer1.0-nice", "gstreamer1.0-alsa",
     ]
     static let gstreamerDevelopment = [
         "libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev", "libgstreamer-plugins-bad1.0-dev",
