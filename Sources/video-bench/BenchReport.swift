@@ -49,7 +49,8 @@ struct BenchReport {
     }
 
     private var machineBusyPercent: Double? {
-        measured.machineTotalTicks > 0 ? Double(measured.machineBusyTicks) / Double(measured.machineTotalTicks) * 100
+        measured.machineTotalTicks > 0
+            ? Double(measured.machineBusyTicks) / Double(measured.machineTotalTicks) * 100
             : nil
     }
 
@@ -71,7 +72,8 @@ struct BenchReport {
             if let drift = window.drift {
                 lines.append(
                     "drift: p95 first minute \(ms(drift.firstP95)), last minute \(ms(drift.lastP95)): "
-                        + "\(drift.passes ? "PASS" : "FAIL") (last ≤ first + \(Int(DriftCheck.allowanceMs)) ms)")
+                        + "\(drift.passes ? "PASS" : "FAIL") (last ≤ first + \(Int(DriftCheck.allowanceMs)) ms)"
+                        + (window.minutes.count == 1 ? "; one minute: first and last are the same" : ""))
             } else {
                 lines.append("drift: not measured (a minute without samples)")
             }
@@ -81,7 +83,8 @@ struct BenchReport {
                 + "firstFrameMs), \(ms(measured.firstFrameBenchMs)) as the bench saw it, first decoded stripe shown "
                 + "at \(ms(measured.firstStripeMs)); opening the window before that took \(ms(measured.windowOpenMs))")
         lines.append(
-            "fps: inbound framesPerSecond mean \(fixed(meanInboundFPS)), frames decoded / s \(fixed(decodedPerSecond)), "
+            "fps: inbound framesPerSecond mean \(fixed(meanInboundFPS)), "
+                + "frames decoded / s \(fixed(decodedPerSecond)), "
                 + "decoded stripes / s \(fixed(stripesPerSecond)); "
                 + "\(measured.width)×\(measured.height)")
         let rss = measured.producerRSSKiB
@@ -113,13 +116,15 @@ struct BenchReport {
             glass.append(
                 ("perMinute", .array(window.minutes.map { summary($0) })))
             glass.append(
-                ("drift",
-                 window.drift.map {
-                     object([
-                         ("firstMinuteP95Ms", number($0.firstP95)), ("lastMinuteP95Ms", number($0.lastP95)),
-                         ("allowanceMs", number(DriftCheck.allowanceMs)), ("pass", .bool($0.passes)),
-                     ])
-                 } ?? .null))
+                (
+                    "drift",
+                    window.drift.map {
+                        object([
+                            ("firstMinuteP95Ms", number($0.firstP95)), ("lastMinuteP95Ms", number($0.lastP95)),
+                            ("allowanceMs", number(DriftCheck.allowanceMs)), ("pass", .bool($0.passes)),
+                        ])
+                    } ?? .null
+                ))
         }
         return object([
             ("bench", "video"), ("date", .string(ISO8601DateFormatter().string(from: Date()))),
@@ -133,24 +138,31 @@ struct BenchReport {
             ("pipeline", run.pipeline.map(JSONValue.string) ?? .null),
             ("machine", object(run.machine.map { ($0.0, .string($0.1)) })),
             ("glassToGlass", object(glass)),
-            ("firstFrame",
-             object([
-                 ("pageMs", number(measured.firstFramePageMs)), ("benchMs", number(measured.firstFrameBenchMs)),
-                 ("firstStripeMs", number(measured.firstStripeMs)), ("windowOpenMs", number(measured.windowOpenMs)),
-             ])),
-            ("fps",
-             object([
-                 ("inboundMean", number(meanInboundFPS)), ("decodedPerSecond", number(decodedPerSecond)),
-                 ("stripesPerSecond", number(stripesPerSecond)),
-                 ("width", number(measured.width)), ("height", number(measured.height)),
-             ])),
-            ("producer",
-             object([
-                 ("pid", number(Int(measured.producerPID))),
-                 ("cpuPercentOfOneCore", number(cpuPercent(measured.producerTicks))),
-                 ("rssMaxKiB", number(measured.producerRSSKiB.max())), ("rssEndKiB", number(measured.producerRSSKiB.last)),
-                 ("vmHWMKiB", number(measured.producerHWMKiB)), ("restarted", .bool(measured.producerRestarted)),
-             ])),
+            (
+                "firstFrame",
+                object([
+                    ("pageMs", number(measured.firstFramePageMs)), ("benchMs", number(measured.firstFrameBenchMs)),
+                    ("firstStripeMs", number(measured.firstStripeMs)), ("windowOpenMs", number(measured.windowOpenMs)),
+                ])
+            ),
+            (
+                "fps",
+                object([
+                    ("inboundMean", number(meanInboundFPS)), ("decodedPerSecond", number(decodedPerSecond)),
+                    ("stripesPerSecond", number(stripesPerSecond)),
+                    ("width", number(measured.width)), ("height", number(measured.height)),
+                ])
+            ),
+            (
+                "producer",
+                object([
+                    ("pid", number(Int(measured.producerPID))),
+                    ("cpuPercentOfOneCore", number(cpuPercent(measured.producerTicks))),
+                    ("rssMaxKiB", number(measured.producerRSSKiB.max())),
+                    ("rssEndKiB", number(measured.producerRSSKiB.last)),
+                    ("vmHWMKiB", number(measured.producerHWMKiB)), ("restarted", .bool(measured.producerRestarted)),
+                ])
+            ),
             ("chromiumCPUPercentOfOneCore", number(cpuPercent(measured.chromiumTicks))),
             ("machineBusyPercent", number(machineBusyPercent)),
             ("pageReconnected", .bool(measured.reconnected)),
@@ -158,7 +170,9 @@ struct BenchReport {
     }
 
     private func summary(_ latencies: LatencySummary) -> JSONValue {
-        object([("p50Ms", number(latencies.p50)), ("p95Ms", number(latencies.p95)), ("samples", number(latencies.count))])
+        object([
+            ("p50Ms", number(latencies.p50)), ("p95Ms", number(latencies.p95)), ("samples", number(latencies.count)),
+        ])
     }
 }
 

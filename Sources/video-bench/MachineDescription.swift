@@ -6,7 +6,8 @@ import TestSupport
 enum MachineDescription {
     static func collect() async -> [(String, String)] {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
         let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8)) ?? "unknown"
         let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?.split(separator: "\n")
@@ -16,8 +17,11 @@ enum MachineDescription {
             ("memory", memory.map { "\(($0 / 1024 / 1024 * 10).rounded() / 10) GiB" } ?? "unknown"),
             ("kernel", kernel.trimmingCharacters(in: .whitespacesAndNewlines)),
             ("browser", await firstLine(of: Chromium.executable, ["--version"])),
-            ("GStreamer", await firstLine(of: "gst-inspect-1.0", ["--version"], matching: "GStreamer ")
-                .replacingOccurrences(of: "GStreamer ", with: "")),
+            (
+                "GStreamer",
+                await firstLine(of: "gst-inspect-1.0", ["--version"], matching: "GStreamer ")
+                    .replacingOccurrences(of: "GStreamer ", with: "")
+            ),
         ]
     }
 

@@ -49,7 +49,8 @@ struct Measurement {
 
     func run() async throws -> Measured {
         let opened = wallMs()
-        let probe = PageProbe(page: try await stack.chromium.open(stack.pageURL(jitterBufferTargetMs: jitterBufferTargetMs)))
+        let probe = PageProbe(
+            page: try await stack.chromium.open(stack.pageURL(jitterBufferTargetMs: jitterBufferTargetMs)))
         let first = try await firstFrame(probe)
         var result = Measured(window: GlassToGlassWindow(startMs: 0, seconds: seconds))
         result.windowOpenMs = first.navigationMs - opened

@@ -14,7 +14,7 @@ struct VideoBench: AsyncParsableCommand {
         abstract: "Glass-to-glass latency, first frame, fps and the producer's CPU and RSS (prints numbers).")
 
     @Option(help: "Length of the measured window in seconds (after the warm-up).") var seconds = 60
-    @Option(help: "A long run of N minutes instead: per-minute numbers and the drift check (last minute's p95 ≤ the first's + 20 ms).")
+    @Option(help: "A run of N minutes instead: p50/p95 per minute, drift check (last p95 ≤ first p95 + 20 ms).")
     var minutes: Int?
     @Option(help: "Seconds after the first frame that are not measured.") var warmupSeconds = 5
     @Option(
@@ -47,7 +47,7 @@ struct VideoBench: AsyncParsableCommand {
         do {
             try await work.value
         } catch is CancellationError {
-            print("video-bench: interrupted; the stack is stopped")
+            say("video-bench: interrupted; the stack is stopped")
             throw ExitCode(130)
         }
     }
@@ -66,12 +66,15 @@ struct VideoBench: AsyncParsableCommand {
         do {
             description.producerCommand = stack.producerCommand
             description.pipeline = stack.producerPipeline()
-            print("producer: \(description.producerCommand.joined(separator: " "))")
-            print("pipeline: \(description.pipeline ?? "(not in robotd's log)")")
-            print("== measuring \(description.seconds) s after a \(warmupSeconds) s warm-up (variant: \(description.variant))")
+            say("producer: \(description.producerCommand.joined(separator: " "))")
+            say("pipeline: \(description.pipeline ?? "(not in robotd's log)")")
+            say(
+                "== measuring \(description.seconds) s after a \(warmupSeconds) s warm-up "
+                    + "(variant: \(description.variant))"
+            )
             measured = try await Measurement(
                 stack: stack, seconds: description.seconds, warmupSeconds: warmupSeconds,
-                jitterBufferTargetMs: jitterBufferTarget, say: { print($0) }
+                jitterBufferTargetMs: jitterBufferTarget, say: say
             ).run()
         } catch {
             await stack.stop()
@@ -79,15 +82,18 @@ struct VideoBench: AsyncParsableCommand {
         }
         await stack.stop()
         let report = BenchReport(run: description, measured: measured)
-        print("== results")
-        report.lines.forEach { print($0) }
+        say("== results")
+        report.lines.forEach { say($0) }
         if let json {
             try Data(report.json.serializedString().utf8).write(to: URL(filePath: json))
-            print("result file: \(json)")
+            say("result file: \(json)")
         }
         guard measured.window.overall.count > 0 else {
-            throw ValidationError("no glass-to-glass sample in the window: the page decoded no stripe (misses: "
-                + "\(measured.misses)) — is the producer's --source clock painting, and the page's ?probe=1 reading?")
+            throw TestSupportError(
+                "no glass-to-glass sample in the window: the page decoded no stripe (misses: "
+                    + "\(measured.misses)) — is the producer's --source clock painting, "
+                    + "and the page's ?probe=1 reading?"
+            )
         }
     }
 
@@ -103,7 +109,8 @@ struct VideoBench: AsyncParsableCommand {
     }
 
     private func printMethod(_ run: RunDescription) {
-        print("""
+        say(
+            """
             == method
             stack: TLS mosquitto (throwaway PKI), robot-server, robotd (simulated motors) running robot-webrtc as its \
             producer (\(Self.buildKind) builds), headless Chromium opening /?probe=1\
@@ -124,4 +131,10 @@ struct VideoBench: AsyncParsableCommand {
             machine: \(run.machine.map { "\($0.0) \($0.1)" }.joined(separator: "; "))
             """)
     }
+}
+
+/// Prints a line and flushes it at once, so that the progress shows also through a pipe or in a file.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
