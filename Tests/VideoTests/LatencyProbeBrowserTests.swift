@@ -24,13 +24,15 @@ extension VideoEndToEnd {
                 try await Task.sleep(for: .seconds(3))
                 let probe = try await page.evaluate("window.robotPage.probe()")
                 #expect(probe["enabled"] == true, "\(probe)")
-                let samples = (probe["samples"]?.arrayValue ?? []).compactMap { sample -> (shown: Double, painted: Double)? in
+                let samples = (probe["samples"]?.arrayValue ?? []).compactMap {
+                    sample -> (shown: Double, painted: Double)? in
                     guard let pair = sample.arrayValue, pair.count == 2, let shown = pair[0].doubleValue,
                         let painted = pair[1].doubleValue
                     else { return nil }
                     return (shown, painted)
                 }
-                #expect(samples.count >= 30, "decoded frames in 3 s: \(samples.count) (\(probe["misses"] ?? .null) misses)")
+                #expect(
+                    samples.count >= 30, "decoded frames in 3 s: \(samples.count) (\(probe["misses"] ?? .null) misses)")
                 let painted = samples.map(\.painted)
                 #expect(zip(painted, painted.dropFirst()).allSatisfy { $0 < $1 }, "painted times increase: \(painted)")
                 let latencies = samples.map { $0.shown - $0.painted }
@@ -40,7 +42,9 @@ extension VideoEndToEnd {
                 if !sorted.isEmpty {
                     let median = sorted[sorted.count / 2]
                     let p95 = sorted[min(sorted.count - 1, sorted.count * 95 / 100)]
-                    print("probe: \(samples.count) frames in 3 s, glass-to-glass p50 \(Int(median)) ms p95 \(Int(p95)) ms")
+                    print(
+                        "probe: \(samples.count) frames in 3 s, glass-to-glass p50 \(Int(median)) ms p95 \(Int(p95)) ms"
+                    )
                 }
                 // The link line shows the median of the last second.
                 let stats = try await browser.waitForPage(page, "glass to glass on the link line") {
