@@ -212,6 +212,8 @@ extension SignalingHub {
 
     /// What `principal` may do on `thing` for push to talk: its name and its roles there.
     static func speaker(_ principal: Principal, on thing: String) -> SignalingState.Speaker {
-        .init(name: principal.name, roles: Set(RobotServer.Role.allCases.filter { principal.permissions.permits($0, robot: thing) }))
+        .init(
+            name: principal.name,
+            roles: Set(RobotServer.Role.allCases.filter { principal.permissions.permits($0, robot: thing) }))
     }
 }

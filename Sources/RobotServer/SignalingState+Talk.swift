@@ -1,6 +1,7 @@
 import SignalingProtocol
 
-/// Push to talk: one viewer at a time talks through the robot's speaker, and the server says who (`docs/SIGNALING.md`).
+/// Push to talk: one viewer at a time talks through the robot's speaker, and the server says who
+/// (`docs/SIGNALING.md`).
 ///
 /// A viewer asks with `{"type":"talk","on":true}` and gets the floor if nobody holds it and its token has the `drive`
 /// role on the robot (talking is acting through the robot, as driving is); everyone — the producer, which plays only
@@ -24,7 +25,8 @@ extension SignalingState {
         }
         let speaker = speakers[viewer] ?? Speaker(name: nil, roles: [])
         guard speaker.roles.contains(RobotServer.Role.drive) else {
-            let roles = speaker.roles.isEmpty ? "no role" : speaker.roles.sorted().map(\.rawValue).joined(separator: ", ")
+            let roles =
+                speaker.roles.isEmpty ? "no role" : speaker.roles.sorted().map(\.rawValue).joined(separator: ", ")
             return [
                 .send(
                     viewer,

@@ -35,7 +35,7 @@ extension PeerFrame {
         case (.viewer, "talk"):
             throw SignalingFrameError("talk is a request to the server, not a frame for the producer (ViewerFrame)")
         case (.viewer, _):
-            throw SignalingFrameError("a viewer sends answer, ice or talk, not \(JSONValue.quoted(type))")
+            throw SignalingFrameError("a viewer sends talk, answer or ice, not \(JSONValue.quoted(type))")
         }
         var viewer: String?
         if sender == .producer {

@@ -37,7 +37,10 @@ public enum ServerFrame: Sendable, Equatable {
         case .viewerLeft(let viewer): ["type": "viewer-left", "viewer": .string(viewer)]
         case .error(let message): ["type": "error", "message": .string(message)]
         case .talker(let viewer, let name):
-            ["type": "talker", "viewer": viewer.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null]
+            [
+                "type": "talker", "viewer": viewer.map(JSONValue.string) ?? .null,
+                "name": name.map(JSONValue.string) ?? .null,
+            ]
         case .relayed(let frame): frame.json
         }
     }

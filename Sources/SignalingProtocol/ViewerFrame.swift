@@ -18,8 +18,8 @@ public enum ViewerFrame: Sendable, Equatable {
             return
         }
         guard let on = object["on"]?.boolValue else {
-            throw SignalingFrameError(
-                "talk: \"on\" must be a boolean (true to talk, false to stop), got \(object["on"]?.summary() ?? "nothing")")
+            let got = object["on"]?.summary() ?? "nothing"
+            throw SignalingFrameError("talk: \"on\" must be a boolean (true to talk, false to stop), got \(got)")
         }
         self = .talk(on: on)
     }
