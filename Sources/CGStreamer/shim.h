@@ -100,3 +100,16 @@ static inline gboolean cgst_ice_add_local_ip_address(gpointer ice, const gchar *
     g_signal_emit_by_name(ice, "add-local-ip-address", address, &added);
     return added;
 }
+/// webrtcbin's "add-transceiver" action signal (a transceiver with no pad, e.g. receive-only). The caller OWNS the
+/// returned transceiver and must gst_object_unref it.
+static inline gpointer cgst_webrtc_add_transceiver(gpointer webrtc, gint direction, GstCaps *caps) {
+    gpointer transceiver = NULL;
+    g_signal_emit_by_name(webrtc, "add-transceiver", direction, caps, &transceiver);
+    return transceiver;
+}
+/// webrtcbin's "get-transceiver" action signal by index. The caller OWNS the returned transceiver (NULL if none).
+static inline gpointer cgst_webrtc_get_transceiver(gpointer webrtc, gint index) {
+    gpointer transceiver = NULL;
+    g_signal_emit_by_name(webrtc, "get-transceiver", index, &transceiver);
+    return transceiver;
+}

@@ -21,6 +21,8 @@ final class Broadcaster {
     /// The live branch of each viewer.
     private var serialByViewer: [String: Int] = [:]
     private var lastSerial = 0
+    /// The viewer robot-server lets talk through the speaker (the `talker` frame), if any: only its gate is open.
+    private var talker: String?
 
     init(
         settings: ProducerSettings, pipeline: MediaPipeline, events: AsyncStream<ProducerEvent>.Continuation,
@@ -75,11 +77,19 @@ final class Broadcaster {
             logger.notice("webrtc: viewer gone: \(reason)", metadata: metadata(branch))
             detach(serial, reason: "viewer gone")
         case .branchUnlinked(let serial):
-            guard let branch = branches.removeValue(forKey: serial) else { break }
+            guard let branch = branches[serial], branch.noteUnlinked() else { break }
+            branches.removeValue(forKey: serial)
             branch.finishDetach()
             logger.info(
                 "webrtc: viewer branch removed",
                 metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+        case .viewerAudio(let serial, let problem):
+            guard let branch = liveBranch(serial) else { break }
+            if let problem {
+                logger.warning("audio: the viewer's microphone stream: \(problem)", metadata: metadata(branch))
+            } else {
+                logger.info("audio: receiving the viewer's microphone", metadata: metadata(branch))
+            }
         case .pipelineFailed(let text):
             throw GStreamerError("the video pipeline failed: \(text)")
         case .endOfStream:
@@ -140,7 +150,7 @@ final class Broadcaster {
         case .error(let message):
             logger.warning("signaling: the server refused a frame: \(message)")
         case .talker(let viewer):
-            logger.info("signaling: talker is \(viewer ?? "nobody")")
+            setTalker(viewer)
         case .ignored(let type):
             logger.debug("signaling: ignored a \(type) frame")
         }
@@ -155,7 +165,8 @@ final class Broadcaster {
         do {
             let branch = try ViewerBranch(
                 serial: serial, viewer: viewer, iceServers: iceServers, iceLoopback: settings.iceLoopback,
-                events: events)
+                audio: pipeline.audio, events: events)
+            branch.setTalking(viewer == talker)
             branches[serial] = branch
             serialByViewer[viewer] = serial
             if branch.refusedTURNServers > 0 {
@@ -212,6 +223,23 @@ final class Broadcaster {
         logger.info("webrtc: closing the viewer's peer connection (\(reason))", metadata: metadata(branch))
         branch.beginDetach()
         updateFlow()
+    }
+
+    /// Opens the talker's speaker gate and closes everyone else's.
+    private func setTalker(_ viewer: String?) {
+        talker = viewer
+        for (other, serial) in serialByViewer {
+            liveBranch(serial)?.setTalking(other == viewer)
+        }
+        guard let viewer else {
+            logger.notice("audio: nobody talks through the robot")
+            return
+        }
+        var detail = serialByViewer[viewer] == nil ? " (not connected to this producer yet)" : ""
+        if !settings.audio.plays {
+            detail += " (not played: --audio-sink is off)"
+        }
+        logger.notice("audio: \(viewer) talks through the robot\(detail)", metadata: ["webrtc.viewer": "\(viewer)"])
     }
 
     private func updateFlow() {

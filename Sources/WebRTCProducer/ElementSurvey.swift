@@ -33,6 +33,23 @@ public struct ElementSurvey: Sendable {
         ("dtlssrtpenc", "WebRTC (DTLS)", "gstreamer1.0-plugins-bad"),
         ("srtpenc", "WebRTC (SRTP)", "gstreamer1.0-plugins-bad"),
         ("rtpbin", "WebRTC (RTP)", "gstreamer1.0-plugins-good"),
+        ("audiotestsrc", "audio source (test tone)", "gstreamer1.0-plugins-base"),
+        ("autoaudiosrc", "audio source", "gstreamer1.0-plugins-good"),
+        ("alsasrc", "audio source (ALSA)", "gstreamer1.0-alsa"),
+        ("pulsesrc", "audio source (PulseAudio)", "gstreamer1.0-plugins-good"),
+        ("audioconvert", "audio conversion", "gstreamer1.0-plugins-base"),
+        ("audioresample", "audio conversion", "gstreamer1.0-plugins-base"),
+        ("opusenc", "audio encoder (Opus)", "gstreamer1.0-plugins-base"),
+        ("opusdec", "audio decoder (Opus)", "gstreamer1.0-plugins-base"),
+        ("rtpopuspay", "RTP payloader (Opus)", "gstreamer1.0-plugins-good"),
+        ("rtpopusdepay", "RTP depayloader (Opus)", "gstreamer1.0-plugins-good"),
+        ("audiomixer", "speaker mixer", "gstreamer1.0-plugins-base"),
+        ("webrtcdsp", "echo cancellation", "gstreamer1.0-plugins-bad"),
+        ("webrtcechoprobe", "echo cancellation", "gstreamer1.0-plugins-bad"),
+        ("autoaudiosink", "speaker", "gstreamer1.0-plugins-good"),
+        ("alsasink", "speaker (ALSA)", "gstreamer1.0-alsa"),
+        ("pulsesink", "speaker (PulseAudio)", "gstreamer1.0-plugins-good"),
+        ("wavenc", "speaker to a WAV file (tests)", "gstreamer1.0-plugins-good"),
     ]
 
     /// Asks the GStreamer registry about every known element.
@@ -64,8 +81,10 @@ public struct ElementSurvey: Sendable {
         return encoder
     }
 
-    /// Every element `description` needs that is missing, as "element (package)"; empty when all are there.
-    public func missingElements(for description: PipelineDescription) -> [String] {
+    /// Every element `description` and `audio` need that is missing, as "element (package)"; empty when all are there.
+    public func missingElements(
+        for description: PipelineDescription, audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off)
+    ) -> [String] {
         var needed = [
             description.source.elementName, "videoconvert", "videoscale", "videorate", description.encoder.rawValue,
             "webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "rtpbin",
@@ -74,6 +93,7 @@ public struct ElementSurvey: Sendable {
         case .h264: needed += ["h264parse", "rtph264pay"]
         case .vp8: needed += ["rtpvp8pay"]
         }
+        needed += audio.elementNames.filter { !needed.contains($0) }
         return needed.filter { !isInstalled($0) }.map { "\($0) (\(package(of: $0)))" }
     }
 

@@ -76,6 +76,27 @@ enum GStreamerCallbacks {
         context.report(.remoteGone(branch: context.branch, reason: "no RTCP from the viewer (SSRC \(ssrc) timed out)"))
     }
 
+    /// `GClosureNotify` for the `pad-added` handler of ``viewerAudioAdded``.
+    static let releaseIncomingAudio: GClosureNotify = { data, _ in
+        Unmanaged<IncomingAudio>.fromOpaque(data!).release()
+    }
+
+    /// webrtcbin `pad-added`: the viewer's microphone arrived. Linked here, on webrtcbin's thread, before the first
+    /// buffer is pushed (an unlinked pad would fail the stream); everything else is the ``Broadcaster``'s.
+    static let viewerAudioAdded: cgst_pad_callback = { _, pad, data in
+        let incoming = Unmanaged<IncomingAudio>.fromOpaque(data!).takeUnretainedValue()
+        let branch = incoming.context.branch
+        guard let pad, gst_pad_get_direction(pad) == GST_PAD_SRC else { return }
+        guard gst_pad_is_linked(incoming.target) == 0 else {
+            incoming.context.report(.viewerAudio(branch: branch, problem: "a second incoming stream, ignored"))
+            return
+        }
+        let result = gst_pad_link(pad, incoming.target)
+        incoming.context.report(
+            .viewerAudio(
+                branch: branch, problem: result == GST_PAD_LINK_OK ? nil : "cannot link it (result \(result.rawValue))"))
+    }
+
     /// The reply to `create-offer`: the offer's SDP text, or why there is none.
     static let offerCreated: GstPromiseChangeFunc = { promise, data in
         let context = CallbackContext.borrowed(data)

@@ -3,7 +3,8 @@ import Logging
 import POSIXThreads
 import Synchronization
 
-/// The shared part of the pipeline (source → encoder → payloader → tee, see ``PipelineDescription``), which
+/// The shared part of the pipeline (source → encoder → payloader → tee, see ``PipelineDescription``; with audio,
+/// microphone → Opus → `audio-viewers` tee and silence → mixer → speaker, see ``AudioPipelineDescription``), which
 /// every viewer's ``ViewerBranch`` hangs off.
 ///
 /// Not `Sendable`: only the ``Broadcaster``'s task touches it. The one exception is the bus, which a detached
@@ -17,12 +18,24 @@ final class MediaPipeline {
     let tee: UnsafeMutablePointer<GstElement>
     private let valve: UnsafeMutablePointer<GstElement>
     private let encoder: UnsafeMutablePointer<GstElement>
+    /// The audio tee and its valve, when there is an audio source.
+    let audioTee: UnsafeMutablePointer<GstElement>?
+    private let audioValve: UnsafeMutablePointer<GstElement>?
+    /// The speaker's mixer, when there is a sink: each viewer's voice joins on a request pad.
+    let mixer: UnsafeMutablePointer<GstElement>?
+    /// The WAV encoder of a `file:` sink.
+    private let wavEncoder: UnsafeMutablePointer<GstElement>?
+    let audio: AudioPipelineDescription
     private var isShutDown = false
+    private var isStopped = false
     private let busStopped = StopFlag()
 
-    init(description: PipelineDescription) throws(GStreamerError) {
+    init(
+        description: PipelineDescription, audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off)
+    ) throws(GStreamerError) {
         try GStreamer.initialize()
-        let line = description.launchLine
+        self.audio = audio
+        let line = [description.launchLine, audio.launchLine].filter { !$0.isEmpty }.joined(separator: " ")
         var error: UnsafeMutablePointer<GError>?
         let parsed = gst_parse_launch(line, &error)
         if let problem = GStreamerError.take(error) {
@@ -42,6 +55,11 @@ final class MediaPipeline {
         tee = try named(PipelineDescription.teeName)
         valve = try named(PipelineDescription.valveName)
         encoder = try named(PipelineDescription.encoderName)
+        // Each is there exactly when the description has its chain; gst_bin_get_by_name returns a new reference.
+        audioTee = gst_bin_get_by_name(cgst_bin(parsed), AudioPipelineDescription.teeName)
+        audioValve = gst_bin_get_by_name(cgst_bin(parsed), AudioPipelineDescription.valveName)
+        mixer = gst_bin_get_by_name(cgst_bin(parsed), AudioPipelineDescription.mixerName)
+        wavEncoder = gst_bin_get_by_name(cgst_bin(parsed), AudioPipelineDescription.wavEncoderName)
         if let clockSource = gst_bin_get_by_name(cgst_bin(parsed), VideoSource.clockSourceName) {
             ClockStripeProbe.install(on: clockSource)
             gst_object_unref(clockSource)
@@ -67,9 +85,13 @@ final class MediaPipeline {
         throw GStreamerError("cannot start the video pipeline: \(detail)")
     }
 
-    /// Opens the valve before the encoder while someone watches; closes it when nobody does.
+    /// Opens the valves (the video's before the encoder, the audio's before its tee) while someone watches; closes
+    /// them when nobody does.
     func setFlowing(_ flowing: Bool) {
         cgst_set_boolean(valve, "drop", flowing ? 0 : 1)
+        if let audioValve {
+            cgst_set_boolean(audioValve, "drop", flowing ? 0 : 1)
+        }
     }
 
     /// Asks the encoder for a key frame with SPS/PPS now (a viewer that just connected decodes nothing before one).
@@ -93,9 +115,16 @@ final class MediaPipeline {
         }
     }
 
-    /// Stops everything, every branch included, and the bus thread.
+    /// Stops everything, every branch included, and the bus thread. A WAV sink gets an end-of-stream first, so
+    /// that `wavenc` writes the lengths into the file's header (serialised with the mixer's pushes by the pad's
+    /// stream lock).
     func stopStreaming() {
         busStopped.set()
+        if !isStopped, let wavEncoder, let pad = gst_element_get_static_pad(wavEncoder, "sink") {
+            _ = gst_pad_send_event(pad, gst_event_new_eos())
+            gst_object_unref(pad)
+        }
+        isStopped = true
         gst_element_set_state(pipeline, GST_STATE_NULL)
     }
 
@@ -104,6 +133,9 @@ final class MediaPipeline {
         guard !isShutDown else { return }
         isShutDown = true
         stopStreaming()
+        for element in [audioTee, audioValve, mixer, wavEncoder] {
+            if let element { gst_object_unref(element) }
+        }
         gst_object_unref(encoder)
         gst_object_unref(valve)
         gst_object_unref(tee)

@@ -23,8 +23,12 @@ enum ProducerEvent: Sendable {
     case remoteGone(branch: Int, reason: String)
     /// A branch cannot go on (a failed promise, an error from one of its elements).
     case branchFailed(branch: Int, reason: String)
-    /// The branch's tee pad is unlinked: the branch can be shut down and removed.
+    /// One of the branch's tee pads (video, audio) is unlinked: once all are, the branch can be shut down and
+    /// removed.
     case branchUnlinked(branch: Int)
+    /// The viewer's microphone arrived (webrtcbin's `pad-added`) and was linked to the branch's speaker path, or
+    /// could not be (`problem`).
+    case viewerAudio(branch: Int, problem: String?)
 
     /// An element of the shared part of the pipeline failed (source, encoder): fatal.
     case pipelineFailed(String)

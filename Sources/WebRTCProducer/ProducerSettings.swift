@@ -19,6 +19,8 @@ public struct ProducerSettings: Sendable {
     public var bitrateKbps: Int
     /// Latency against bandwidth: the defaults are the low-latency settings.
     public var tuning: VideoTuning
+    /// The robot's microphone to the viewers, the talker's voice to its speaker; off by default.
+    public var audio: AudioSettings
     /// Adds 127.0.0.1 to every ICE agent, for tests and local runs on a host whose only interface is loopback.
     public var iceLoopback: Bool
     /// Back-off between signaling connection attempts.
@@ -27,7 +29,8 @@ public struct ProducerSettings: Sendable {
     public init(
         server: String, thing: String, token: String, source: VideoSource = .testPattern, codec: VideoCodec = .h264,
         encoder: VideoEncoder? = nil, width: Int = 640, height: Int = 480, framesPerSecond: Int = 30,
-        bitrateKbps: Int = 1000, tuning: VideoTuning = VideoTuning(), iceLoopback: Bool = false,
+        bitrateKbps: Int = 1000, tuning: VideoTuning = VideoTuning(), audio: AudioSettings = .off,
+        iceLoopback: Bool = false,
         reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2)
     ) throws(ProducerConfigurationError) {
         self.server = server
@@ -41,6 +44,7 @@ public struct ProducerSettings: Sendable {
         self.framesPerSecond = framesPerSecond
         self.bitrateKbps = bitrateKbps
         self.tuning = tuning
+        self.audio = audio
         self.iceLoopback = iceLoopback
         self.reconnect = reconnect
         try validate()
@@ -76,6 +80,7 @@ public struct ProducerSettings: Sendable {
             throw ProducerConfigurationError(
                 "--key-frame-seconds: \(tuning.keyFrameSeconds) is not between 0.1 and 60")
         }
+        try audio.validate()
     }
 
     /// `ws(s)://SERVER/robots/{thing}/signal?role=producer`.
@@ -90,6 +95,7 @@ extension ProducerSettings: CustomStringConvertible {
     /// The settings for logs, without the token.
     public var description: String {
         "\(signalingURL) source=\(source) codec=\(codec) encoder=\(encoder?.description ?? "auto") "
-            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s \(tuning) iceLoopback=\(iceLoopback)"
+            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s \(tuning) \(audio) "
+            + "iceLoopback=\(iceLoopback)"
     }
 }

@@ -2,13 +2,15 @@ import CGStreamer
 import SignalingProtocol
 
 /// One viewer's peer connection: a bin `viewer-N` holding a leaky queue and a webrtcbin (bundle-policy
-/// max-bundle, one send-only video transceiver), fed from the shared tee.
+/// max-bundle, one send-only video transceiver), fed from the shared tee; with audio, a second transceiver and its
+/// elements (``ViewerAudio``).
 ///
 /// Lifecycle, driven by the ``Broadcaster``: ``init`` builds it, ``attach(to:)`` adds it to the running pipeline
 /// and links it, webrtcbin asks for negotiation once caps arrive → ``createOffer()``; ``applyLocalOffer(_:)``,
 /// ``applyRemoteAnswer(_:)`` and ``addRemoteCandidate(_:sdpMLineIndex:)`` follow the signaling. Teardown is in
-/// two steps so that no buffer is in flight: ``beginDetach()`` unlinks the tee pad from an idle probe, which
-/// reports `branchUnlinked`; ``finishDetach()`` then stops the bin, removes it and releases the tee pad.
+/// two steps so that no buffer is in flight: ``beginDetach()`` unlinks each tee pad (video, audio) from an idle
+/// probe, which reports `branchUnlinked`; once all are (``noteUnlinked()``), ``finishDetach()`` stops the bin,
+/// removes it and releases the request pads.
 ///
 /// References: the bin and the webrtcbin are created floating and sunk here, so this object owns one reference
 /// to each besides the parent's; the tee's request pad is owned until released. The `ice-agent` property
@@ -21,6 +23,9 @@ final class ViewerBranch {
     private let events: AsyncStream<ProducerEvent>.Continuation
     private weak var pipeline: MediaPipeline?
     private var teePad: UnsafeMutablePointer<GstPad>?
+    private var audio: ViewerAudio?
+    /// Tee pads still to be unlinked before ``finishDetach()``.
+    private var pendingUnlinks = 0
     /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
     var offerRequested = false
     var isDetaching = false
@@ -43,6 +48,7 @@ final class ViewerBranch {
 
     init(
         serial: Int, viewer: String, iceServers: [ICEServer], iceLoopback: Bool,
+        audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off),
         events: AsyncStream<ProducerEvent>.Continuation
     ) throws(GStreamerError) {
         self.serial = serial
@@ -70,6 +76,10 @@ final class ViewerBranch {
         gst_bin_add(cgst_bin(bin), webrtc)
         try configure(iceServers: iceServers, iceLoopback: iceLoopback)
         try linkTransceiver(queue: queue)
+        if audio.settings.isEnabled {
+            self.audio = try ViewerAudio(
+                audio, bin: bin, webrtc: webrtc, context: CallbackContext(branch: serial, events: events))
+        }
         connectSignals()
     }
 
@@ -169,6 +179,12 @@ final class ViewerBranch {
             throw GStreamerError(
                 "cannot link the tee to \(Self.binName(serial: serial)) (pad link result \(result.rawValue))")
         }
+        try audio?.attach(bin: bin, to: pipeline)
+    }
+
+    /// Lets this viewer's voice through to the speaker (it is the talker) or not.
+    func setTalking(_ talking: Bool) {
+        audio?.setTalking(talking)
     }
 
     func createOffer() {
@@ -212,16 +228,29 @@ final class ViewerBranch {
         cgst_webrtc_add_ice_candidate(webrtc, sdpMLineIndex, candidate)
     }
 
-    /// Unlinks from the tee once no buffer is in flight; `branchUnlinked` follows (at once if it was never linked).
+    /// Unlinks from the tees once no buffer is in flight; one `branchUnlinked` follows per tee pad (one at once if
+    /// it was never linked). The speaker gate closes now.
     func beginDetach() {
         isDetaching = true
-        guard let teePad else {
+        setTalking(false)
+        let pads = [teePad, audio?.teePad].compactMap { $0 }
+        guard !pads.isEmpty else {
+            pendingUnlinks = 1
             events.yield(.branchUnlinked(branch: serial))
             return
         }
-        gst_pad_add_probe(
-            teePad, GST_PAD_PROBE_TYPE_IDLE, GStreamerCallbacks.unlinkWhenIdle,
-            CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseData)
+        pendingUnlinks = pads.count
+        for pad in pads {
+            gst_pad_add_probe(
+                pad, GST_PAD_PROBE_TYPE_IDLE, GStreamerCallbacks.unlinkWhenIdle,
+                CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseData)
+        }
+    }
+
+    /// Counts one `branchUnlinked`; true once every tee pad is unlinked.
+    func noteUnlinked() -> Bool {
+        pendingUnlinks -= 1
+        return pendingUnlinks <= 0
     }
 
     /// Stops the bin, removes it from the pipeline and gives the tee pad back.
@@ -235,6 +264,7 @@ final class ViewerBranch {
                 gst_element_release_request_pad(pipeline.tee, teePad)
             }
         }
+        audio?.release(from: pipeline)
         if let teePad {
             gst_object_unref(teePad)
             self.teePad = nil

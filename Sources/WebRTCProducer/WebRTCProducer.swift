@@ -32,7 +32,8 @@ public struct WebRTCProducer: Service, CustomStringConvertible {
             source: settings.source, encoder: try survey.encoder(for: settings), width: settings.width,
             height: settings.height, framesPerSecond: settings.framesPerSecond, bitrateKbps: settings.bitrateKbps,
             tuning: settings.tuning)
-        let missing = survey.missingElements(for: description)
+        let missing = survey.missingElements(
+            for: description, audio: AudioPipelineDescription(settings: settings.audio))
         guard missing.isEmpty else {
             throw ProducerConfigurationError(
                 "GStreamer elements missing: \(missing.joined(separator: ", ")); install those packages")
@@ -43,14 +44,18 @@ public struct WebRTCProducer: Service, CustomStringConvertible {
     public func run() async throws {
         let description = try plan()
         let (events, continuation) = AsyncStream.makeStream(of: ProducerEvent.self)
-        let pipeline = try MediaPipeline(description: description)
+        let audio = AudioPipelineDescription(settings: settings.audio)
+        let pipeline = try MediaPipeline(description: description, audio: audio)
         try pipeline.play()
         pipeline.watchBus(events: continuation, logger: logger)
         let broadcaster = Broadcaster(settings: settings, pipeline: pipeline, events: continuation, logger: logger)
         defer { broadcaster.finish() }
         logger.notice(
             "robot-webrtc: video pipeline running",
-            metadata: ["webrtc.pipeline": "\(description.launchLine)", "webrtc.settings": "\(settings)"])
+            metadata: [
+                "webrtc.pipeline": "\(description.launchLine)", "webrtc.audioPipeline": "\(audio.launchLine)",
+                "webrtc.settings": "\(settings)",
+            ])
         let signaling = SignalingConnection(settings: settings, events: continuation, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

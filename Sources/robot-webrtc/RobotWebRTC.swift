@@ -15,9 +15,10 @@ struct RobotWebRTC: AsyncParsableCommand {
         abstract: "Streams the robot's camera to browsers over WebRTC, signaled through robot-server.",
         discussion: """
             Connects to ws(s)://SERVER/robots/THING/signal?role=producer with a bearer token and, for each \
-            viewer robot-server announces, adds a GStreamer webrtcbin (one send-only video transceiver) fed from \
-            one shared camera → encoder → RTP pipeline, makes the offer and exchanges ICE candidates. Any \
-            number of viewers; a viewer's peer connection is freed when it leaves or fails. Reconnects to the \
+            viewer robot-server announces, adds a GStreamer webrtcbin (one send-only video transceiver, and with \
+            --audio-source/--audio-sink an Opus one) fed from one shared camera → encoder → RTP pipeline, makes \
+            the offer and exchanges ICE candidates. With --audio-sink, only the viewer robot-server names as the \
+            talker is played. Any number of viewers; a viewer's peer connection is freed when it leaves or fails. Reconnects to the \
             server with capped back-off. Stops cleanly on SIGTERM/SIGINT; exits non-zero when the camera or \
             encoder fails, so that robotd restarts it (video.command in robotd's config, e.g. \
             ["/opt/robot/robot-webrtc", "--server", "ws://127.0.0.1:8080", "--thing", "{thingName}", \
@@ -93,6 +94,36 @@ struct RobotWebRTC: AsyncParsableCommand {
             """)
     var noLeakyQueue = false
 
+    @Option(
+        name: .long,
+        help: """
+            The robot's sound to the viewers (Opus): off, test (a quiet 440 Hz tone), auto (autoaudiosrc), alsa or \
+            pulse (with --audio-device).
+            """)
+    var audioSource: AudioSettings.Source = .off
+
+    @Option(name: .long, help: "The capture device for --audio-source alsa (e.g. plughw:1,0) or pulse (a source name).")
+    var audioDevice: String?
+
+    @Option(
+        name: .long,
+        help: """
+            Where the talker's voice plays: off, auto (autoaudiosink), alsa or pulse (with --audio-sink-device), or \
+            file:PATH (a WAV of exactly what the speaker would play, for tests).
+            """)
+    var audioSink: String = "off"
+
+    @Option(name: .long, help: "The playback device for --audio-sink alsa (e.g. plughw:1,0) or pulse (a sink name).")
+    var audioSinkDevice: String?
+
+    @Flag(
+        name: .long,
+        help: """
+            Cancel the speaker's echo in the microphone (webrtcdsp, fed by webrtcechoprobe); needs --audio-source \
+            and --audio-sink.
+            """)
+    var echoCancel = false
+
     @Flag(
         name: .long,
         help: """
@@ -127,6 +158,9 @@ struct RobotWebRTC: AsyncParsableCommand {
             codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
             bitrateKbps: bitrate,
             tuning: VideoTuning(zeroLatency: !noZeroLatency, keyFrameSeconds: keyFrameSeconds, leakyQueue: !noLeakyQueue),
+            audio: try AudioSettings(
+                source: audioSource, device: audioDevice, sink: AudioSettings.Sink(parsing: audioSink),
+                sinkDevice: audioSinkDevice, echoCancel: echoCancel),
             iceLoopback: iceLoopback,
             reconnect: CappedBackoff(
                 initial: .milliseconds(max(10, reconnectInitialMs)),
@@ -186,3 +220,5 @@ struct RobotWebRTC: AsyncParsableCommand {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension VideoCodec: ExpressibleByArgument {}
+
+extension AudioSettings.Source: ExpressibleByArgument {}

@@ -3,7 +3,8 @@ import Synchronization
 import TestSupport
 
 /// A viewer made of GStreamer itself, for tests: a receiving webrtcbin that answers the producer's offer,
-/// depayloads and decodes what arrives, and counts the decoded frames. It talks to the producer through the
+/// depayloads and decodes what arrives, and counts the decoded frames (and audio buffers, and the loud ones). With
+/// `talkTone`, it sends a 880 Hz tone on the offer's audio m-line when that lets the robot receive. It talks to the producer through the
 /// test's signaling peer (the test forwards ``events`` and calls ``accept(offer:)`` / ``addCandidate(_:_:)``).
 ///
 /// `@unchecked Sendable`: besides immutable values it holds GStreamer pointers that are only used with
@@ -26,6 +27,9 @@ final class ProducerTestViewer: @unchecked Sendable {
         let decoder: String
         let continuation: AsyncStream<Event>.Continuation
         let frames = Atomic<Int>(0)
+        let audioBuffers = Atomic<Int>(0)
+        /// Decoded audio buffers whose RMS is above ``ProducerTestViewer/loudRMS``.
+        let loudAudioBuffers = Atomic<Int>(0)
 
         init(
             webrtc: UnsafeMutablePointer<GstElement>, pipeline: UnsafeMutablePointer<GstElement>, decoder: String,
@@ -45,9 +49,19 @@ final class ProducerTestViewer: @unchecked Sendable {
 
     /// Frames decoded so far.
     var decodedFrames: Int { context.frames.load(ordering: .relaxed) }
+    /// Audio buffers decoded so far, and how many of them were not silence.
+    var decodedAudioBuffers: Int { context.audioBuffers.load(ordering: .relaxed) }
+    var loudAudioBuffers: Int { context.loudAudioBuffers.load(ordering: .relaxed) }
+    /// RMS (of S16 samples) above which a buffer counts as sound: the producer's test tone is ≈ 1150.
+    static let loudRMS = 100.0
 
-    /// - Parameter encoding: "H264" or "VP8": which depayloader and decoder to use.
-    init(encoding: String) throws {
+    private let talkTone: Bool
+
+    /// - Parameters:
+    ///   - encoding: "H264" or "VP8": which depayloader and decoder to use.
+    ///   - talkTone: answer the offer's audio m-line (when the robot may receive) with a tone.
+    init(encoding: String, talkTone: Bool = false) throws {
+        self.talkTone = talkTone
         guard gst_init_check(nil, nil, nil) != 0 else { throw TestSupportError("cannot initialise GStreamer") }
         // Both created floating: the pipeline is sunk (ours), the webrtcbin sunk (ours) then added (the bin's too).
         guard let parsed = gst_pipeline_new("test-viewer"), let webrtc = gst_element_factory_make("webrtcbin", nil)
@@ -94,11 +108,61 @@ final class ProducerTestViewer: @unchecked Sendable {
         guard gst_sdp_message_new_from_text(sdp, &message) == GST_SDP_OK, let message,
             let description = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, message)
         else { throw TestSupportError("the producer's offer is not SDP:\n\(sdp)") }
-        cgst_webrtc_set_description(context.webrtc, 0, description, nil)
+        // Applied before answering (waited for, so that the offer's transceivers exist for the tone).
+        let applied = gst_promise_new()
+        cgst_webrtc_set_description(context.webrtc, 0, description, applied)
+        _ = gst_promise_wait(applied)
+        gst_promise_unref(applied)
         gst_webrtc_session_description_free(description)
+        if talkTone, let audio = Self.audioMediaLine(sdp), audio.direction != "sendonly" {
+            try sendTone(onTransceiver: audio.index)
+        }
         let promise = gst_promise_new_with_change_func(Self.answerCreated, context.retained(), Self.release)
         cgst_webrtc_create_answer(context.webrtc, promise)
         gst_promise_unref(promise)
+    }
+
+    /// The audio m-line's index and direction attribute in `sdp`.
+    static func audioMediaLine(_ sdp: String) -> (index: Int, direction: String)? {
+        var index = -1
+        var audio: (index: Int, direction: String)?
+        for line in sdp.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("m=") {
+                index += 1
+                if audio != nil { break }
+                if line.hasPrefix("m=audio ") { audio = (index, "sendrecv") }
+            } else if audio != nil, ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].contains(line) {
+                audio?.direction = String(line.dropFirst(2))
+            }
+        }
+        return audio
+    }
+
+    /// An 880 Hz Opus tone into the offer's audio transceiver, which then sends and receives.
+    private func sendTone(onTransceiver index: Int) throws {
+        guard let transceiver = cgst_webrtc_get_transceiver(context.webrtc, Int32(index)) else {
+            throw TestSupportError("the test viewer has no transceiver \(index) after the offer")
+        }
+        cgst_set_enum(transceiver, "direction", Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV.rawValue))
+        gst_object_unref(transceiver)
+        let line =
+            "audiotestsrc is-live=true wave=sine freq=880 volume=0.3 ! audioconvert ! audioresample "
+            + "! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=111 "
+            + "! application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"
+        var error: UnsafeMutablePointer<GError>?
+        guard let tone = gst_parse_bin_from_description(line, 1, &error), error == nil,
+            let source = gst_element_get_static_pad(tone, "src")
+        else { throw TestSupportError("cannot build the test viewer's tone") }
+        defer { gst_object_unref(source) }
+        gst_bin_add(cgst_bin(pipeline), tone)
+        guard let sink = gst_element_request_pad_simple(context.webrtc, "sink_\(index)") else {
+            throw TestSupportError("the test viewer's webrtcbin gave no sink_\(index)")
+        }
+        defer { gst_object_unref(sink) }
+        guard gst_pad_link(source, sink) == GST_PAD_LINK_OK else {
+            throw TestSupportError("cannot link the tone to the test viewer's webrtcbin")
+        }
+        gst_element_sync_state_with_parent(tone)
     }
 
     func addCandidate(_ candidate: String, _ index: UInt32) {
@@ -139,10 +203,14 @@ final class ProducerTestViewer: @unchecked Sendable {
     private static let padAdded: cgst_pad_callback = { _, pad, data in
         let context = Context.borrowed(data)
         guard let pad, gst_pad_get_direction(pad) == GST_PAD_SRC else { return }
+        let isAudio = isAudioPad(pad)
+        let decoder =
+            isAudio
+            ? "rtpopusdepay ! opusdec ! audioconvert ! audio/x-raw,format=S16LE,channels=1" : context.decoder
         var error: UnsafeMutablePointer<GError>?
         guard
             let bin = gst_parse_bin_from_description(
-                "queue ! \(context.decoder) ! fakesink name=frames sync=false", 1, &error)
+                "queue ! \(decoder) ! fakesink name=frames sync=false", 1, &error)
         else {
             context.continuation.yield(.failed("cannot build the decoder"))
             return
@@ -157,7 +225,9 @@ final class ProducerTestViewer: @unchecked Sendable {
         }
         if let fakesink = gst_bin_get_by_name(cgst_bin(bin), "frames") {
             if let sinkPad = gst_element_get_static_pad(fakesink, "sink") {
-                gst_pad_add_probe(sinkPad, GST_PAD_PROBE_TYPE_BUFFER, countFrame, context.retained(), release)
+                gst_pad_add_probe(
+                    sinkPad, GST_PAD_PROBE_TYPE_BUFFER, isAudio ? measureAudio : countFrame, context.retained(),
+                    release)
                 gst_object_unref(sinkPad)
             }
             gst_object_unref(fakesink)
@@ -166,6 +236,30 @@ final class ProducerTestViewer: @unchecked Sendable {
 
     private static let countFrame: GstPadProbeCallback = { _, _, data in
         Context.borrowed(data).frames.add(1, ordering: .relaxed)
+        return GST_PAD_PROBE_OK
+    }
+
+    /// Whether webrtcbin's new src pad belongs to an audio transceiver (its caps are not known yet).
+    private static func isAudioPad(_ pad: UnsafeMutablePointer<GstPad>) -> Bool {
+        guard let transceiver = cgst_get_object(pad, "transceiver") else { return false }
+        defer { gst_object_unref(transceiver) }
+        return cgst_get_enum(transceiver, "kind") == Int32(GST_WEBRTC_KIND_AUDIO.rawValue)
+    }
+
+    /// Counts a decoded S16 buffer, and whether its RMS is above ``loudRMS``.
+    private static let measureAudio: GstPadProbeCallback = { _, info, data in
+        let context = Context.borrowed(data)
+        guard let info, let buffer = info.pointee.data?.assumingMemoryBound(to: GstBuffer.self) else {
+            return GST_PAD_PROBE_OK
+        }
+        var map = GstMapInfo()
+        guard gst_buffer_map(buffer, &map, GST_MAP_READ) != 0 else { return GST_PAD_PROBE_OK }
+        defer { gst_buffer_unmap(buffer, &map) }
+        let samples = UnsafeRawBufferPointer(start: map.data, count: Int(map.size)).bindMemory(to: Int16.self)
+        context.audioBuffers.add(1, ordering: .relaxed)
+        if AudioLevel.rms(samples) > loudRMS {
+            context.loudAudioBuffers.add(1, ordering: .relaxed)
+        }
         return GST_PAD_PROBE_OK
     }
 }

@@ -1,0 +1,213 @@
+import CGStreamer
+
+/// The audio half of a viewer's ``ViewerBranch``: webrtcbin's second transceiver (m-line 1, Opus), whose direction
+/// says what the robot does — `sendrecv` with a source and a speaker, `sendonly` with only a source, `recvonly`
+/// with only a speaker (docs/SIGNALING.md) — and the elements around it inside the branch's bin:
+///
+/// - sending: `audio-viewers` tee → (ghost `audio_sink`) leaky queue → webrtcbin's audio sink pad;
+/// - receiving: webrtcbin's audio src pad (linked in its `pad-added`, see ``GStreamerCallbacks/viewerAudioAdded``)
+///   → rtpopusdepay → opusdec → audioconvert → audioresample → the speaker gate (a valve, open only while this viewer
+///   is the talker) → leaky queue → (ghost `audio_src`) a request pad of the speaker's mixer.
+///
+/// References: the tee's and the mixer's request pads are owned until ``release(from:)``; the gate and the receive
+/// chain's sink pad (held by the `pad-added` handler's context) are new references from look-ups.
+final class ViewerAudio {
+    private let description: AudioPipelineDescription
+    /// The speaker gate, when the robot plays.
+    private let gate: UnsafeMutablePointer<GstElement>?
+    private(set) var teePad: UnsafeMutablePointer<GstPad>?
+    private var mixerPad: UnsafeMutablePointer<GstPad>?
+
+    static let sinkName = "audio_sink"
+    static let sourceName = "audio_src"
+
+    /// Adds the audio transceiver and its elements to `bin` (whose webrtcbin is `webrtc`). Call after the video's
+    /// transceiver, so that audio is m-line 1.
+    init(
+        _ description: AudioPipelineDescription, bin: UnsafeMutablePointer<GstElement>,
+        webrtc: UnsafeMutablePointer<GstElement>, context: CallbackContext
+    ) throws(GStreamerError) {
+        self.description = description
+        let settings = description.settings
+        if settings.sends {
+            let direction =
+                settings.plays
+                ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
+            try Self.linkSending(bin: bin, webrtc: webrtc, direction: direction)
+        } else if settings.plays {
+            guard let caps = gst_caps_from_string(description.rtpCaps) else {
+                throw GStreamerError("bad RTP caps \(description.rtpCaps)")
+            }
+            defer { gst_caps_unref(caps) }
+            let direction = Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY.rawValue)
+            guard let transceiver = cgst_webrtc_add_transceiver(webrtc, direction, caps) else {
+                throw GStreamerError("webrtcbin refused a receive-only audio transceiver")
+            }
+            gst_object_unref(transceiver)
+        }
+        gate = settings.plays ? try Self.addReceiving(bin: bin, webrtc: webrtc, context: context) : nil
+    }
+
+    deinit {
+        if let gate { gst_object_unref(gate) }
+    }
+
+    /// Opens the speaker gate while this viewer is the talker; closes it otherwise.
+    func setTalking(_ talking: Bool) {
+        guard let gate else { return }
+        cgst_set_boolean(gate, "drop", talking ? 0 : 1)
+    }
+
+    /// Links the audio tee to the bin's `audio_sink` and its `audio_src` to a new mixer pad (the bin is already in
+    /// the pipeline and playing).
+    func attach(bin: UnsafeMutablePointer<GstElement>, to pipeline: MediaPipeline) throws(GStreamerError) {
+        if description.settings.sends, let tee = pipeline.audioTee {
+            guard let pad = gst_element_request_pad_simple(tee, "src_%u") else {
+                throw GStreamerError("the audio tee gave no src pad")
+            }
+            teePad = pad
+            try Self.link(pad, to: bin, Self.sinkName, upstream: true)
+        }
+        if description.settings.plays, let mixer = pipeline.mixer {
+            guard let pad = gst_element_request_pad_simple(mixer, "sink_%u") else {
+                throw GStreamerError("the speaker's mixer gave no sink pad")
+            }
+            mixerPad = pad
+            try Self.link(pad, to: bin, Self.sourceName, upstream: false)
+        }
+    }
+
+    /// Gives the request pads back (after the bin left the pipeline, which unlinked them).
+    func release(from pipeline: MediaPipeline?) {
+        if let teePad {
+            if let tee = pipeline?.audioTee { gst_element_release_request_pad(tee, teePad) }
+            gst_object_unref(teePad)
+            self.teePad = nil
+        }
+        if let mixerPad {
+            if let mixer = pipeline?.mixer { gst_element_release_request_pad(mixer, mixerPad) }
+            gst_object_unref(mixerPad)
+            self.mixerPad = nil
+        }
+    }
+
+    // MARK: building
+
+    /// A leaky queue (a slow viewer drops its own audio, never stalls the tee) → a new webrtcbin sink pad.
+    private static func linkSending(
+        bin: UnsafeMutablePointer<GstElement>, webrtc: UnsafeMutablePointer<GstElement>,
+        direction: GstWebRTCRTPTransceiverDirection
+    ) throws(GStreamerError) {
+        guard let queue = gst_element_factory_make("queue", nil) else {
+            throw GStreamerError("cannot create a queue element")
+        }
+        gst_bin_add(cgst_bin(bin), queue)
+        gst_util_set_object_arg(cgst_gobject(queue), "leaky", "downstream")
+        guard let sink = gst_element_request_pad_simple(webrtc, "sink_%u") else {
+            throw GStreamerError("webrtcbin gave no audio sink pad")
+        }
+        defer { gst_object_unref(sink) }
+        if let transceiver = cgst_get_object(sink, "transceiver") {
+            cgst_set_enum(transceiver, "direction", Int32(direction.rawValue))
+            gst_object_unref(transceiver)
+        }
+        guard let queueSource = gst_element_get_static_pad(queue, "src") else {
+            throw GStreamerError("queue has no src pad")
+        }
+        defer { gst_object_unref(queueSource) }
+        guard gst_pad_link(queueSource, sink) == GST_PAD_LINK_OK else {
+            throw GStreamerError("cannot link the audio queue to webrtcbin")
+        }
+        try ghost(queue, "sink", on: bin, as: sinkName)
+    }
+
+    /// The receive chain in a bin of its own, its src ghosted as the branch's `audio_src`; webrtcbin's `pad-added`
+    /// links the incoming stream to its sink. Returns the gate (a new reference).
+    private static func addReceiving(
+        bin: UnsafeMutablePointer<GstElement>, webrtc: UnsafeMutablePointer<GstElement>, context: CallbackContext
+    ) throws(GStreamerError) -> UnsafeMutablePointer<GstElement> {
+        // The gate forwards caps and segment while closed, so that the mixer's pad is ready when it opens. The
+        // queue keeps the mixer from holding up webrtcbin's jitter buffer; 200 ms is plenty for a live source.
+        let line =
+            "rtpopusdepay ! opusdec ! audioconvert ! audioresample ! \(AudioPipelineDescription.rawCaps) "
+            + "! valve name=speaker-gate drop=true drop-mode=forward-sticky-events "
+            + "! queue max-size-time=200000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream"
+        var error: UnsafeMutablePointer<GError>?
+        let parsed = gst_parse_bin_from_description(line, 1, &error)
+        if let problem = GStreamerError.take(error) {
+            if let parsed { gst_object_unref(parsed) }
+            throw GStreamerError("cannot build the speaker path `\(line)`: \(problem)")
+        }
+        guard let parsed else { throw GStreamerError("cannot build the speaker path `\(line)`") }
+        let receiver = parsed
+        gst_bin_add(cgst_bin(bin), receiver)  // sinks the floating reference: the bin owns it
+        guard let gate = gst_bin_get_by_name(cgst_bin(receiver), "speaker-gate") else {
+            throw GStreamerError("the speaker path has no gate")
+        }
+        do {
+            try ghost(receiver, "src", on: bin, as: sourceName)
+        } catch {
+            gst_object_unref(gate)
+            throw error
+        }
+        guard let target = gst_element_get_static_pad(receiver, "sink") else {
+            gst_object_unref(gate)
+            throw GStreamerError("the speaker path has no sink pad")
+        }
+        let incoming = IncomingAudio(target: target, context: context)  // takes the pad reference
+        cgst_connect_pad_signal(
+            webrtc, "pad-added", GStreamerCallbacks.viewerAudioAdded, incoming.retained(),
+            GStreamerCallbacks.releaseIncomingAudio)
+        return gate
+    }
+
+    /// Ghosts `element`'s pad `name` on `bin` as `ghostName`.
+    private static func ghost(
+        _ element: UnsafeMutablePointer<GstElement>, _ name: String, on bin: UnsafeMutablePointer<GstElement>,
+        as ghostName: String
+    ) throws(GStreamerError) {
+        guard let pad = gst_element_get_static_pad(element, name) else {
+            throw GStreamerError("no \(name) pad to ghost as \(ghostName)")
+        }
+        defer { gst_object_unref(pad) }
+        guard let ghost = gst_ghost_pad_new(ghostName, pad), gst_element_add_pad(bin, ghost) != 0 else {
+            throw GStreamerError("cannot ghost \(ghostName)")
+        }
+    }
+
+    /// Links `pad` (a request pad of the shared pipeline) with the bin's ghost pad `name`: tee → bin when
+    /// `upstream`, bin → mixer otherwise.
+    private static func link(
+        _ pad: UnsafeMutablePointer<GstPad>, to bin: UnsafeMutablePointer<GstElement>, _ name: String, upstream: Bool
+    ) throws(GStreamerError) {
+        guard let ghost = gst_element_get_static_pad(bin, name) else {
+            throw GStreamerError("the viewer's bin has no \(name) pad")
+        }
+        defer { gst_object_unref(ghost) }
+        let result = upstream ? gst_pad_link(pad, ghost) : gst_pad_link(ghost, pad)
+        guard result == GST_PAD_LINK_OK else {
+            throw GStreamerError("cannot link the viewer's \(name) (pad link result \(result.rawValue))")
+        }
+    }
+}
+
+/// The `pad-added` handler's user data: where the viewer's audio goes, and where to report.
+/// `@unchecked Sendable`: the pad is only used with GStreamer's thread-safe pad calls; the reference is dropped
+/// when GLib drops the handler.
+final class IncomingAudio: @unchecked Sendable {
+    let target: UnsafeMutablePointer<GstPad>
+    let context: CallbackContext
+
+    init(target: UnsafeMutablePointer<GstPad>, context: CallbackContext) {
+        self.target = target
+        self.context = context
+    }
+
+    deinit {
+        gst_object_unref(target)
+    }
+
+    func retained() -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(self).toOpaque()
+    }
+}
