@@ -33,23 +33,15 @@ import Testing
         #expect(home.text == #"{"type":"talker","viewer":"viewer-1","name":"home"}"#)
     }
 
-    @Test func askingAgainReconfirmsToTheTalkerOnly() {
+    /// While `home` talks, its asking again is confirmed to it alone, and another viewer is refused, naming it.
+    @Test(arguments: [
+        ("viewer-1", ServerFrame.talker(viewer: "viewer-1", name: "home")),
+        ("viewer-2", .error(message: "home is talking through the robot; wait until they release")),
+    ])
+    func whileSomeoneTalksOnlyTheAskerIsAnswered(asker: String, answer: ServerFrame) {
         var state = room()
         _ = state.received(Self.talkOn, from: "viewer-1")
-        #expect(
-            state.received(Self.talkOn, from: "viewer-1") == [
-                .send("viewer-1", .talker(viewer: "viewer-1", name: "home"))
-            ])
-        #expect(state.talker == "viewer-1")
-    }
-
-    @Test func aSecondViewerIsRefusedNamingTheTalker() {
-        var state = room()
-        _ = state.received(Self.talkOn, from: "viewer-1")
-        #expect(
-            state.received(Self.talkOn, from: "viewer-2") == [
-                .send("viewer-2", .error(message: "home is talking through the robot; wait until they release"))
-            ])
+        #expect(state.received(Self.talkOn, from: asker) == [.send(asker, answer)])
         #expect(state.talker == "viewer-1")
     }
 
