@@ -12,7 +12,8 @@ import Synchronization
 /// the robot (404), read `?role=producer|viewer` (400), authorize it — `produce` for a producer, `view` for a
 /// viewer (403) — and check the viewer limit (503). A
 /// refusal is the REST API's JSON error. Without an upgrade the same checks run and a good request gets
-/// `426 Upgrade Required`, which lets a page check a token before it opens the socket.
+/// `426 Upgrade Required`, which lets a page check a token before it opens the socket. The principal's name and roles
+/// on the robot go into the room with the socket: talking through the robot needs `drive` (``SignalingState/Speaker``).
 struct SignalingController: Sendable {
     let robots: Set<String>
     let authenticator: Authenticator
