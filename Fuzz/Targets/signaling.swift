@@ -6,7 +6,8 @@ import StrictJSON
 /// is what the other end reads: a viewer's answer or candidate, relayed with `viewer` set, parses on the producer's
 /// side to the same fields; a producer's frame relayed to a viewer carries no `viewer` and reads back as itself.
 /// Every receiver's reading never crashes, and what it read encodes to a frame it reads the same again. The
-/// producer's own frames pass the server's checks.
+/// producer's own frames pass the server's checks. A viewer's `talk` request reads back as itself, and a viewer's
+/// negotiation frame reads the same through ``ViewerFrame`` as through ``PeerFrame``.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSignaling(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -42,6 +43,17 @@ public func fuzzSignaling(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         let again = try? PeerFrame(parsing: echoed.text, from: .producer)
         check(again?.viewer == frame.viewer, "the producer's own frame does not pass the server's checks")
+    }
+    // A viewer's frame as robot-server reads it: a talk request encodes back to itself; a negotiation frame is
+    // exactly what PeerFrame(parsing:from: .viewer) accepts.
+    switch try? ViewerFrame(parsing: text) {
+    case .talk(let on)?:
+        check((try? ViewerFrame(parsing: ViewerFrame.talk(on: on).text)) == .talk(on: on), "talk does not read back")
+        check((try? PeerFrame(parsing: text, from: .viewer)) == nil, "a talk frame passed as a negotiation frame")
+    case .negotiation(let frame)?:
+        check((try? PeerFrame(parsing: text, from: .viewer)) == frame, "ViewerFrame and PeerFrame disagree")
+    case nil:
+        check((try? PeerFrame(parsing: text, from: .viewer)) == nil, "PeerFrame accepts what ViewerFrame refuses")
     }
     for receiver in PeerRole.allCases {
         do {
