@@ -5,11 +5,16 @@ import WebRTCProducer
 extension RobotWebRTC {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List which sources, encoders and WebRTC elements are installed, and the cameras found.",
+            abstract: """
+                List which sources, encoders, audio and WebRTC elements are installed, and the cameras, microphones \
+                and speakers found.
+                """,
             discussion: """
                 Prints one line per GStreamer element (✓ installed, ✗ missing with its Debian package), the \
-                V4L2 devices, and the encoder --encoder auto would pick for each codec. Exits 0 when \
-                videotestsrc can be streamed with some H.264 or VP8 encoder, 1 otherwise.
+                V4L2 devices, the ALSA capture and playback devices (/proc/asound/pcm; their names for \
+                --audio-device/--audio-sink-device are plughw:CARD,DEVICE), and the encoder --encoder auto would \
+                pick for each codec. Exits 0 when videotestsrc can be streamed with some H.264 or VP8 encoder, 1 \
+                otherwise (missing audio elements only matter with the audio options).
                 """)
 
         func run() async throws {
@@ -24,12 +29,15 @@ extension RobotWebRTC {
             for entry in survey.entries {
                 let mark = entry.isInstalled ? "✓" : "✗"
                 let install = entry.isInstalled ? "" : " — apt install \(entry.package)"
-                let name = entry.element + String(repeating: " ", count: max(0, 14 - entry.element.count))
+                let name = entry.element + String(repeating: " ", count: max(0, 15 - entry.element.count))
                 print("\(mark) \(name) \(entry.role)\(install)")
             }
             let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? [])
                 .filter { $0.hasPrefix("video") }.sorted().map { "/dev/" + $0 }
             print("V4L2 devices: \(devices.isEmpty ? "none" : devices.joined(separator: ", "))")
+            let pcm = ALSADevices.read()
+            print("ALSA capture devices (--audio-source alsa --audio-device …): \(ALSADevices.list(pcm.capture))")
+            print("ALSA playback devices (--audio-sink alsa --audio-sink-device …): \(ALSADevices.list(pcm.playback))")
             var usable = false
             for codec in VideoCodec.allCases {
                 let choice = VideoEncoder.preferred(for: codec, isAvailable: survey.isInstalled)

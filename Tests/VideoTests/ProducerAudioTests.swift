@@ -83,6 +83,7 @@ extension VideoEndToEnd {
             #expect(wave.rate == 48000 && wave.channels == 1, "S16LE 48 kHz mono: \(wave.rate) Hz, \(wave.channels)")
             #expect(loud >= 1.0 && loud <= 2.8, "\(loud) s of the 2 s granted are loud in \(wave.seconds) s")
             let frequency = wave.zeroCrossingFrequency(threshold: 300)
+            print("speaker WAV (echoCancel \(echoCancel)): \(wave.seconds) s, \(loud) s loud at \(frequency) Hz")
             #expect(abs(frequency - 880) < 40, "the viewer's 880 Hz tone, heard at \(frequency) Hz")
             let tail = wave.samples.suffix(wave.rate / 2)
             #expect(AudioLevel.rms(tail) < 50, "silent after the release: the last 0.5 s has RMS \(AudioLevel.rms(tail))")

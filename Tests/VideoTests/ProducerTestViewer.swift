@@ -108,15 +108,13 @@ final class ProducerTestViewer: @unchecked Sendable {
         guard gst_sdp_message_new_from_text(sdp, &message) == GST_SDP_OK, let message,
             let description = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, message)
         else { throw TestSupportError("the producer's offer is not SDP:\n\(sdp)") }
-        // Applied before answering (waited for, so that the offer's transceivers exist for the tone).
-        let applied = gst_promise_new()
-        cgst_webrtc_set_description(context.webrtc, 0, description, applied)
-        _ = gst_promise_wait(applied)
-        gst_promise_unref(applied)
-        gst_webrtc_session_description_free(description)
+        // As a browser does: a sending audio transceiver before the offer is applied; webrtcbin matches it to the
+        // offer's audio m-line by its codec when it answers.
         if talkTone, let audio = Self.audioMediaLine(sdp), audio.direction != "sendonly" {
-            try sendTone(onTransceiver: audio.index)
+            try sendTone()
         }
+        cgst_webrtc_set_description(context.webrtc, 0, description, nil)
+        gst_webrtc_session_description_free(description)
         let promise = gst_promise_new_with_change_func(Self.answerCreated, context.retained(), Self.release)
         cgst_webrtc_create_answer(context.webrtc, promise)
         gst_promise_unref(promise)
@@ -138,27 +136,31 @@ final class ProducerTestViewer: @unchecked Sendable {
         return audio
     }
 
-    /// An 880 Hz Opus tone into the offer's audio transceiver, which then sends and receives.
-    private func sendTone(onTransceiver index: Int) throws {
-        guard let transceiver = cgst_webrtc_get_transceiver(context.webrtc, Int32(index)) else {
-            throw TestSupportError("the test viewer has no transceiver \(index) after the offer")
-        }
-        cgst_set_enum(transceiver, "direction", Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV.rawValue))
-        gst_object_unref(transceiver)
+    /// An 880 Hz Opus tone into a new send-receive audio transceiver.
+    private func sendTone() throws {
         let line =
             "audiotestsrc is-live=true wave=sine freq=880 volume=0.3 ! audioconvert ! audioresample "
-            + "! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=111 "
-            + "! application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"
+            + "! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay pt=111"
         var error: UnsafeMutablePointer<GError>?
-        guard let tone = gst_parse_bin_from_description(line, 1, &error), error == nil,
-            let source = gst_element_get_static_pad(tone, "src")
-        else { throw TestSupportError("cannot build the test viewer's tone") }
+        let parsed = gst_parse_bin_from_description(line, 1, &error)
+        if let error {
+            let message = error.pointee.message.map { String(cString: $0) } ?? "?"
+            g_error_free(error)
+            throw TestSupportError("cannot build the test viewer's tone: \(message)")
+        }
+        guard let tone = parsed, let source = gst_element_get_static_pad(tone, "src") else {
+            throw TestSupportError("the test viewer's tone has no src pad")
+        }
         defer { gst_object_unref(source) }
         gst_bin_add(cgst_bin(pipeline), tone)
-        guard let sink = gst_element_request_pad_simple(context.webrtc, "sink_\(index)") else {
-            throw TestSupportError("the test viewer's webrtcbin gave no sink_\(index)")
+        guard let sink = gst_element_request_pad_simple(context.webrtc, "sink_%u") else {
+            throw TestSupportError("the test viewer's webrtcbin gave no sink pad")
         }
         defer { gst_object_unref(sink) }
+        if let transceiver = cgst_get_object(sink, "transceiver") {
+            cgst_set_enum(transceiver, "direction", Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV.rawValue))
+            gst_object_unref(transceiver)
+        }
         guard gst_pad_link(source, sink) == GST_PAD_LINK_OK else {
             throw TestSupportError("cannot link the tone to the test viewer's webrtcbin")
         }
