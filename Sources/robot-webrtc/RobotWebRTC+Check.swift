@@ -35,7 +35,7 @@ extension RobotWebRTC {
             let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? [])
                 .filter { $0.hasPrefix("video") }.sorted().map { "/dev/" + $0 }
             print("V4L2 devices: \(devices.isEmpty ? "none" : devices.joined(separator: ", "))")
-            let pcm = ALSADevices.read()
+            let pcm = ALSADevices.parse((try? String(contentsOfFile: "/proc/asound/pcm", encoding: .utf8)) ?? "")
             print("ALSA capture devices (--audio-source alsa --audio-device …): \(ALSADevices.list(pcm.capture))")
             print("ALSA playback devices (--audio-sink alsa --audio-sink-device …): \(ALSADevices.list(pcm.playback))")
             var usable = false

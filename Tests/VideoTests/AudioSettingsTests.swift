@@ -95,3 +95,19 @@ import WebRTCProducer
         #expect(line.hasSuffix("! wavenc name=speaker-wav ! filesink location=\"/tmp/a \\\"b\\\".wav\""))
     }
 }
+
+extension AudioSettingsTests {
+    @Test func alsaDevicesFromProcAsoundPCM() {
+        let text = """
+            00-00: ALC887-VD Analog : ALC887-VD Analog : playback 1 : capture 1
+            00-01: ALC887-VD Digital : ALC887-VD Digital : playback 1
+            01-00: USB Audio : USB Audio : capture 1
+
+            """
+        let devices = ALSADevices.parse(text)
+        #expect(devices.capture.map(\.alsaName) == ["plughw:0,0", "plughw:1,0"])
+        #expect(devices.playback.map(\.alsaName) == ["plughw:0,0", "plughw:0,1"])
+        #expect(ALSADevices.list(devices.capture) == "plughw:0,0 (ALC887-VD Analog), plughw:1,0 (USB Audio)")
+        #expect(ALSADevices.list(ALSADevices.parse("").playback) == "none")
+    }
+}

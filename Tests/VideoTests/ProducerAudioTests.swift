@@ -104,6 +104,18 @@ extension VideoEndToEnd {
             #expect(wave.loudSeconds(threshold: 50) == 0, "nothing but silence: RMS \(AudioLevel.rms(wave.samples))")
         }
 
+        @Test("check lists the audio elements with their packages and the ALSA devices")
+        func check() async throws {
+            let result = try await ChildProcess.run(try RepositoryPaths.product("robot-webrtc").path, ["check"])
+            #expect(result.termination == .exited(0), "\(result.standardOutput)\(result.standardError)")
+            let output = result.standardOutput
+            for element in ["opusenc", "opusdec", "rtpopuspay", "rtpopusdepay", "audiomixer", "webrtcdsp", "wavenc"] {
+                #expect(output.contains("✓ \(element) "), "\(element) in\n\(output)")
+            }
+            #expect(output.contains("ALSA capture devices (--audio-source alsa --audio-device …): "), "\(output)")
+            #expect(output.contains("ALSA playback devices (--audio-sink alsa --audio-sink-device …): "), "\(output)")
+        }
+
         @Test("what audio costs: the producer's CPU and RSS with one 640×480@30 viewer, audio off and on")
         func cost() async throws {
             var lines: [String] = []

@@ -1,27 +1,21 @@
-import FoundationEssentials
-
 /// The ALSA PCM devices the kernel lists in `/proc/asound/pcm`, one per line:
-/// `00-01: USB Audio : USB Audio : playback 1 : capture 1` (card 0, device 1).
-struct ALSADevices: Equatable {
-    struct Device: Equatable {
-        var card: Int
-        var device: Int
-        var name: String
+/// `00-01: USB Audio : USB Audio : playback 1 : capture 1` (card 0, device 1). No file (no sound card, or a
+/// container) is no device.
+public struct ALSADevices: Sendable, Equatable {
+    public struct Device: Sendable, Equatable {
+        public var card: Int
+        public var device: Int
+        public var name: String
 
         /// What `--audio-device`/`--audio-sink-device` take: `plughw:` converts rate and format as needed.
-        var alsaName: String { "plughw:\(card),\(device)" }
+        public var alsaName: String { "plughw:\(card),\(device)" }
     }
 
-    var capture: [Device] = []
-    var playback: [Device] = []
+    public var capture: [Device] = []
+    public var playback: [Device] = []
 
-    /// The devices of this machine (none when there is no `/proc/asound/pcm`: no sound card, or a container).
-    static func read(path: String = "/proc/asound/pcm") -> ALSADevices {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ALSADevices() }
-        return parse(text)
-    }
-
-    static func parse(_ text: String) -> ALSADevices {
+    /// The devices in the text of `/proc/asound/pcm`.
+    public static func parse(_ text: String) -> ALSADevices {
         var devices = ALSADevices()
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false).map {
@@ -37,7 +31,7 @@ struct ALSADevices: Equatable {
     }
 
     /// "plughw:0,0 (USB Audio), …" or "none".
-    static func list(_ devices: [Device]) -> String {
+    public static func list(_ devices: [Device]) -> String {
         devices.isEmpty ? "none" : devices.map { "\($0.alsaName) (\($0.name))" }.joined(separator: ", ")
     }
 }
