@@ -112,7 +112,9 @@ public struct AudioPipelineDescription: Sendable, Equatable {
         }
         if settings.plays {
             // The per-viewer receive chain (ViewerBranch) too.
-            names += ["audiotestsrc", "audiomixer", "rtpopusdepay", "opusdec", "audioconvert", "audioresample", "valve"]
+            names += [
+                "audiotestsrc", "audiomixer", "rtpopusdepay", "opusdec", "audioconvert", "audioresample", "valve",
+            ]
         }
         switch settings.sink {
         case .off: break

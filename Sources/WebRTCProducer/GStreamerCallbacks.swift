@@ -94,7 +94,8 @@ enum GStreamerCallbacks {
         let result = gst_pad_link(pad, incoming.target)
         incoming.context.report(
             .viewerAudio(
-                branch: branch, problem: result == GST_PAD_LINK_OK ? nil : "cannot link it (result \(result.rawValue))"))
+                branch: branch, problem: result == GST_PAD_LINK_OK ? nil : "cannot link it (result \(result.rawValue))")
+        )
     }
 
     /// The reply to `create-offer`: the offer's SDP text, or why there is none.

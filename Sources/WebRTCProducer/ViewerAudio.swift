@@ -33,7 +33,7 @@ final class ViewerAudio {
             let direction =
                 settings.plays
                 ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
-            try Self.linkSending(bin: bin, webrtc: webrtc, direction: direction)
+            try ViewerBranch.feedTransceiver(of: bin, into: webrtc, direction: direction, as: Self.sinkName)
         } else if settings.plays {
             guard let caps = gst_caps_from_string(description.rtpCaps) else {
                 throw GStreamerError("bad RTP caps \(description.rtpCaps)")
@@ -93,34 +93,6 @@ final class ViewerAudio {
 
     // MARK: building
 
-    /// A leaky queue (a slow viewer drops its own audio, never stalls the tee) → a new webrtcbin sink pad.
-    private static func linkSending(
-        bin: UnsafeMutablePointer<GstElement>, webrtc: UnsafeMutablePointer<GstElement>,
-        direction: GstWebRTCRTPTransceiverDirection
-    ) throws(GStreamerError) {
-        guard let queue = gst_element_factory_make("queue", nil) else {
-            throw GStreamerError("cannot create a queue element")
-        }
-        gst_bin_add(cgst_bin(bin), queue)
-        gst_util_set_object_arg(cgst_gobject(queue), "leaky", "downstream")
-        guard let sink = gst_element_request_pad_simple(webrtc, "sink_%u") else {
-            throw GStreamerError("webrtcbin gave no audio sink pad")
-        }
-        defer { gst_object_unref(sink) }
-        if let transceiver = cgst_get_object(sink, "transceiver") {
-            cgst_set_enum(transceiver, "direction", Int32(direction.rawValue))
-            gst_object_unref(transceiver)
-        }
-        guard let queueSource = gst_element_get_static_pad(queue, "src") else {
-            throw GStreamerError("queue has no src pad")
-        }
-        defer { gst_object_unref(queueSource) }
-        guard gst_pad_link(queueSource, sink) == GST_PAD_LINK_OK else {
-            throw GStreamerError("cannot link the audio queue to webrtcbin")
-        }
-        try ghost(queue, "sink", on: bin, as: sinkName)
-    }
-
     /// The receive chain in a bin of its own, its src ghosted as the branch's `audio_src`; webrtcbin's `pad-added`
     /// links the incoming stream to its sink. Returns the gate (a new reference).
     private static func addReceiving(
@@ -145,7 +117,7 @@ final class ViewerAudio {
             throw GStreamerError("the speaker path has no gate")
         }
         do {
-            try ghost(receiver, "src", on: bin, as: sourceName)
+            try ViewerBranch.ghost(receiver, "src", on: bin, as: sourceName)
         } catch {
             gst_object_unref(gate)
             throw error
@@ -159,20 +131,6 @@ final class ViewerAudio {
             webrtc, "pad-added", GStreamerCallbacks.viewerAudioAdded, incoming.retained(),
             GStreamerCallbacks.releaseIncomingAudio)
         return gate
-    }
-
-    /// Ghosts `element`'s pad `name` on `bin` as `ghostName`.
-    private static func ghost(
-        _ element: UnsafeMutablePointer<GstElement>, _ name: String, on bin: UnsafeMutablePointer<GstElement>,
-        as ghostName: String
-    ) throws(GStreamerError) {
-        guard let pad = gst_element_get_static_pad(element, name) else {
-            throw GStreamerError("no \(name) pad to ghost as \(ghostName)")
-        }
-        defer { gst_object_unref(pad) }
-        guard let ghost = gst_ghost_pad_new(ghostName, pad), gst_element_add_pad(bin, ghost) != 0 else {
-            throw GStreamerError("cannot ghost \(ghostName)")
-        }
     }
 
     /// Links `pad` (a request pad of the shared pipeline) with the bin's ghost pad `name`: tee → bin when

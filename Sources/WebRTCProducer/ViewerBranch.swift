@@ -58,11 +58,6 @@ final class ViewerBranch {
             throw GStreamerError("cannot create a bin for viewer \(viewer)")
         }
         gst_object_ref_sink(bin)
-        guard let queue = gst_element_factory_make("queue", nil) else {
-            gst_object_unref(bin)
-            throw GStreamerError("cannot create a queue element")
-        }
-        gst_bin_add(cgst_bin(bin), queue)
         guard let webrtc = gst_element_factory_make("webrtcbin", "webrtc-\(serial)") else {
             gst_object_unref(bin)
             throw GStreamerError(
@@ -71,11 +66,10 @@ final class ViewerBranch {
         gst_object_ref_sink(webrtc)
         self.bin = bin
         self.webrtc = webrtc
-        // A slow viewer drops its own packets instead of stalling the tee, and so everyone else.
-        gst_util_set_object_arg(cgst_gobject(queue), "leaky", "downstream")
         gst_bin_add(cgst_bin(bin), webrtc)
         try configure(iceServers: iceServers, iceLoopback: iceLoopback)
-        try linkTransceiver(queue: queue)
+        try Self.feedTransceiver(
+            of: bin, into: webrtc, direction: GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, as: "sink")
         if audio.settings.isEnabled {
             self.audio = try ViewerAudio(
                 audio, bin: bin, webrtc: webrtc, context: CallbackContext(branch: serial, events: events))
@@ -106,34 +100,6 @@ final class ViewerBranch {
             guard cgst_ice_add_local_ip_address(agent, "127.0.0.1") != 0 else {
                 throw GStreamerError("the ICE agent refused 127.0.0.1 (--ice-loopback)")
             }
-        }
-    }
-
-    /// queue → a new `sink_%u` pad of webrtcbin, whose transceiver becomes send-only; the queue's sink is
-    /// ghosted as the bin's `sink`.
-    private func linkTransceiver(queue: UnsafeMutablePointer<GstElement>) throws(GStreamerError) {
-        guard let sink = gst_element_request_pad_simple(webrtc, "sink_%u") else {
-            throw GStreamerError("webrtcbin gave no sink pad")
-        }
-        defer { gst_object_unref(sink) }
-        if let transceiver = cgst_get_object(sink, "transceiver") {
-            cgst_set_enum(
-                transceiver, "direction", Int32(GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY.rawValue))
-            gst_object_unref(transceiver)
-        }
-        guard let queueSource = gst_element_get_static_pad(queue, "src") else {
-            throw GStreamerError("queue has no src pad")
-        }
-        defer { gst_object_unref(queueSource) }
-        guard gst_pad_link(queueSource, sink) == GST_PAD_LINK_OK else {
-            throw GStreamerError("cannot link the queue to webrtcbin")
-        }
-        guard let queueSink = gst_element_get_static_pad(queue, "sink") else {
-            throw GStreamerError("queue has no sink pad")
-        }
-        defer { gst_object_unref(queueSink) }
-        guard let ghost = gst_ghost_pad_new("sink", queueSink), gst_element_add_pad(bin, ghost) != 0 else {
-            throw GStreamerError("cannot ghost the queue's sink pad")
         }
     }
 

@@ -41,8 +41,9 @@ import WebRTCProducer
             error { try AudioSettings(sink: .file(path: "/no/such/folder/x.wav")) }
                 == "--audio-sink: file:/no/such/folder/x.wav: the folder '/no/such/folder' does not exist")
         #expect(error { try AudioSettings(sink: .file(path: "/tmp")) }.contains("no error"))
-        #expect(error { try AudioSettings(source: .alsa, device: "plughw:1,0", sink: .pulse, sinkDevice: "out") }
-            == "no error")
+        #expect(
+            error { try AudioSettings(source: .alsa, device: "plughw:1,0", sink: .pulse, sinkDevice: "out") }
+                == "no error")
         #expect(error { try AudioSettings(source: .auto, sink: .auto, echoCancel: true) } == "no error")
         // ProducerSettings validates its audio too.
         #expect(throws: ProducerConfigurationError.self) {

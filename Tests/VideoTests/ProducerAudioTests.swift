@@ -10,7 +10,8 @@ extension VideoEndToEnd {
             case off, source, speaker, both
         }
 
-        @Test("the offer's audio m-line: Opus 48000/2 with the direction the options ask for", arguments: Audio.allCases)
+        @Test(
+            "the offer's audio m-line: Opus 48000/2 with the direction the options ask for", arguments: Audio.allCases)
         func offerDirection(audio: Audio) async throws {
             let wav = try ScratchDirectory.make("audio-offer").appending(path: "speaker.wav")
             let arguments: [String] =
@@ -60,7 +61,8 @@ extension VideoEndToEnd {
             }
             #expect(
                 viewer.loudAudioBuffers >= 50,
-                "\(viewer.loudAudioBuffers) loud of \(viewer.decodedAudioBuffers) audio buffers\n\(producer.outputTail(lines: 40))")
+                "\(viewer.loudAudioBuffers) loud of \(viewer.decodedAudioBuffers) audio buffers\n\(producer.outputTail(lines: 40))"
+            )
             #expect(viewer.decodedFrames >= 15, "the video still flows beside it (\(viewer.decodedFrames) frames)")
             viewer.stop()
             try await peer.send(["type": "viewer-left", "viewer": "ear"])
@@ -86,7 +88,8 @@ extension VideoEndToEnd {
             print("speaker WAV (echoCancel \(echoCancel)): \(wave.seconds) s, \(loud) s loud at \(frequency) Hz")
             #expect(abs(frequency - 880) < 40, "the viewer's 880 Hz tone, heard at \(frequency) Hz")
             let tail = wave.samples.suffix(wave.rate / 2)
-            #expect(AudioLevel.rms(tail) < 50, "silent after the release: the last 0.5 s has RMS \(AudioLevel.rms(tail))")
+            #expect(
+                AudioLevel.rms(tail) < 50, "silent after the release: the last 0.5 s has RMS \(AudioLevel.rms(tail))")
             if echoCancel {
                 #expect(session.viewer.decodedAudioBuffers > 0, "the robot's (echo-cancelled) sound reaches the viewer")
             }
@@ -170,7 +173,8 @@ private struct TalkSession {
         let wav = try ScratchDirectory.make("audio-talk").appending(path: "speaker.wav")
         let peer = try await ProducerSignalingPeer.start(token: ProducerEndToEndTests.token)
         let producer = try ProducerEndToEndTests.startProducer(
-            peer, ["--audio-source", "test", "--audio-sink", "file:\(wav.path)"] + (echoCancel ? ["--echo-cancel"] : []))
+            peer,
+            ["--audio-source", "test", "--audio-sink", "file:\(wav.path)"] + (echoCancel ? ["--echo-cancel"] : []))
         try await peer.waitUntilConnected()
         let viewer = try ProducerTestViewer(encoding: "H264", talkTone: true)
         try await ProducerMediaTests.watch(viewer, as: "mouth", through: peer, timeout: .seconds(30)) {

@@ -22,7 +22,8 @@ enum AudioLevel {
         /// length is unset (a writer stopped without end-of-stream).
         init(contentsOf url: URL) throws {
             let bytes = [UInt8](try Data(contentsOf: url))
-            guard bytes.count >= 12, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46], bytes[8..<12] == [0x57, 0x41, 0x56, 0x45]
+            guard bytes.count >= 12, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46],
+                bytes[8..<12] == [0x57, 0x41, 0x56, 0x45]
             else { throw TestSupportError("\(url.path) is not a WAV file (\(bytes.count) bytes)") }
             func le(_ offset: Int, _ count: Int) -> Int {
                 (0..<count).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
