@@ -14,8 +14,11 @@
 #    .local/server.json (only the tokens' SHA-256 is stored) and starts robot-server on
 #    127.0.0.1:$ROBOT_HTTP_PORT (default 8080) in the background, its log in
 #    .local/robot-server.log;
-# 6. writes .local/robotd.json — the simulated motor driver, no video — and
-#    runs `robotd run --config .local/robotd.json` in the foreground, its log on
+# 6. writes .local/robotd.json — the simulated motor driver, robot-webrtc as its
+#    video producer (the test picture) with sound through robotd's `audio`
+#    section: a quiet 440 Hz test tone to the viewers (`--audio-source test`)
+#    and, by default, no speaker (`--audio-sink off`) — and runs
+#    `robotd run --config .local/robotd.json` in the foreground, its log on
 #    this terminal, after printing the token and the commands that drive and
 #    watch the robot from another terminal (curl to the REST API, or MQTT).
 #
@@ -27,9 +30,12 @@
 # `swift run robot-server --config YOUR.json` while a broker runs.
 #
 # Environment: ROBOT_MQTT_PORT (default 8883), ROBOT_HTTP_PORT (default 8080),
-# ROBOT_THING_NAME (default sts-pi); ROBOT_LOCAL_DIR (default .local: the state
-# folder) and ROBOT_BIN_DIR (prebuilt robotd, robot-server and robot-webrtc; no
-# build), which let tests run it in a scratch folder.
+# ROBOT_THING_NAME (default sts-pi); ROBOT_AUDIO_SINK (default off: where the
+# page's push-to-talk plays — `ROBOT_AUDIO_SINK=auto ./scripts/run-local.sh`
+# plays it on this machine's speaker; also alsa, pulse or file:PATH, a WAV);
+# ROBOT_LOCAL_DIR (default .local: the state folder) and ROBOT_BIN_DIR (prebuilt
+# robotd, robot-server and robot-webrtc; no build), which let tests run it in a
+# scratch folder.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib/common.sh"
@@ -39,6 +45,7 @@ root=$PWD
 port=${ROBOT_MQTT_PORT:-8883}
 http_port=${ROBOT_HTTP_PORT:-8080}
 thing=${ROBOT_THING_NAME:-sts-pi}
+audio_sink=${ROBOT_AUDIO_SINK:-off}
 state=${ROBOT_LOCAL_DIR:-$root/.local}
 pki=$state/pki
 broker=$state/broker
@@ -52,12 +59,14 @@ for variable in ROBOT_MQTT_PORT:$port ROBOT_HTTP_PORT:$http_port; do
         die "${variable%%:*} must be a port number, not '$value'"
     fi
 done
+if [[ ! $audio_sink =~ ^(off|auto|alsa|pulse|file:[^\"\\]+)$ ]]; then
+    die "ROBOT_AUDIO_SINK must be off, auto, alsa, pulse or file:PATH, not '$audio_sink'"
+fi
 
-# curl: the command this script prints drives the robot through the REST API.
-# curl drives the robot; GStreamer's plugins and libnice run robot-webrtc's test picture (videotestsrc, x264enc,
-# webrtcbin).
+# curl drives the robot; GStreamer's plugins and libnice run robot-webrtc's test picture and sound (videotestsrc,
+# x264enc, audiotestsrc, opusenc, webrtcbin); gstreamer1.0-alsa plays push-to-talk (alsasink, under autoaudiosink).
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" curl gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice
+    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-alsa
 
 mkdir -p "$state"
 scripts/pki.sh "$pki" "$thing" operator robot-server admin
@@ -128,7 +137,9 @@ producer_sha256=$(tr -d '\n' <"$producer_token_file" | openssl dgst -sha256 -r |
 # robot-server. --ice-loopback also offers 127.0.0.1, so a browser on this machine connects without a network.
 video_command=$(printf '["%s", "--server", "ws://127.0.0.1:%s", "--thing", "{thingName}", "--token-file", "%s", "--source", "videotestsrc", "--ice-loopback"]' \
     "$robot_webrtc" "$http_port" "$producer_token_file")
-write_local_robotd_config "$config" "$thing" "$port" 10 "$video_command"
+# robotd appends robot-webrtc's audio options from its `audio` section: --audio-source test --audio-sink off.
+audio_section=$(printf '{ "enabled": true, "source": "test", "sink": "%s" }' "$audio_sink")
+write_local_robotd_config "$config" "$thing" "$port" 10 "$video_command" "$audio_section"
 cat >"$server_config" <<EOF
 {
   "listen": { "host": "127.0.0.1", "port": $http_port },
@@ -175,11 +186,13 @@ cat <<EOF
 Broker: mosquitto on 127.0.0.1:$port (TLS, client certificates), log in ${broker#"$root"/}/mosquitto.log
 Server: robot-server on http://127.0.0.1:$http_port, config ${server_config#"$root"/}, log in ${server_log#"$root"/}
 Robot:  robotd as "$thing" with the simulated motor driver and robot-webrtc as its video producer, config ${config#"$root"/}
+Sound:  a quiet 440 Hz test tone to the page; push-to-talk plays on: $audio_sink (ROBOT_AUDIO_SINK=auto: this machine's speaker)
 
 Bearer token for this run (only its SHA-256 is stored in ${server_config#"$root"/}):
   $token
 
-Open the drive page — live video (robot-webrtc's test picture), buttons, arrow keys/WASD, touch joystick:
+Open the drive page — live video and sound (robot-webrtc's test picture and tone), buttons, arrow keys/WASD, touch
+joystick, hold to talk:
   http://127.0.0.1:$http_port/#token=$token
 
 Drive it from another terminal through the REST API (actions: forward, backwards, left, right, stop):

@@ -7,8 +7,9 @@ import Testing
 #endif
 
 /// `scripts/run-local.sh`, run for real in a scratch folder on free ports with the built binaries: the video
-/// producer gets a token that may only produce (and it does produce), and SIGTERM or SIGHUP to the script stops
-/// everything it started — robotd, robot-webrtc, robot-server and mosquitto.
+/// producer gets a token that may only produce (and it does produce), with sound (the test tone, no speaker) from
+/// robotd's `audio` section, and SIGTERM or SIGHUP to the script stops everything it started — robotd,
+/// robot-webrtc, robot-server and mosquitto.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct RunLocalScriptTests {
     /// The processes whose command line names `folder`: all that run-local.sh starts (their configs, the
     /// producer's token file and the broker's config are in it), and nothing else.
@@ -70,6 +71,11 @@ import Testing
         #expect(
             Self.names(running).isSuperset(of: ["robotd", "robot-server", "robot-webrtc", "mosquitto"]),
             "before the signal: \(running.map(\.command))")
+        // robotd turned its audio section into robot-webrtc's options, and the producer is still up with them.
+        let producer = running.first { Self.names([$0]) == ["robot-webrtc"] }?.command ?? ""
+        #expect(
+            producer.contains(" --audio-source test --audio-sink off"),
+            "the producer runs with the test tone and no speaker: \(producer)")
 
         script.signal(signal)
         let ended = try await script.waitForExit(timeout: .seconds(30))

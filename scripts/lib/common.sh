@@ -146,15 +146,17 @@ shell_quote() {
     echo "${quoted[*]}"
 }
 
-# write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS [VIDEO_COMMAND_JSON]
+# write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS [VIDEO_COMMAND_JSON [AUDIO_JSON]]
 # A robotd config for a local broker on PORT with the simulated driver; video off, or the producer
-# VIDEO_COMMAND_JSON (a JSON array: robotd's video.command) without AWS credentials. Its certificate
-# paths (pki/THING.crt …) resolve against FILE's folder, which holds the PKI as pki/.
+# VIDEO_COMMAND_JSON (a JSON array: robotd's video.command) without AWS credentials, with robotd's `audio`
+# section AUDIO_JSON (a JSON object; absent: no sound). Its certificate paths (pki/THING.crt …) resolve
+# against FILE's folder, which holds the PKI as pki/.
 write_local_robotd_config() {
-    local video='{ "enabled": false }'
+    local video='{ "enabled": false }' audio='{ "enabled": false }'
     if [[ -n ${5:-} ]]; then
         video="{ \"enabled\": true, \"command\": $5, \"restartInitialMs\": 500, \"restartMaxMs\": 5000 }"
     fi
+    [[ -z ${6:-} ]] || audio=$6
     cat >"$1" <<EOF
 {
   "thingName": "$2",
@@ -167,6 +169,7 @@ write_local_robotd_config() {
   },
   "motors": { "driver": "simulated" },
   "video": $video,
+  "audio": $audio,
   "telemetry": { "heartbeatSeconds": $4 }
 }
 EOF
