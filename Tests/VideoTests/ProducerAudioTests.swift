@@ -71,21 +71,38 @@ extension VideoEndToEnd {
             await peer.stop()
         }
 
-        @Test("the talker's tone is played (the WAV holds it); released, it stops", arguments: [false, true])
-        func talkerIsPlayed(echoCancel: Bool) async throws {
+        /// How the talker stops: robot-server releases the floor, or the talker's viewer leaves (its branch, mixer pad
+        /// included, is removed while the speaker keeps running).
+        enum Release: String, Sendable {
+            case talkerNull, viewerLeaves
+        }
+
+        @Test(
+            "the talker's tone is played (the WAV holds it); released, it stops",
+            arguments: [(false, Release.talkerNull), (true, Release.viewerLeaves)])
+        func talkerIsPlayed(echoCancel: Bool, release: Release) async throws {
             let session = try await TalkSession.start(echoCancel: echoCancel)
             try await session.peer.send(["type": "talker", "viewer": "mouth", "name": "home"])
             try await session.producer.waitUntilOutput(contains: "audio: mouth talks through the robot")
             try await Task.sleep(for: .seconds(2))
-            try await session.peer.send(["type": "talker", "viewer": .null, "name": .null])
-            try await session.producer.waitUntilOutput(contains: "audio: nobody talks")
+            switch release {
+            case .talkerNull:
+                try await session.peer.send(["type": "talker", "viewer": .null, "name": .null])
+                try await session.producer.waitUntilOutput(contains: "audio: nobody talks")
+            case .viewerLeaves:
+                try await session.peer.send(["type": "viewer-left", "viewer": "mouth"])
+                try await session.producer.waitUntilOutput(contains: "viewer branch removed")
+            }
             try await Task.sleep(for: .seconds(1))
+            #expect(session.producer.isRunning)
             let wave = try await session.finish()
             let loud = wave.loudSeconds(threshold: 300)
             #expect(wave.rate == 48000 && wave.channels == 1, "S16LE 48 kHz mono: \(wave.rate) Hz, \(wave.channels)")
             #expect(loud >= 1.0 && loud <= 2.8, "\(loud) s of the 2 s granted are loud in \(wave.seconds) s")
             let frequency = wave.zeroCrossingFrequency(threshold: 300)
-            print("speaker WAV (echoCancel \(echoCancel)): \(wave.seconds) s, \(loud) s loud at \(frequency) Hz")
+            print(
+                "speaker WAV (echoCancel \(echoCancel), \(release)): \(wave.seconds) s, \(loud) s loud at \(frequency) Hz"
+            )
             #expect(abs(frequency - 880) < 40, "the viewer's 880 Hz tone, heard at \(frequency) Hz")
             let tail = wave.samples.suffix(wave.rate / 2)
             #expect(
