@@ -43,8 +43,8 @@ extension VideoEndToEnd {
                     let median = sorted[sorted.count / 2]
                     let p95 = sorted[min(sorted.count - 1, sorted.count * 95 / 100)]
                     print(
-                        "probe: \(samples.count) frames in 3 s, glass-to-glass p50 \(Int(median)) ms p95 \(Int(p95)) ms"
-                    )
+                        "probe: \(samples.count) frames in 3 s (\(probe["mismatched"] ?? .null) skipped as mismatched "
+                            + "so far), glass-to-glass p50 \(Int(median)) ms p95 \(Int(p95)) ms")
                 }
                 // The link line shows the median of the last second.
                 let stats = try await browser.waitForPage(page, "glass to glass on the link line") {

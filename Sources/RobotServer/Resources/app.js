@@ -256,6 +256,7 @@ async function answerOffer(sdp) {
       setStatus('video', 'good', 'Video: live');
       setOverlay('');
     } else if (stateName === 'failed' || stateName === 'disconnected') {
+      if (stateName === 'failed') stopTalking(true); // the microphone goes nowhere until a new offer comes
       setStatus('video', 'bad', `Video: ${stateName}`);
       setOverlay(stateName === 'failed' ? 'Video connection failed; waiting for a new offer…' : 'Video interrupted…');
     } else {
@@ -492,6 +493,8 @@ const probe = {
   enabled: query.get('probe') === '1',
   frames: 0,
   misses: 0,
+  mismatched: 0, // decoded, but the canvas held a later frame than the one the callback was for
+  offsets: [], // the last 15 (paintedMs − mediaTime): constant while the canvas holds the callback's frame
   samples: [], // [shownMs, paintedMs] since the last robotPage.probe() (at most 10 000)
   recent: [], // [performance.now(), latencyMs] of the last second, for the link line's median
   context: null,
@@ -513,6 +516,16 @@ function readProbeFrame(video, metadata) {
     probe.misses += 1;
     return;
   }
+  // Now and then the canvas gets the next frame already (the page ran late): its painted time is one frame later
+  // than the callback's media time says. Such a sample would pair the wrong frame with this display time: skipped.
+  if (typeof metadata.mediaTime === 'number') {
+    probe.offsets.push(painted - metadata.mediaTime * 1000);
+    if (probe.offsets.length > 15) probe.offsets.shift();
+    if (Math.abs(probe.offsets[probe.offsets.length - 1] - median(probe.offsets)) > 8) {
+      probe.mismatched += 1;
+      return;
+    }
+  }
   // When the frame is shown, on the wall clock: the page's time origin plus the frame's expected display time.
   const shown = performance.timeOrigin + metadata.expectedDisplayTime;
   probe.frames += 1;
@@ -521,13 +534,16 @@ function readProbeFrame(video, metadata) {
   probe.recent.push([performance.now(), shown - painted]);
 }
 
+function median(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 function probeMedianMs() {
   const since = performance.now() - 1000;
   while (probe.recent.length && probe.recent[0][0] < since) probe.recent.shift();
-  if (probe.recent.length === 0) return null;
-  const sorted = probe.recent.map((sample) => sample[1]).sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return round(sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2);
+  return probe.recent.length ? round(median(probe.recent.map((sample) => sample[1]))) : null;
 }
 
 function watchProbe() {
@@ -542,6 +558,7 @@ function watchProbe() {
     try { readProbeFrame(video, metadata); } catch (error) { note(`probe: ${error}`); }
   };
   const schedule = () => {
+    probe.offsets = []; // a new stream: a new media timeline
     if (probe.handle !== null) video.cancelVideoFrameCallback(probe.handle);
     probe.handle = video.requestVideoFrameCallback(onFrame);
   };
@@ -1185,7 +1202,10 @@ window.robotPage = {
   },
   /** The probe's decoded frames; `samples` ([shownMs, paintedMs]) are those since the previous call. */
   probe() {
-    return { enabled: probe.enabled, frames: probe.frames, misses: probe.misses, samples: probe.samples.splice(0) };
+    return {
+      enabled: probe.enabled, frames: probe.frames, misses: probe.misses, mismatched: probe.mismatched,
+      samples: probe.samples.splice(0),
+    };
   },
 };
 
