@@ -70,11 +70,8 @@ extension RobotConfig {
         if let name = try reader.string("sink") {
             audio.sink = try parseSink(name, keyPath: reader.keyPath("sink"), directory: directory)
         }
-        audio.device = try deviceOnlyFor(
-            reader, "device", in: [Audio.Source.alsa.rawValue, Audio.Source.pulse.rawValue], "source",
-            audio.source.rawValue)
-        audio.sinkDevice = try deviceOnlyFor(
-            reader, "sinkDevice", in: [Audio.Sink.alsa.argument, Audio.Sink.pulse.argument], "sink", audio.sink.argument)
+        audio.device = try device(reader, "device", for: "source", audio.source.rawValue)
+        audio.sinkDevice = try device(reader, "sinkDevice", for: "sink", audio.sink.argument)
         audio.echoCancel = try reader.bool("echoCancel") ?? false
         if audio.echoCancel && (audio.source == .off || audio.sink == .off) {
             throw ConfigError(
@@ -110,12 +107,12 @@ extension RobotConfig {
         }
     }
 
-    /// A device name, refused when `kind` (the source or sink) does not take one.
-    private static func deviceOnlyFor(
-        _ reader: ConfigReader, _ key: String, in kinds: Set<String>, _ kindKey: String, _ kind: String
-    ) throws(ConfigError) -> String? {
+    /// A device name, refused unless `kind` (the source's or the sink's) is `alsa` or `pulse`, which take one.
+    private static func device(_ reader: ConfigReader, _ key: String, for kindKey: String, _ kind: String)
+        throws(ConfigError) -> String?
+    {
         guard let device = try reader.string(key) else { return nil }
-        guard kinds.contains(kind) else {
+        guard kind == "alsa" || kind == "pulse" else {
             throw ConfigError(
                 reader.keyPath(key),
                 "is only used with \(kindKey) alsa or pulse, and \(reader.keyPath(kindKey)) is \(kind); "

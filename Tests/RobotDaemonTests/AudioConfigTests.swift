@@ -52,8 +52,14 @@ import Testing
             #""source":"pulse","device":null,"sink":"pulse","sinkDevice":"speaker""#,
             ["--audio-source", "pulse", "--audio-sink", "pulse", "--audio-sink-device", "speaker"]
         ),
-        (#""source":"off","sink":"file:/tmp/speaker.wav""#, ["--audio-source", "off", "--audio-sink", "file:/tmp/speaker.wav"]),
-        (#""source":"auto","sink":"file:out/speaker.wav""#, ["--audio-source", "auto", "--audio-sink", "file:/etc/robot/out/speaker.wav"]),
+        (
+            #""source":"off","sink":"file:/tmp/speaker.wav""#,
+            ["--audio-source", "off", "--audio-sink", "file:/tmp/speaker.wav"]
+        ),
+        (
+            #""source":"auto","sink":"file:out/speaker.wav""#,
+            ["--audio-source", "auto", "--audio-sink", "file:/etc/robot/out/speaker.wav"]
+        ),
         (#""source":"test","sink":"auto","echoCancel":false"#, ["--audio-source", "test", "--audio-sink", "auto"]),
     ])
     func theOptionsAreAppendedToRobotWebRTC(fields: String, expected: [String]) throws {
@@ -64,7 +70,10 @@ import Testing
 
     @Test(arguments: [
         (#""enabled":"yes""#, "audio.enabled: must be true or false"),
-        (#""source":"microphone""#, #"audio.source: unknown source "microphone"; expected test, auto, alsa, pulse, off"#),
+        (
+            #""source":"microphone""#,
+            #"audio.source: unknown source "microphone"; expected test, auto, alsa, pulse, off"#
+        ),
         (#""source":440"#, "audio.source: must be a string"),
         (#""source":"""#, "audio.source: must not be empty"),
         (#""source":"auto","device":"plughw:1,0""#, "audio.device: is only used with source alsa or pulse"),

@@ -32,12 +32,13 @@ final class VideoStack: Sendable {
             let folder = try ScratchDirectory.make("producer")
             let tokenFile = folder.appending(path: "token")
             try SignalingServer.producerToken.write(to: tokenFile, atomically: true, encoding: .utf8)
-            let command = [
-                try RepositoryPaths.product("robot-webrtc").path, "--server", "ws://127.0.0.1:\(server.port)",
-                "--thing", "{thingName}", "--token-file", tokenFile.path, "--source", "videotestsrc", "--width",
-                "640", "--height", "480", "--fps", "30", "--ice-loopback", "--reconnect-initial-ms", "200",
-                "--reconnect-max-ms", "2000",
-            ] + producerArguments
+            let command =
+                [
+                    try RepositoryPaths.product("robot-webrtc").path, "--server", "ws://127.0.0.1:\(server.port)",
+                    "--thing", "{thingName}", "--token-file", tokenFile.path, "--source", "videotestsrc", "--width",
+                    "640", "--height", "480", "--fps", "30", "--ice-loopback", "--reconnect-initial-ms", "200",
+                    "--reconnect-max-ms", "2000",
+                ] + producerArguments
             let sections = """
                 "video":{"enabled":true,"command":\(JSONValue.array(command.map(JSONValue.string)).serializedString()),\
                 "restartInitialMs":300,"restartMaxMs":2000,"stopTimeoutSeconds":3}
