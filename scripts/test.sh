@@ -64,6 +64,7 @@ pure_suites='AdafruitMotorHATTests|MotorDriverFactoryTests|PCA9685RegisterFileTe
 pure_suites+='|SimulatedDriverTests|WiringTests|HardwareErrorTests|LinuxGPIOOutputsTests|LinuxI2CBusTests'
 pure_suites+='|CredentialResponseTests|SystemdSupervisionTests|AuthUnitTests|VideoConfigTests|ProducerMessageTests'
 pure_suites+='|RelayConfigTests|RuleEvaluationTests|TopicAndTemplateTests|WebhookRedactionTests'
+pure_suites+='|ClockStripeTests|AudioSettingsTests|WAVToneAudioTests|AudioConfigTests'
 end_to_end="^($end_to_end_targets)\\.(?!($pure_suites)(/|\$))"
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
