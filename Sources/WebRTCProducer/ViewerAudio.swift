@@ -33,7 +33,8 @@ final class ViewerAudio {
             let direction =
                 settings.plays
                 ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
-            try ViewerBranch.feedTransceiver(of: bin, into: webrtc, direction: direction, as: Self.sinkName)
+            try ViewerBranch.feedTransceiver(
+                of: bin, into: webrtc, direction: direction, stream: "robot-audio", as: Self.sinkName)
         } else if settings.plays {
             guard let caps = gst_caps_from_string(description.rtpCaps) else {
                 throw GStreamerError("bad RTP caps \(description.rtpCaps)")

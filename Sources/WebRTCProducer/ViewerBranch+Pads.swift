@@ -5,9 +5,13 @@ extension ViewerBranch {
     /// A leaky queue in `bin` → a new `sink_%u` pad of webrtcbin, whose transceiver gets `direction`; the queue's
     /// sink is ghosted on `bin` as `ghostName`. The transceivers' order is the m-lines' order. Leaky: a slow viewer
     /// drops its own packets instead of stalling the tee, and so everyone else.
+    ///
+    /// `stream` is the track's MediaStream id (`a=msid`). Video and audio get different ones on purpose: a browser
+    /// lip-syncs the tracks of one stream, which holds the picture back to the audio's (larger) playout delay — for
+    /// a robot the picture's latency matters more than lip sync.
     static func feedTransceiver(
         of bin: UnsafeMutablePointer<GstElement>, into webrtc: UnsafeMutablePointer<GstElement>,
-        direction: GstWebRTCRTPTransceiverDirection, as ghostName: String
+        direction: GstWebRTCRTPTransceiverDirection, stream: String, as ghostName: String
     ) throws(GStreamerError) {
         guard let queue = gst_element_factory_make("queue", nil) else {
             throw GStreamerError("cannot create a queue element")
@@ -18,6 +22,7 @@ extension ViewerBranch {
             throw GStreamerError("webrtcbin gave no sink pad for \(ghostName)")
         }
         defer { gst_object_unref(sink) }
+        cgst_set_string(sink, "msid", stream)
         if let transceiver = cgst_get_object(sink, "transceiver") {
             cgst_set_enum(transceiver, "direction", Int32(direction.rawValue))
             gst_object_unref(transceiver)

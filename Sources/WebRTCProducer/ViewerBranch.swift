@@ -69,7 +69,8 @@ final class ViewerBranch {
         gst_bin_add(cgst_bin(bin), webrtc)
         try configure(iceServers: iceServers, iceLoopback: iceLoopback)
         try Self.feedTransceiver(
-            of: bin, into: webrtc, direction: GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, as: "sink")
+            of: bin, into: webrtc, direction: GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, stream: "robot-video",
+            as: "sink")
         if audio.settings.isEnabled {
             self.audio = try ViewerAudio(
                 audio, bin: bin, webrtc: webrtc, context: CallbackContext(branch: serial, events: events))

@@ -42,11 +42,32 @@ extension VideoEndToEnd {
                 let line = ProducerTestViewer.audioMediaLine(sdp)
                 #expect(line?.index == 1 && line?.direction == expected, "\(sdp)")
                 #expect(sdp.contains(" OPUS/48000/2") || sdp.contains(" opus/48000/2"), "\(sdp)")
+                if audio != .speaker {
+                    // Separate MediaStreams, so that the browser does not hold the picture back for lip sync.
+                    let streams = Self.mediaStreamIDs(sdp)
+                    #expect(streams == ["robot-video", "robot-audio"], "\(sdp)")
+                }
             } else {
                 #expect(media.count == 1, "\(sdp)")
             }
             #expect(try await producer.terminate() == .exited(0), "\(producer.outputTail())")
             await peer.stop()
+        }
+
+        /// The MediaStream id of each m-section's `msid` (from `a=msid:` or `a=ssrc:… msid:`), in m-line order.
+        static func mediaStreamIDs(_ sdp: String) -> [String] {
+            var ids: [String] = []
+            var current: String?
+            for line in sdp.split(whereSeparator: \.isNewline) {
+                if line.hasPrefix("m=") {
+                    if let current { ids.append(current) }
+                    current = ""
+                } else if current == "", let range = line.range(of: "msid:") {
+                    current = String(line[range.upperBound...].split(separator: " ").first ?? "")
+                }
+            }
+            if let current { ids.append(current) }
+            return ids
         }
 
         @Test("with --audio-source test the viewer decodes Opus that is not silence")
