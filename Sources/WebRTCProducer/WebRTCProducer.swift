@@ -1,8 +1,9 @@
 public import Logging
 public import ServiceLifecycle
 
-/// `robot-webrtc` as a service: one pipeline (source → encoder → payloader → tee) and one webrtcbin per viewer,
-/// signaled over robot-server's WebSocket (`/robots/{thing}/signal?role=producer`, see `docs/SIGNALING.md`).
+/// `robot-webrtc` as a service: one pipeline (source → encoder → payloader → tee; with audio, microphone → Opus → tee
+/// and silence → mixer → speaker, see ``AudioPipelineDescription``) and one webrtcbin per viewer, signaled over
+/// robot-server's WebSocket (`/robots/{thing}/signal?role=producer`, see `docs/SIGNALING.md`).
 ///
 /// Threads: the ``Broadcaster`` runs in this service's task and owns all state; the signaling connection runs
 /// in a child task; GStreamer callbacks and a detached bus thread only post ``ProducerEvent``s into one
