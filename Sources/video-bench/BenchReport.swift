@@ -111,6 +111,8 @@ struct BenchReport {
             ("samples", number(all.count)), ("misses", number(measured.misses)),
             ("pageDecoded", number(measured.decoded)),
             ("samplesOutsideWindow", number(window.outside)),
+            // With audio on, Chrome's audio/video sync moves the video's delay in steps during a run.
+            ("perTenSeconds", .array(window.spans(seconds: 10).map { summary($0) })),
         ]
         if run.minutes != nil {
             glass.append(

@@ -78,6 +78,11 @@ struct GlassToGlassWindow: Sendable {
         return LatencySummary(samples.filter { $0.shownMs >= low && $0.shownMs < high }.map(\.latencyMs))
     }
 
+    /// Consecutive spans of `length` seconds from the window's start (the last one may be shorter).
+    func spans(seconds length: Int) -> [LatencySummary] {
+        stride(from: 0, to: seconds, by: length).map { span(from: Double($0), to: Double(min($0 + length, seconds))) }
+    }
+
     /// Each whole minute of the window, first to last.
     var minutes: [LatencySummary] {
         (0..<(seconds / 60)).map { span(from: Double($0 * 60), to: Double($0 * 60 + 60)) }
