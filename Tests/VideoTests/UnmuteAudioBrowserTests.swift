@@ -50,6 +50,9 @@ extension VideoEndToEnd {
                 #expect(try await element(page, "document.getElementById('mute').textContent") == "🔇")
                 let hint = try await element(page, "document.getElementById('unmute-hint').textContent")
                 #expect(hint == "Sound is off: click 🔇 to hear the robot", "\(hint)")
+                #expect(
+                    try await element(page, "document.getElementById('talk-controls').hidden") == true,
+                    "no talk button: this robot has no speaker (its audio m-line is sendonly)")
 
                 // One click on the mute button: sound on, the hint gone, still playing.
                 _ = try await element(page, "document.getElementById('mute').scrollIntoView({block: 'center'})")
