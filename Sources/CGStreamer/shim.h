@@ -22,6 +22,9 @@ static inline void cgst_set_string(gpointer object, const gchar *name, const gch
 static inline void cgst_set_boolean(gpointer object, const gchar *name, gboolean value) {
     g_object_set(object, name, value, NULL);
 }
+static inline void cgst_set_uint(gpointer object, const gchar *name, guint value) {
+    g_object_set(object, name, value, NULL);
+}
 /// An enum property by its value.
 static inline void cgst_set_enum(gpointer object, const gchar *name, gint value) {
     g_object_set(object, name, value, NULL);

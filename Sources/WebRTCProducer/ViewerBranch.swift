@@ -32,6 +32,9 @@ final class ViewerBranch {
     /// TURN URLs from the welcome frame that webrtcbin did not accept (the viewer is served without them).
     private(set) var refusedTURNServers = 0
 
+    /// How long webrtcbin buffers the RTP it receives (the talker's voice), in ms.
+    static let receiveLatencyMs = 80
+
     /// The bin's name: the bus thread finds a failing element's branch from it.
     static func binName(serial: Int) -> String { "viewer-\(serial)" }
 
@@ -85,6 +88,9 @@ final class ViewerBranch {
 
     private func configure(iceServers: [ICEServer], iceLoopback: Bool) throws(GStreamerError) {
         cgst_set_enum(webrtc, "bundle-policy", Int32(GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE.rawValue))
+        // The jitter buffer of what the viewer sends (its push-to-talk voice): webrtcbin's default, 200 ms, is the
+        // most of the talk-back delay; a voice on a home link needs far less.
+        cgst_set_uint(webrtc, "latency", UInt32(Self.receiveLatencyMs))
         if let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first {
             cgst_set_string(webrtc, "stun-server", stun)
         }
