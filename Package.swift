@@ -197,8 +197,13 @@ let package = Package(
             ],
             // The drive page, compiled into the binary (no bundle to install beside it).
             resources: [
-                .embedInCode("Resources/index.html"), .embedInCode("Resources/app.js"),
-                .embedInCode("Resources/app.css"),
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/app.css"),
+                .embedInCode("Resources/app.js"), .embedInCode("Resources/page.js"),
+                .embedInCode("Resources/signaling.js"), .embedInCode("Resources/peer.js"),
+                .embedInCode("Resources/link.js"), .embedInCode("Resources/probe.js"),
+                .embedInCode("Resources/drive.js"), .embedInCode("Resources/gamepad.js"),
+                .embedInCode("Resources/sound.js"), .embedInCode("Resources/talk.js"),
+                .embedInCode("Resources/telemetry.js"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,9 @@
 import Crypto
 import Hummingbird
 
-/// The drive page at `/` (`index.html`, `app.js`, `app.css`): plain files in `Sources/RobotServer/Resources`,
-/// compiled into the binary (SwiftPM's `embedInCode`), so an installed robot-server needs nothing beside it.
+/// The drive page at `/` (`index.html`, `app.css`, and `app.js` with the ES modules it imports): plain files in
+/// `Sources/RobotServer/Resources`, compiled into the binary (SwiftPM's `embedInCode`), so an installed robot-server
+/// needs nothing beside it.
 ///
 /// No token is needed to load the page (it holds no secret); everything it does afterwards is authenticated.
 /// Answers carry an `ETag` (revalidated with `If-None-Match`) and a Content-Security-Policy that allows only
@@ -21,10 +22,25 @@ struct WebPageController: Sendable {
         }
     }
 
-    let files: [String: File] = [
-        "/": File(PackageResources.index_html, contentType: "text/html; charset=utf-8"),
-        "/app.js": File(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
-        "/app.css": File(PackageResources.app_css, contentType: "text/css; charset=utf-8"),
+    let files: [String: File] = {
+        var files = [
+            "/": File(PackageResources.index_html, contentType: "text/html; charset=utf-8"),
+            "/app.css": File(PackageResources.app_css, contentType: "text/css; charset=utf-8"),
+        ]
+        for (path, bytes) in Self.modules {
+            files[path] = File(bytes, contentType: "text/javascript; charset=utf-8")
+        }
+        return files
+    }()
+
+    /// The page's ES modules (`app.js` imports the others by relative path; docs/PAGE.md says what each holds).
+    static let modules: [(String, [UInt8])] = [
+        ("/app.js", PackageResources.app_js), ("/page.js", PackageResources.page_js),
+        ("/signaling.js", PackageResources.signaling_js), ("/peer.js", PackageResources.peer_js),
+        ("/link.js", PackageResources.link_js), ("/probe.js", PackageResources.probe_js),
+        ("/drive.js", PackageResources.drive_js), ("/gamepad.js", PackageResources.gamepad_js),
+        ("/sound.js", PackageResources.sound_js), ("/talk.js", PackageResources.talk_js),
+        ("/telemetry.js", PackageResources.telemetry_js),
     ]
 
     static let securityHeaders: HTTPFields = [
