@@ -70,7 +70,8 @@ window.addEventListener('blur', () => {
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) return;
   stopTalking(true);
-  if (drive.target) stopEverything();
+  // As on blur: the held keys are forgotten too, or a key held while the tab was hidden would drive again later.
+  if (drive.target) stopAll();
 });
 
 // MARK: REST
