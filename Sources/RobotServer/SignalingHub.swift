@@ -161,7 +161,9 @@ final class SignalingHub: Sendable {
                 if let counted {
                     let unread = room.unread[peer]?[counted] ?? 0
                     guard unread < video.signalingBurst else {
-                        let reason = "signaling rate limit: \(unread) frames not yet read by the producer"
+                        // A viewer's talk request reaches every viewer: the slow reader may be another viewer.
+                        let reader = room.state.role(of: peer) == .producer ? "the producer" : "another viewer"
+                        let reason = "signaling rate limit: \(unread) frames not yet read by \(reader)"
                         perform([.close(counted, .rateLimited(reason))], origin: nil, in: &room)
                         return
                     }
