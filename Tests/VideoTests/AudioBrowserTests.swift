@@ -116,6 +116,7 @@ extension VideoEndToEnd {
                 """
                 (async () => {
                   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+                  const { talk, send } = window.robotPage.internals;
                   await talk.sender.replaceTrack(stream.getAudioTracks()[0]);
                   send({ type: 'talk', on: true });
                   return true;

@@ -197,9 +197,8 @@ window.robotPage = {
   },
 };
 
-// The console, and AudioBrowserTests (playing a page that ignores the server's refusal), reach the talk state and
-// send() by name, as they could when the page was one classic script. (Without this, `talk` would be the #talk
-// button: the browser names elements with an id on window.)
-Object.assign(window, { talk, send });
+// For the console and for tests that play a misbehaving page (AudioBrowserTests: a page that ignores the server's
+// refusal to talk): the talk state and the raw signaling send, without making them globals.
+window.robotPage.internals = { talk, send };
 
 start();
