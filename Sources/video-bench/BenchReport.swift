@@ -87,6 +87,14 @@ struct BenchReport {
                 + "frames decoded / s \(fixed(decodedPerSecond)), "
                 + "decoded stripes / s \(fixed(stripesPerSecond)); "
                 + "\(measured.width)×\(measured.height)")
+        if let receiver = measured.receiver {
+            lines.append(
+                "receiver (inbound-rtp video, per frame): jitter buffer \(ms(receiver.jitterBufferMs)) (target "
+                    + "\(ms(receiver.jitterBufferTargetMs))), decode \(ms(receiver.decodeMs)), "
+                    + "first packet → decoded \(ms(receiver.processingMs))")
+        } else {
+            lines.append("receiver: its delays were not found (DevTools found no connected RTCPeerConnection)")
+        }
         let rss = measured.producerRSSKiB
         lines.append(
             "producer (robot-webrtc, pid \(measured.producerPID)): CPU \(fixed(cpuPercent(measured.producerTicks))) % "
@@ -165,9 +173,19 @@ struct BenchReport {
                     ("vmHWMKiB", number(measured.producerHWMKiB)), ("restarted", .bool(measured.producerRestarted)),
                 ])
             ),
+            ("receiver", measured.receiver.map(delays) ?? .null),
+            ("receiverTimeline", .array(measured.receiverTimeline.map(delays))),
             ("chromiumCPUPercentOfOneCore", number(cpuPercent(measured.chromiumTicks))),
             ("machineBusyPercent", number(machineBusyPercent)),
             ("pageReconnected", .bool(measured.reconnected)),
+        ])
+    }
+
+    private func delays(_ perFrame: ReceiverDelays.PerFrame) -> JSONValue {
+        object([
+            ("jitterBufferMs", number(perFrame.jitterBufferMs)),
+            ("jitterBufferTargetMs", number(perFrame.jitterBufferTargetMs)),
+            ("decodeMs", number(perFrame.decodeMs)), ("processingMs", number(perFrame.processingMs)),
         ])
     }
 

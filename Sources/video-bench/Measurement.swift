@@ -35,6 +35,9 @@ struct Measured: Sendable {
     var machineTotalTicks = 0
     /// The window's real length (the loop's last drain comes a little after it closes).
     var elapsedSeconds = 0.0
+    /// The receiver's delays per frame over the window, and over each progress interval; nil when not found.
+    var receiver: ReceiverDelays.PerFrame?
+    var receiverTimeline: [ReceiverDelays.PerFrame] = []
 }
 
 /// Runs one measurement on a started stack: opens the page, waits for the first frame, warms up, then drains the
@@ -67,6 +70,9 @@ struct Measurement {
         }
         result.producerPID = producer.pid
         let startStats = try await probe.stats()
+        let receiver = try await ReceiverDelays.find(in: probe.page)
+        let receiverStart = try await receiver?.read()
+        var receiverMark = receiverStart
         let statsBegan = ContinuousClock.now
         var statsEnded = statsBegan
         let chromiumStart = ProcessMeter.groupTicks(stack.chromium.process.processIdentifier)
@@ -87,13 +93,25 @@ struct Measurement {
                 statsEnded = .now
             }
             if let rss = ProcessMeter.statusKiB(producer.pid, "VmRSS") { result.producerRSSKiB.append(rss) }
-            if second % every == 0 { say(progress(result.window, second: second, every: every)) }
+            if second % every == 0 {
+                var line = progress(result.window, second: second, every: every)
+                if let before = receiverMark, let now = try await receiver?.read() {
+                    let delays = ReceiverDelays.PerFrame(from: before, to: now)
+                    result.receiverTimeline.append(delays)
+                    receiverMark = now
+                    line += "; jitter buffer \(ms(delays.jitterBufferMs)), decode \(ms(delays.decodeMs))"
+                }
+                say(line)
+            }
         }
         // Frames shown just before the window closed may still sit in the page: one more drain.
         try await Task.sleep(for: .milliseconds(300))
         let final = try await probe.drain()
         result.window.add(final.samples)
         result.elapsedSeconds = (wallMs() - start) / 1000
+        if let receiverStart, let receiverEnd = try await receiver?.read() {
+            result.receiver = ReceiverDelays.PerFrame(from: receiverStart, to: receiverEnd)
+        }
         result.decoded = final.frames - warmup.frames
         result.misses = final.misses - warmup.misses
         result.firstFramePageMs = last?.firstFrameMs

@@ -126,6 +126,9 @@ struct VideoBench: AsyncParsableCommand {
             page's own clock (firstFrameMs), as the bench saw it (stats polled every 20 ms), and the first frame \
             whose stripe decoded; the window's opening before navigation is printed apart
             fps: inbound-rtp framesPerSecond (once a second, mean) and framesDecoded over the window
+            receiver: the page's video inbound-rtp counters read from its RTCPeerConnection (DevTools \
+            Runtime.queryObjects): jitterBufferDelay / jitterBufferEmittedCount (and the target), totalDecodeTime \
+            and totalProcessingDelay / framesDecoded, over the window — the receiving side's share of glass-to-glass
             producer: CPU = utime + stime of /proc/PID/stat over the window, % of one core; RSS = VmRSS every \
             second (max, end) and VmHWM; the pid from robotd's log
             machine: \(run.machine.map { "\($0.0) \($0.1)" }.joined(separator: "; "))
