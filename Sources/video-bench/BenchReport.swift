@@ -87,6 +87,9 @@ struct BenchReport {
                 + "frames decoded / s \(fixed(decodedPerSecond)), "
                 + "decoded stripes / s \(fixed(stripesPerSecond)); "
                 + "\(measured.width)×\(measured.height)")
+        lines.append(
+            "clocks: the page's (timeOrigin + now) minus CLOCK_REALTIME \(ms(measured.clockOffsetStartMs)) at the "
+                + "start, \(ms(measured.clockOffsetEndMs)) at the end (each sample corrected by it)")
         if let receiver = measured.receiver {
             lines.append(
                 "receiver (inbound-rtp video, per frame): jitter buffer \(ms(receiver.jitterBufferMs)) (target "
@@ -172,6 +175,10 @@ struct BenchReport {
                     ("rssEndKiB", number(measured.producerRSSKiB.last)),
                     ("vmHWMKiB", number(measured.producerHWMKiB)), ("restarted", .bool(measured.producerRestarted)),
                 ])
+            ),
+            (
+                "pageClockOffsetMs",
+                object([("start", number(measured.clockOffsetStartMs)), ("end", number(measured.clockOffsetEndMs))])
             ),
             ("receiver", measured.receiver.map(delays) ?? .null),
             ("receiverTimeline", .array(measured.receiverTimeline.map(delays))),

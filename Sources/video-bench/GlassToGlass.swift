@@ -6,6 +6,12 @@ struct ProbeSample: Sendable, Equatable {
 
     /// Glass-to-glass: painted at the source → shown on the page.
     var latencyMs: Double { shownMs - paintedMs }
+
+    /// The sample with its shown time moved from the page's clock to the producer's, the page's clock being
+    /// `offsetMs` ahead.
+    func shownOnWallClock(offsetMs: Double) -> ProbeSample {
+        ProbeSample(shownMs: shownMs - offsetMs, paintedMs: paintedMs)
+    }
 }
 
 /// A set of latencies, sorted once, with the numbers the bench prints.

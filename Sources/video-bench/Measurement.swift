@@ -35,6 +35,9 @@ struct Measured: Sendable {
     var machineTotalTicks = 0
     /// The window's real length (the loop's last drain comes a little after it closes).
     var elapsedSeconds = 0.0
+    /// The page's clock minus the bench's (ms) when the window opened and when it closed.
+    var clockOffsetStartMs = 0.0
+    var clockOffsetEndMs = 0.0
     /// The receiver's delays per frame over the window, and over each progress interval; nil when not found.
     var receiver: ReceiverDelays.PerFrame?
     var receiverTimeline: [ReceiverDelays.PerFrame] = []
@@ -77,6 +80,7 @@ struct Measurement {
         var statsEnded = statsBegan
         let chromiumStart = ProcessMeter.groupTicks(stack.chromium.process.processIdentifier)
         let machineStart = ProcessMeter.machineTicks()
+        result.clockOffsetStartMs = try await probe.clockOffsetMs()
         let start = wallMs()
         result.window = GlassToGlassWindow(startMs: start, seconds: seconds)
         let clock = ContinuousClock()
@@ -85,7 +89,7 @@ struct Measurement {
         let every = seconds > 120 ? 60 : 10
         for second in 1...seconds {
             try await clock.sleep(until: began + .seconds(second), tolerance: .milliseconds(5))
-            result.window.add(try await probe.drain().samples)
+            result.window.add(try await drainCorrected(probe))
             if let stats = try await probe.stats() {
                 if stats.connectionState == "connected" { result.inboundFPS.append(stats.framesPerSecond) }
                 if stats.peerConnections != startStats?.peerConnections { result.reconnected = true }
@@ -107,7 +111,8 @@ struct Measurement {
         // Frames shown just before the window closed may still sit in the page: one more drain.
         try await Task.sleep(for: .milliseconds(300))
         let final = try await probe.drain()
-        result.window.add(final.samples)
+        result.clockOffsetEndMs = try await probe.clockOffsetMs()
+        result.window.add(final.samples.map { $0.shownOnWallClock(offsetMs: result.clockOffsetEndMs) })
         result.elapsedSeconds = (wallMs() - start) / 1000
         if let receiverStart, let receiverEnd = try await receiver?.read() {
             result.receiver = ReceiverDelays.PerFrame(from: receiverStart, to: receiverEnd)
@@ -128,6 +133,13 @@ struct Measurement {
             result.machineTotalTicks = after.total - before.total
         }
         return result
+    }
+
+    /// The samples since the last drain, their shown times moved onto the bench's clock.
+    private func drainCorrected(_ probe: PageProbe) async throws -> [ProbeSample] {
+        let samples = try await probe.drain().samples
+        let offset = try await probe.clockOffsetMs()
+        return samples.map { $0.shownOnWallClock(offsetMs: offset) }
     }
 
     /// Polls the page's stats every 20 ms (30 s at most) until it has decoded a frame; returns when the bench saw

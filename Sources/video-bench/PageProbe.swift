@@ -44,6 +44,17 @@ struct PageProbe: Sendable {
             misses: value["misses"]?.intValue ?? 0, samples: samples)
     }
 
+    /// The page's wall clock (`performance.timeOrigin + performance.now()`, which the probe's shown times use)
+    /// minus the bench's (CLOCK_REALTIME), in ms, taken at the midpoint of the DevTools round trip. The page's
+    /// clock is the monotonic clock from the moment of navigation, so it drifts from CLOCK_REALTIME while that one
+    /// is slewed (NTP): a glass-to-glass sample is corrected by the offset at its drain.
+    func clockOffsetMs() async throws -> Double {
+        let before = wallMs()
+        let page = try await page.evaluate("performance.timeOrigin + performance.now()").doubleValue ?? .nan
+        let after = wallMs()
+        return page - (before + after) / 2
+    }
+
     /// The page's video statistics, or nil before its script has run.
     func stats() async throws -> VideoStats? {
         guard let stats = try await page.stats() else { return nil }
