@@ -16,8 +16,7 @@ struct Measured: Sendable {
     var firstFrameBenchMs = 0.0
     /// Navigation start → the first frame whose stripe decoded was shown (its `shownMs`).
     var firstStripeMs: Double?
-    var width = 0
-    var height = 0
+    var width = 0, height = 0
     /// The inbound video's `framesPerSecond`, once a second while connected.
     var inboundFPS: [Double] = []
     /// `framesDecoded` from the window's first stats reading to its last (one peer connection), and the seconds
@@ -25,19 +24,18 @@ struct Measured: Sendable {
     var framesDecoded = 0
     var framesDecodedSeconds = 0.0
     var reconnected = false
+    /// The producer: its pid, whether robotd restarted it, its CPU ticks, VmRSS once a second, VmHWM at the end.
     var producerPID: Int32 = 0
     var producerRestarted = false
     var producerTicks = 0
     var producerRSSKiB: [Int] = []
     var producerHWMKiB: Int?
-    var chromiumTicks = 0
-    var machineBusyTicks = 0
-    var machineTotalTicks = 0
+    /// CPU ticks of Chromium's process group, and of the whole machine (busy and in all).
+    var chromiumTicks = 0, machineBusyTicks = 0, machineTotalTicks = 0
     /// The window's real length (the loop's last drain comes a little after it closes).
     var elapsedSeconds = 0.0
     /// The page's clock minus the bench's (ms) when the window opened and when it closed.
-    var clockOffsetStartMs = 0.0
-    var clockOffsetEndMs = 0.0
+    var clockOffsetStartMs = 0.0, clockOffsetEndMs = 0.0
     /// The receiver's delays per frame over the window, and over each progress interval; nil when not found.
     var receiver: ReceiverDelays.PerFrame?
     var receiverTimeline: [ReceiverDelays.PerFrame] = []

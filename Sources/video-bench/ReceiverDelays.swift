@@ -12,12 +12,8 @@ struct ReceiverDelays: Sendable {
 
     /// Cumulative counters of one reading (seconds and counts, as getStats gives them).
     struct Counters: Sendable {
-        var jitterBufferDelay = 0.0
-        var jitterBufferTargetDelay = 0.0
-        var jitterBufferEmittedCount = 0.0
-        var totalDecodeTime = 0.0
-        var totalProcessingDelay = 0.0
-        var framesDecoded = 0.0
+        var jitterBufferDelay = 0.0, jitterBufferTargetDelay = 0.0, jitterBufferEmittedCount = 0.0
+        var totalDecodeTime = 0.0, totalProcessingDelay = 0.0, framesDecoded = 0.0
     }
 
     /// Mean milliseconds per frame between two readings.
