@@ -89,7 +89,8 @@ struct BenchReport {
                 + "\(measured.width)×\(measured.height)")
         lines.append(
             "clocks: the page's (timeOrigin + now) minus CLOCK_REALTIME \(ms(measured.clockOffsetStartMs)) at the "
-                + "start, \(ms(measured.clockOffsetEndMs)) at the end (each sample corrected by it)")
+                + "start, \(ms(measured.clockOffsetEndMs)) at the end (median of the last 31 readings; each sample "
+                + "corrected by it)")
         if let receiver = measured.receiver {
             lines.append(
                 "receiver (inbound-rtp video, per frame): jitter buffer \(ms(receiver.jitterBufferMs)) (target "

@@ -78,7 +78,8 @@ struct Measurement {
         var statsEnded = statsBegan
         let chromiumStart = ProcessMeter.groupTicks(stack.chromium.process.processIdentifier)
         let machineStart = ProcessMeter.machineTicks()
-        result.clockOffsetStartMs = try await probe.clockOffsetMs()
+        var offsets = ClockOffsets()
+        result.clockOffsetStartMs = offsets.add(try await probe.clockOffsetMs())
         let start = wallMs()
         result.window = GlassToGlassWindow(startMs: start, seconds: seconds)
         let clock = ContinuousClock()
@@ -87,7 +88,7 @@ struct Measurement {
         let every = seconds > 120 ? 60 : 10
         for second in 1...seconds {
             try await clock.sleep(until: began + .seconds(second), tolerance: .milliseconds(5))
-            result.window.add(try await drainCorrected(probe))
+            result.window.add(try await drainCorrected(probe, offsets: &offsets))
             if let stats = try await probe.stats() {
                 if stats.connectionState == "connected" { result.inboundFPS.append(stats.framesPerSecond) }
                 if stats.peerConnections != startStats?.peerConnections { result.reconnected = true }
@@ -109,7 +110,7 @@ struct Measurement {
         // Frames shown just before the window closed may still sit in the page: one more drain.
         try await Task.sleep(for: .milliseconds(300))
         let final = try await probe.drain()
-        result.clockOffsetEndMs = try await probe.clockOffsetMs()
+        result.clockOffsetEndMs = offsets.add(try await probe.clockOffsetMs())
         result.window.add(final.samples.map { $0.shownOnWallClock(offsetMs: result.clockOffsetEndMs) })
         result.elapsedSeconds = (wallMs() - start) / 1000
         if let receiverStart, let receiverEnd = try await receiver?.read() {
@@ -134,9 +135,9 @@ struct Measurement {
     }
 
     /// The samples since the last drain, their shown times moved onto the bench's clock.
-    private func drainCorrected(_ probe: PageProbe) async throws -> [ProbeSample] {
+    private func drainCorrected(_ probe: PageProbe, offsets: inout ClockOffsets) async throws -> [ProbeSample] {
         let samples = try await probe.drain().samples
-        let offset = try await probe.clockOffsetMs()
+        let offset = offsets.add(try await probe.clockOffsetMs())
         return samples.map { $0.shownOnWallClock(offsetMs: offset) }
     }
 
@@ -180,4 +181,18 @@ func wallMs() -> Double {
 func ms(_ value: Double?) -> String {
     guard let value, value.isFinite else { return "–" }
     return "\((value * 10).rounded() / 10) ms"
+}
+
+/// The page's clock offset, smoothed: one reading is off by up to half a DevTools round trip (a millisecond or
+/// two when the page is busy), so the offset used is the median of the last 31 readings (one a second) — steady
+/// against that noise, and still following a clock that drifts.
+struct ClockOffsets {
+    private var readings: [Double] = []
+
+    /// Adds a reading and returns the offset to use now.
+    mutating func add(_ reading: Double) -> Double {
+        if reading.isFinite { readings.append(reading) }
+        let recent = readings.suffix(31).sorted()
+        return recent.isEmpty ? 0 : recent[recent.count / 2]
+    }
 }

@@ -46,8 +46,8 @@ struct PageProbe: Sendable {
 
     /// The page's wall clock (`performance.timeOrigin + performance.now()`, which the probe's shown times use)
     /// minus the bench's (CLOCK_REALTIME), in ms, taken at the midpoint of the DevTools round trip. The page's
-    /// clock is the monotonic clock from the moment of navigation, so it drifts from CLOCK_REALTIME while that one
-    /// is slewed (NTP): a glass-to-glass sample is corrected by the offset at its drain.
+    /// clock is the monotonic clock from the moment of navigation (≈ 2 ms behind here), so it can drift from
+    /// CLOCK_REALTIME while that one is slewed (NTP): glass-to-glass samples are corrected by it (``ClockOffsets``).
     func clockOffsetMs() async throws -> Double {
         let before = wallMs()
         let page = try await page.evaluate("performance.timeOrigin + performance.now()").doubleValue ?? .nan
