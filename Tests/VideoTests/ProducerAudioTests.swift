@@ -157,7 +157,13 @@ extension VideoEndToEnd {
             #expect(output.contains("ALSA playback devices (--audio-sink alsa --audio-sink-device …): "), "\(output)")
         }
 
-        @Test("what audio costs: the producer's CPU and RSS with one 640×480@30 viewer, audio off and on")
+        /// A benchmark, not a check (it prints numbers and asserts only that media flowed): opt-in like
+        /// `ProducerBenchmarkTests`, `ROBOT_WEBRTC_BENCH=1 swift test --filter ProducerAudioTests/cost`.
+        @Test(
+            "what audio costs: the producer's CPU and RSS with one 640×480@30 viewer, audio off and on",
+            .enabled(
+                if: ProcessInfo.processInfo.environment["ROBOT_WEBRTC_BENCH"] != nil,
+                "a benchmark: ROBOT_WEBRTC_BENCH=1 runs it"))
         func cost() async throws {
             var lines: [String] = []
             for audio in [false, true] {
