@@ -1,5 +1,6 @@
 import Foundation
 import StrictJSON
+import TestSupport
 
 /// What was run (the variant and where), printed beside the numbers and stored with them.
 struct RunDescription: Sendable {

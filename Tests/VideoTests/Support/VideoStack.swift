@@ -136,15 +136,7 @@ final class VideoStack: Sendable {
 
     /// CPU time (user + system, in clock ticks) and resident memory (KiB) of a process, from /proc.
     static func usage(of pid: Int32) -> (ticks: Int, rssKiB: Int)? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let end = stat.lastIndex(of: ")"),
-            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        else { return nil }
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        // Fields 14 and 15 (utime, stime) are the 12th and 13th after "pid (comm)".
-        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
-            .split(separator: " ").dropFirst().first.flatMap { Int($0) }
-        return (user + system, rss ?? 0)
+        guard let stat = ProcessMeter.stat(pid) else { return nil }
+        return (stat.cpuTicks, ProcessMeter.statusKiB(pid, "VmRSS") ?? 0)
     }
 }

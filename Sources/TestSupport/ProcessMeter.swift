@@ -1,26 +1,27 @@
 import Foundation
 
-/// CPU time and memory of processes and of the whole machine, from /proc (Linux only).
-enum ProcessMeter {
+/// CPU time and memory of processes and of the whole machine, from /proc (Linux only): for the benchmarks and the
+/// tests that print what a process costs.
+public enum ProcessMeter {
     /// Clock ticks per second of /proc's CPU times.
-    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    public static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// The fields of /proc/PID/stat the bench needs.
-    struct Stat {
-        var processGroup: Int32
+    public struct Stat {
+        public var processGroup: Int32
         /// utime + stime, in clock ticks.
-        var cpuTicks: Int
+        public var cpuTicks: Int
     }
 
     /// /proc/PID/stat, or nil when the process is gone.
-    static func stat(_ pid: Int32) -> Stat? {
+    public static func stat(_ pid: Int32) -> Stat? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
         return parseStat(text)
     }
 
     /// Parses a /proc/PID/stat line. The command name (field 2) may hold spaces and parentheses, so the fields
     /// are counted from the last ")": field 3 (state) is the first after it.
-    static func parseStat(_ text: String) -> Stat? {
+    public static func parseStat(_ text: String) -> Stat? {
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // Field n is fields[n - 3]: pgrp is field 5, utime 14, stime 15.
@@ -30,7 +31,7 @@ enum ProcessMeter {
     }
 
     /// A line of /proc/PID/status such as `VmRSS:   61234 kB`, in KiB.
-    static func statusKiB(_ pid: Int32, _ key: String) -> Int? {
+    public static func statusKiB(_ pid: Int32, _ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
@@ -40,14 +41,14 @@ enum ProcessMeter {
 
     /// The summed CPU ticks of every process in process group `group` that runs now (Chromium: the browser, its
     /// renderers and its GPU and utility processes).
-    static func groupTicks(_ group: Int32) -> Int {
+    public static func groupTicks(_ group: Int32) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).compactMap(stat).filter { $0.processGroup == group }
             .reduce(0) { $0 + $1.cpuTicks }
     }
 
     /// The machine's busy and total CPU ticks (all CPUs) from /proc/stat's first line.
-    static func machineTicks() -> (busy: Int, total: Int)? {
+    public static func machineTicks() -> (busy: Int, total: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
             let line = text.split(separator: "\n").first
         else { return nil }
@@ -59,7 +60,7 @@ enum ProcessMeter {
     }
 
     /// `ticks` over `seconds` of wall-clock time, as % of one core.
-    static func percentOfOneCore(ticks: Int, seconds: Double) -> Double {
+    public static func percentOfOneCore(ticks: Int, seconds: Double) -> Double {
         seconds > 0 ? Double(ticks) / ticksPerSecond / seconds * 100 : 0
     }
 }
