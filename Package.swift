@@ -282,6 +282,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The NAT path on one machine: network namespaces, NATs, coturn and the whole stack (scripts/nat-demo.sh).
+        .executableTarget(
+            name: "nat-demo",
+            dependencies: [
+                "Basics", "BrowserControl", "NetworkLab", "StrictJSON", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         // Headless Chromium driven over the DevTools protocol: the browser tests and video-bench.
         .target(
@@ -289,6 +299,16 @@ let package = Package(
             dependencies: [
                 "StrictJSON", "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Network namespaces with NAT routers, tc netem and coturn, and the stack started inside them: the
+        // NATTraversal tests and nat-demo.
+        .target(
+            name: "NetworkLab",
+            dependencies: [
+                "Basics", "BrowserControl", "StrictJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -415,6 +435,11 @@ let package = Package(
             dependencies: [
                 "RobotDaemon", "SystemdNotify", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NATTraversalTests",
+            dependencies: ["NetworkLab", "BrowserControl", "DriveProtocol", "StrictJSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -34,10 +34,11 @@ done
 
 # The deploy tests also need: shellcheck (the scripts' lint), systemd (systemd-analyze; no running systemd needed),
 # curl and binutils (install.sh's CA download and strip); the video tests need chromium and GStreamer's plugins
-# (robot-webrtc's pipelines: videotestsrc, x264enc, webrtcbin, libnice), the relay's tests moto.
+# (robot-webrtc's pipelines: videotestsrc, x264enc, webrtcbin, libnice), the relay's tests moto; the NAT tests
+# (network namespaces, NAT routers, a TURN relay; docs/NAT.md) iproute2, nftables, conntrack, coturn and socat.
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils chromium \
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
-    gstreamer1.0-nice
+    gstreamer1.0-nice iproute2 nftables conntrack coturn socat
 ensure_moto
 require_swift
 reap_test_leftovers
@@ -59,7 +60,7 @@ fi
 # — they join the parallel run), so a new suite in those targets is serial until someone lists it here.
 # robot-server's routes are tested in process in RobotServerUnitTests (docs/TESTING.md).
 end_to_end_targets='MQTTTests|RobotDaemonTests|RobotServerTests|VideoTests|RelayTests|BrokerTests|MotorsTests'
-end_to_end_targets+='|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests'
+end_to_end_targets+='|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests|NATTraversalTests'
 pure_suites='AdafruitMotorHATTests|MotorDriverFactoryTests|PCA9685RegisterFileTests|PCA9685Tests'
 pure_suites+='|SimulatedDriverTests|WiringTests|HardwareErrorTests|LinuxGPIOOutputsTests|LinuxI2CBusTests'
 pure_suites+='|CredentialResponseTests|SystemdSupervisionTests|AuthUnitTests|VideoConfigTests|ProducerMessageTests'

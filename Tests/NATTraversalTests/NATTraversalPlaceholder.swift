@@ -1,0 +1,1 @@
+// Placeholder: the NATTraversal suites (issue 15) are being written.
