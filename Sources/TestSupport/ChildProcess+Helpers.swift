@@ -66,7 +66,7 @@ extension ChildProcess {
     /// The path of an executable: `name` itself if it contains a slash, else the first
     /// match in `PATH` and then in the sbin folders (mosquitto is in /usr/sbin, which is
     /// not in an ordinary user's `PATH`).
-    static func locate(_ name: String) throws -> URL {
+    public static func locate(_ name: String) throws -> URL {
         if name.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: name) else {
                 throw TestSupportError("'\(name)' is not an executable file")

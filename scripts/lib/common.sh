@@ -111,6 +111,30 @@ reap_test_leftovers() {
         fi
         rm -rf "$folder"
     done
+    reap_lab_namespaces
+}
+
+# The NAT lab (Sources/NetworkLab) names its network namespaces rlab-<run>-<host>
+# and lists each <run> in its test process's scratch folder (rlab-runs). Deletes
+# every rlab-* namespace whose run no live test process lists, after killing
+# what still runs in it; a concurrent run's namespaces stay.
+reap_lab_namespaces() {
+    command -v ip >/dev/null 2>&1 || return 0
+    local folder owner name run pid live=" "
+    for folder in "${TMPDIR:-/tmp}"/telepresence-robot-tests-*; do
+        owner=${folder##*-}
+        [[ -r $folder/rlab-runs && $owner =~ ^[0-9]+$ && -d /proc/$owner ]] || continue
+        while read -r run; do live+="$run "; done <"$folder/rlab-runs"
+    done
+    for name in $(ip netns list 2>/dev/null | awk '$1 ~ /^rlab-/ { print $1 }'); do
+        run=${name#rlab-}
+        run=${run%%-*}
+        [[ $live == *" $run "* ]] && continue
+        for pid in $(ip netns pids "$name" 2>/dev/null); do
+            kill -KILL "$pid" 2>/dev/null || true
+        done
+        ip netns del "$name" 2>/dev/null || true
+    done
 }
 
 # moto 5 with its server extra (`python3 -m moto.server`): the local stand-in for Amazon SQS that the SQS

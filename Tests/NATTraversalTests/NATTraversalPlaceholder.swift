@@ -1,1 +1,0 @@
-// Placeholder: the NATTraversal suites (issue 15) are being written.
