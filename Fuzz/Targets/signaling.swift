@@ -44,12 +44,15 @@ public func fuzzSignaling(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let again = try? PeerFrame(parsing: echoed.text, from: .producer)
         check(again?.viewer == frame.viewer, "the producer's own frame does not pass the server's checks")
     }
-    // A viewer's frame as robot-server reads it: a talk request encodes back to itself; a negotiation frame is
-    // exactly what PeerFrame(parsing:from: .viewer) accepts.
+    // A viewer's frame as robot-server reads it: a talk or restart request encodes back to itself; a negotiation
+    // frame is exactly what PeerFrame(parsing:from: .viewer) accepts.
     switch try? ViewerFrame(parsing: text) {
     case .talk(let on)?:
         check((try? ViewerFrame(parsing: ViewerFrame.talk(on: on).text)) == .talk(on: on), "talk does not read back")
         check((try? PeerFrame(parsing: text, from: .viewer)) == nil, "a talk frame passed as a negotiation frame")
+    case .restart?:
+        check((try? ViewerFrame(parsing: ViewerFrame.restart.text)) == .restart, "restart does not read back")
+        check((try? PeerFrame(parsing: text, from: .viewer)) == nil, "a restart frame passed as a negotiation frame")
     case .negotiation(let frame)?:
         check((try? PeerFrame(parsing: text, from: .viewer)) == frame, "ViewerFrame and PeerFrame disagree")
     case nil:

@@ -29,6 +29,7 @@ extension MQTTClient {
                 let end: ConnectionMachine.AttemptEnd
                 if rc == MOSQ_ERR_SUCCESS.rawValue {
                     core.transition { $0.connectCallSucceeded() }
+                    if let deadLink = options.deadLinkTimeout { mosquitto.armDeadLink(timeout: deadLink) }
                     let (loopResult, notAccepted) = serve(acceptDeadline: acceptDeadline)
                     end = .loopEnded(.init(code: loopResult, errno: .current), notAccepted: notAccepted)
                 } else {
@@ -36,6 +37,12 @@ extension MQTTClient {
                 }
                 core.perform(core.transition { $0.attemptEnded(end, random: .random(in: 0...1)) }) { action in
                     if case .wait(let delay) = action { sleep(delay) }
+                }
+                if options.deadLinkTimeout != nil {
+                    // The path may still be down (an outage): probe it each second until the broker answers, so the
+                    // first SYN after its return is a probe's, not TCP's back-off's (``DeadLink``); the watchdog of
+                    // the next attempt is armed after this.
+                    DeadLink.waitForPath(host: options.host, port: options.port) { core.isRunning }
                 }
             }
         }

@@ -54,6 +54,11 @@ public struct MQTTOptions: Sendable, Equatable {
     /// How long a blocking connect may spend in the TLS handshake before it is aborted and retried
     /// (a peer that accepts TCP but never answers would otherwise hold the network thread forever).
     public var connectTimeout: Duration
+    /// With a value: a connection whose data or TCP keep-alive probes (every second once idle) go unanswered this
+    /// long is closed by the kernel (`TCP_USER_TIMEOUT`), and each reconnect first waits for the path with a TCP
+    /// probe a second (``DeadLink``) — so a broker is back within about a second of a network outage's end. Nil:
+    /// TCP's and the MQTT keep-alive's own timers, which can take tens of seconds.
+    public var deadLinkTimeout: Duration?
     /// How many QoS 1 messages may await their PUBACK at once (libmosquitto's default is 20; 0 is unlimited).
     /// More pipelines better on a busy link; what does not fit waits in libmosquitto's queue.
     public var maxInflightMessages: Int?

@@ -302,6 +302,11 @@ final class Mosquitto: @unchecked Sendable {
         return mosquitto_disconnect(handle)
     }
 
+    /// Keep-alive probes and a user timeout on the connected socket (``DeadLink``).
+    func armDeadLink(timeout: Duration) {
+        DeadLink.arm(mosquitto_socket(handle), timeout: timeout)
+    }
+
     /// Aborts a blocking TLS handshake in progress by shutting its socket down; returns whether there was one.
     func abortHandshake() -> Bool {
         let fd = mosquitto_socket(handle)

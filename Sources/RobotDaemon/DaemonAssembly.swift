@@ -59,7 +59,15 @@ func motorHardwareConfig(_ config: RobotConfig) -> MotorHardwareConfig {
     )
 }
 
+/// robotd's MQTT connection: after a network outage it must be back within about a second of the link's return
+/// (`docs/SAFETY.md`: the motors stop at the command deadline meanwhile), so a path silent for
+/// ``deadLinkTimeout`` is given up and probed each second (``MQTTOptions/deadLinkTimeout``).
 func mqttOptions(_ config: RobotConfig) -> MQTTOptions {
-    MQTTOptions(
+    var options = MQTTOptions(
         settings: config.mqtt, clientID: config.thingName, subscriptions: [.init(config.actionTopic, qos: 1)])
+    options.deadLinkTimeout = deadLinkTimeout
+    return options
 }
+
+/// How long robotd's connection to the broker may go unanswered before it is given up and made anew.
+let deadLinkTimeout: Duration = .seconds(3)

@@ -110,7 +110,7 @@ final class SignalingHub: Sendable {
     func received(_ text: String, from peer: String, now: ContinuousClock.Instant = .now) {
         room.withLock { room in
             guard admit(peer, now: now, in: &room) else { return }
-            perform(room.state.received(text, from: peer), origin: peer, in: &room)
+            perform(room.state.received(text, from: peer, now: now), origin: peer, in: &room)
         }
     }
 

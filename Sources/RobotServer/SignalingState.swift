@@ -70,6 +70,8 @@ struct SignalingState: Sendable {
     var talker: String?
     /// The robot's latest telemetry, for viewers who join later (robotd publishes on changes and heartbeats).
     private(set) var lastTelemetry: JSONValue?
+    /// When each viewer last had its peer connection restarted (`restart`, `SignalingState+Restart.swift`).
+    var restartedAt: [String: ContinuousClock.Instant] = [:]
 
     init(
         thing: String = "this robot", iceServers: [ServerConfig.ICEServer], maxViewers: Int,
@@ -157,6 +159,7 @@ struct SignalingState: Sendable {
         viewers.remove(at: index)
         principals[peer] = nil
         speakers[peer] = nil
+        restartedAt[peer] = nil
         var actions: [Action] = producer.map { [.send($0, .viewerLeft(viewer: peer))] } ?? []
         if talker == peer {
             actions += talkerChanged(to: nil)
@@ -164,10 +167,10 @@ struct SignalingState: Sendable {
         return actions
     }
 
-    /// A text frame from `peer`: relayed, decided (a viewer's `talk`), or answered with an error frame saying what is
-    /// wrong with it (the frame's checks are the wire contract's, ``PeerFrame`` and ``ViewerFrame``; whether its
-    /// viewer or producer is here, and who may talk, is the room's).
-    mutating func received(_ text: String, from peer: String) -> [Action] {
+    /// A text frame from `peer`: relayed, decided (a viewer's `talk` or `restart`), or answered with an error frame
+    /// saying what is wrong with it (the frame's checks are the wire contract's, ``PeerFrame`` and ``ViewerFrame``;
+    /// whether its viewer or producer is here, and who may talk, is the room's).
+    mutating func received(_ text: String, from peer: String, now: ContinuousClock.Instant = .now) -> [Action] {
         do {
             switch role(of: peer) {
             case .producer?:
@@ -176,6 +179,7 @@ struct SignalingState: Sendable {
                 switch try ViewerFrame(parsing: text) {
                 case .negotiation(let frame): return fromViewer(frame, peer: peer)
                 case .talk(let on): return talk(on, from: peer)
+                case .restart: return restart(from: peer, now: now)
                 }
             case nil:
                 return []

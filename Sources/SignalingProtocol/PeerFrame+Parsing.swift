@@ -32,10 +32,11 @@ extension PeerFrame {
             break
         case (.producer, _):
             throw SignalingFrameError("a producer sends offer or ice, not \(JSONValue.quoted(type))")
-        case (.viewer, "talk"):
-            throw SignalingFrameError("talk is a request to the server, not a frame for the producer (ViewerFrame)")
+        case (.viewer, "talk"), (.viewer, "restart"):
+            throw SignalingFrameError(
+                "\(type) is a request to the server, not a frame for the producer (ViewerFrame)")
         case (.viewer, _):
-            throw SignalingFrameError("a viewer sends talk, answer or ice, not \(JSONValue.quoted(type))")
+            throw SignalingFrameError("a viewer sends talk, restart, answer or ice, not \(JSONValue.quoted(type))")
         }
         var viewer: String?
         if sender == .producer {

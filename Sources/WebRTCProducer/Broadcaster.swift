@@ -158,7 +158,8 @@ final class Broadcaster {
 
     private func join(_ viewer: String) {
         if let old = serialByViewer[viewer] {
-            detach(old, reason: "viewer joined again")
+            // robot-server says viewer-joined again when the viewer asked for a new peer connection (`restart`).
+            detach(old, reason: "viewer joined again: a new peer connection (restart)")
         }
         lastSerial += 1
         let serial = lastSerial

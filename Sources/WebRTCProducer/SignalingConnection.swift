@@ -16,6 +16,13 @@ struct SignalingConnection: Sendable {
     /// Frames larger than this are refused: the contract's limit, at which the server closes too.
     static let maxFrameSize = SignalingLimits.maxFrameBytes
 
+    /// A ping this often; a connection whose last ping got no pong by the next one is closed and made anew. Short,
+    /// because a connection through a home router that lost its NAT mapping (a network change, a reboot) is dead
+    /// without either end hearing of it: the next ping meets the server's reset at once, and the viewers' peer
+    /// connections are offered anew within seconds of the link's return (`docs/NAT.md`, Network changes). Each
+    /// costs a few bytes.
+    static let pingPeriod: Duration = .seconds(2)
+
     func run() async {
         var generation = 0
         var failures = 0
@@ -51,7 +58,7 @@ struct SignalingConnection: Sendable {
 
     private func connect(generation: Int, opened: OpenedFlag) async throws -> WebSocketCloseFrame? {
         var configuration = WebSocketClientConfiguration(
-            maxFrameSize: Self.maxFrameSize, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: .seconds(15)))
+            maxFrameSize: Self.maxFrameSize, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: Self.pingPeriod))
         configuration.additionalHeaders[.authorization] = "Bearer \(settings.token)"
         let url = settings.signalingURL
         logger.info("signaling: connecting to \(url)")

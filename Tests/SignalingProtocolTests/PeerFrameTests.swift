@@ -26,7 +26,7 @@ import Testing
         ("[1]", PeerFrame.Sender.viewer, "a frame must be a JSON object"),
         ("{", .viewer, "the frame is not JSON: invalid JSON at byte 1: expected a string key or '}', got end of payload"),
         (#"{"type":1}"#, .viewer, #"the frame has no "type" string"#),
-        (#"{"type":"offer","sdp":"x"}"#, .viewer, #"a viewer sends talk, answer or ice, not "offer""#),
+        (#"{"type":"offer","sdp":"x"}"#, .viewer, #"a viewer sends talk, restart, answer or ice, not "offer""#),
         (#"{"type":"answer","sdp":"x"}"#, .producer, #"a producer sends offer or ice, not "answer""#),
         (#"{"type":"offer","sdp":"x"}"#, .producer, #"offer: "viewer" must be the viewer's peer id (a string)"#),
         (#"{"type":"ice","viewer":"v"}"#, .producer, #"ice: "candidate" must be a string ("" for the end of candidates)"#),

@@ -28,6 +28,7 @@ async function onSignal(message) {
       page.producerOnline = message.online === true;
       if (!page.producerOnline) {
         closePeer();
+        page.noRoute = null;
         setStatus('video', 'warn', 'Video: camera offline');
         setOverlay("Waiting for the robot's camera…");
       } else if (!page.pc) {
@@ -57,6 +58,7 @@ signalHandlers.frame = onSignal;
 signalHandlers.reset = closePeer;
 signalHandlers.closed = () => {
   closePeer();
+  page.noRoute = null;
   page.producerOnline = false;
   page.talker = null;
   renderTalk();
@@ -181,6 +183,10 @@ window.robotPage = {
       firstFrameMs: page.firstFrameMs,
       peerConnections: page.peerConnections,
       connectionState: page.pc ? page.pc.connectionState : 'none',
+      ice: page.ice,
+      iceRestarts: page.iceRestarts,
+      noRoute: page.noRoute !== null,
+      overlay: $('overlay').textContent,
       signaling: page.socket ? page.socket.readyState === WebSocket.OPEN : false,
       producerOnline: page.producerOnline,
       robot: page.robot,

@@ -57,6 +57,7 @@ function showLink(all) {
   if (known(link.audioLevel)) parts.push(`audio ${levelBars(link.audioLevel)}`);
   if (known(link.glassToGlassMs)) parts.push(`g2g ${Math.round(link.glassToGlassMs)} ms`);
   if (known(link.driveRoundTripMs)) parts.push(`drive ${Math.round(link.driveRoundTripMs)} ms`);
+  if (page.noRoute) parts.unshift(page.noRoute);
   $('link').textContent = parts.length ? parts.join(' · ') : 'Link: no video yet';
   const value = (number, unit = '') => (known(number) ? `${number}${unit}` : '–');
   const rows = [

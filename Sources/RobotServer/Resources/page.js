@@ -27,6 +27,15 @@ export const page = {
   talkerName: null,
   remoteTracks: [], // every track the producer sends (video, audio): one MediaStream on the video element
   robotHears: false, // the offer's audio m-line lets the robot receive (sendrecv/recvonly)
+  // Recovery (peer.js, docs/PAGE.md): the ICE state as stats() reports it, the restarts asked for, and the
+  // "No route to the robot" sentence while no connection has worked since the last failure.
+  ice: 'new',
+  iceRestarts: 0,
+  noRoute: null,
+  restartDelay: 1000,
+  lastRestartAt: null,
+  restartTimer: null,
+  stallTimer: null,
 };
 
 // MARK: status line

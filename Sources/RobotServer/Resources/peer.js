@@ -1,5 +1,6 @@
 // The WebRTC side: answering the producer's offer, the remote tracks on the video element, ICE candidates both
-// ways, the peer connection's statistics and the first frame's time.
+// ways, recovering a connection that failed or stays disconnected (a `restart` for a new offer, with back-off), the
+// peer connection's statistics and the first frame's time.
 import { $, page, query, note, setStatus, setOverlay } from './page.js';
 import { send } from './signaling.js';
 import { talk, stopTalking, renderTalk } from './talk.js';
@@ -12,8 +13,14 @@ export function closePeer() {
     page.pc.ontrack = null;
     page.pc.onicecandidate = null;
     page.pc.onconnectionstatechange = null;
+    page.pc.oniceconnectionstatechange = null;
     page.pc.close();
   }
+  clearTimeout(page.restartTimer);
+  clearTimeout(page.stallTimer);
+  page.restartTimer = null;
+  page.stallTimer = null;
+  page.ice = 'new';
   page.pc = null;
   page.pendingCandidates = [];
   page.remoteTracks = [];
@@ -57,21 +64,10 @@ export async function answerOffer(sdp) {
       sdpMLineIndex: event.candidate.sdpMLineIndex ?? 0, sdpMid: event.candidate.sdpMid,
     });
   };
-  pc.onconnectionstatechange = () => {
-    if (page.pc !== pc) return;
-    const stateName = pc.connectionState;
-    if (stateName === 'connected') {
-      setStatus('video', 'good', 'Video: live');
-      setOverlay('');
-    } else if (stateName === 'failed' || stateName === 'disconnected') {
-      if (stateName === 'failed') stopTalking(true); // the microphone goes nowhere until a new offer comes
-      setStatus('video', 'bad', `Video: ${stateName}`);
-      setOverlay(stateName === 'failed' ? 'Video connection failed; waiting for a new offer…' : 'Video interrupted…');
-    } else {
-      setStatus('video', 'warn', `Video: ${stateName}`);
-    }
-  };
-  setStatus('video', 'warn', 'Video: connecting');
+  pc.onconnectionstatechange = () => watchConnection(pc);
+  pc.oniceconnectionstatechange = () => watchConnection(pc);
+  setStatus('video', 'warn', page.noRoute ? `Video: trying again (restart ${page.iceRestarts})` : 'Video: connecting');
+  stallAfter(pc, iceCheckingLimitMs, 'no connection within 15 s', true);
   await pc.setRemoteDescription({ type: 'offer', sdp });
   if (page.pc !== pc) return; // a newer offer replaced this one meanwhile
   // The robot can hear (its audio m-line receives): answer with a sending audio transceiver, no track yet; talking
@@ -90,6 +86,103 @@ export async function answerOffer(sdp) {
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
   if (page.pc === pc) send({ type: 'answer', sdp: pc.localDescription.sdp });
+}
+
+// MARK: recovery
+
+/** What the overlay says when ICE found no path (docs/PAGE.md, docs/NAT.md). */
+export const noRouteText = 'No route to the robot: the connection attempt (ICE) failed — no network path between '
+  + 'this browser and the robot was found. The likely cause: no TURN relay is configured (robot-server\'s '
+  + 'video.turn), or a firewall blocks UDP and the TURN server\'s ports (see docs/NAT.md).';
+/** The link line's short form of it. */
+const noRouteLink = 'No route to the robot: the connection attempt (ICE) failed';
+/** A connection disconnected this long is given up (Chrome says `disconnected` ~2.5 s after packets stop). */
+const disconnectedGraceMs = 2000;
+/** A connection still not connected this long after the offer counts as failed (Chrome's own ICE timeout on
+ * unanswered checks is far longer; a relayed connection takes well under 5 s even on a slow link). */
+const iceCheckingLimitMs = 15000;
+/** A restart not answered with a new offer this long is asked again (with the back-off). */
+const restartAnswerLimitMs = 10000;
+/** Restarts while connections keep failing: 1 s, doubling to 30 s; reset once one connects. */
+const restartBackoff = { initialMs: 1000, maxMs: 30000 };
+
+/** The peer connection's ICE state as stats() reports it: new, checking, connected, disconnected or failed. */
+function iceStateOf(pc) {
+  if (pc.connectionState === 'failed' || pc.iceConnectionState === 'failed') return 'failed';
+  switch (pc.iceConnectionState) {
+    case 'checking': return 'checking';
+    case 'connected': case 'completed': return 'connected';
+    case 'disconnected': return 'disconnected';
+    case 'closed': return 'failed';
+    default: return 'new';
+  }
+}
+
+/** A connection or ICE state change of `pc`: the status, the overlay, and a restart when it failed or stalls. */
+function watchConnection(pc) {
+  if (page.pc !== pc) return;
+  const ice = iceStateOf(pc);
+  const changed = ice !== page.ice;
+  page.ice = ice;
+  if (ice === 'connected' && pc.connectionState === 'connected') {
+    clearTimeout(page.stallTimer);
+    page.noRoute = null;
+    page.restartDelay = restartBackoff.initialMs;
+    setStatus('video', 'good', 'Video: live');
+    setOverlay('');
+  } else if (ice === 'failed') {
+    failed(pc, 'ICE failed', true);
+  } else if (ice === 'disconnected') {
+    setStatus('video', 'bad', 'Video: disconnected');
+    setOverlay('Video interrupted…');
+    if (changed) stallAfter(pc, disconnectedGraceMs, 'disconnected for 2 s', false);
+  } else if (!page.noRoute) {
+    setStatus('video', 'warn', `Video: ${pc.connectionState}`);
+  }
+}
+
+/** Unless `pc` is connected by then, `ms` from now it counts as failed (`noRoute`: as having found no path). */
+function stallAfter(pc, ms, why, noRoute) {
+  clearTimeout(page.stallTimer);
+  page.stallTimer = setTimeout(() => {
+    if (page.pc === pc && iceStateOf(pc) !== 'connected') failed(pc, why, noRoute);
+  }, ms);
+}
+
+/** `pc` found no path (`noRoute`), or lost the one it had: say so, and ask for a new connection. The "No route"
+ * sentence stays until a connection works. */
+function failed(pc, why, noRoute) {
+  if (page.pc !== pc) return;
+  clearTimeout(page.stallTimer);
+  stopTalking(true); // the microphone goes nowhere until a new connection works
+  if (noRoute) page.noRoute = noRouteLink;
+  if (page.noRoute) {
+    setStatus('video', 'bad', 'Video: no route to the robot (ICE failed)');
+    setOverlay(noRouteText);
+  } else {
+    setStatus('video', 'bad', `Video: lost (${why})`);
+    setOverlay('Video interrupted; reconnecting…');
+  }
+  requestRestart(why);
+}
+
+/** Asks the producer for a new peer connection (`restart`), at most once per back-off delay. A new offer replaces
+ * the connection in place (answerOffer); the producer going away or coming back offers by itself. */
+function requestRestart(why) {
+  if (page.restartTimer) return;
+  const since = page.lastRestartAt === null ? Infinity : performance.now() - page.lastRestartAt;
+  const wait = Math.max(0, page.restartDelay - since);
+  page.restartTimer = setTimeout(() => {
+    page.restartTimer = null;
+    if (!page.producerOnline) return;
+    page.lastRestartAt = performance.now();
+    page.restartDelay = Math.min(page.restartDelay * 2, restartBackoff.maxMs);
+    page.iceRestarts += 1;
+    console.info(`restart ${page.iceRestarts}: ${why}`);
+    send({ type: 'restart' });
+    // The answer is a new offer; if none comes (the request lost on a dead socket), the next try backs off more.
+    if (page.pc) stallAfter(page.pc, restartAnswerLimitMs, 'no new offer after a restart', page.noRoute !== null);
+  }, wait);
 }
 
 export async function addRemoteCandidate(message) {
