@@ -12,6 +12,7 @@ final class Broadcaster {
     private let pipeline: MediaPipeline
     private let events: AsyncStream<ProducerEvent>.Continuation
     private let logger: Logger
+    private let bitrate: BitrateAdaptation
 
     private var generation = 0
     private var outgoing: AsyncStream<String>.Continuation?
@@ -32,6 +33,7 @@ final class Broadcaster {
         self.pipeline = pipeline
         self.events = events
         self.logger = logger
+        bitrate = BitrateAdaptation(settings: settings, pipeline: pipeline, logger: logger)
     }
 
     /// Applies one event. Returns false when the producer should stop; throws when the video cannot go on.
@@ -83,6 +85,9 @@ final class Broadcaster {
             logger.info(
                 "webrtc: viewer branch removed",
                 metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
+        case .receiverFeedback(let serial, let feedback):
+            guard liveBranch(serial) != nil else { break }
+            bitrate.feedback(feedback, branch: serial)
         case .viewerAudio(let serial, let problem):
             guard let branch = liveBranch(serial) else { break }
             if let problem {
@@ -202,6 +207,7 @@ final class Broadcaster {
         case .connected:
             logger.notice("webrtc: viewer connected", metadata: metadata(branch))
             pipeline.requestKeyFrame()
+            branch.watchFeedback()
         case .failed, .closed:
             detach(serial, reason: "peer connection \(state)")
         case .new, .connecting, .disconnected:
@@ -223,6 +229,7 @@ final class Broadcaster {
         }
         logger.info("webrtc: closing the viewer's peer connection (\(reason))", metadata: metadata(branch))
         branch.beginDetach()
+        bitrate.viewerLeft(branch: serial)
         updateFlow()
     }
 

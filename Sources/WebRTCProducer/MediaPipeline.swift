@@ -18,6 +18,7 @@ final class MediaPipeline {
     let tee: UnsafeMutablePointer<GstElement>
     private let valve: UnsafeMutablePointer<GstElement>
     private let encoder: UnsafeMutablePointer<GstElement>
+    private let encoderKind: VideoEncoder
     /// The audio tee and its valve, when there is an audio source.
     let audioTee: UnsafeMutablePointer<GstElement>?
     private let audioValve: UnsafeMutablePointer<GstElement>?
@@ -35,6 +36,7 @@ final class MediaPipeline {
     ) throws(GStreamerError) {
         try GStreamer.initialize()
         self.audio = audio
+        encoderKind = description.encoder
         let line = [description.launchLine, audio.launchLine].filter { !$0.isEmpty }.joined(separator: " ")
         var error: UnsafeMutablePointer<GError>?
         let parsed = gst_parse_launch(line, &error)
@@ -102,6 +104,19 @@ final class MediaPipeline {
             let event = gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, structure)
         else { return }
         _ = gst_pad_send_event(pad, event)
+    }
+
+    /// Sets the video encoder's target bit rate while it runs; false when this encoder cannot change it (the Pi's
+    /// v4l2h264enc takes its bit rate once, from `extra-controls`, when it starts).
+    func setBitrate(kbps: Int) -> Bool {
+        switch encoderKind {
+        case .x264enc: cgst_set_uint(encoder, "bitrate", UInt32(kbps))
+        case .openh264enc: cgst_set_uint(encoder, "bitrate", UInt32(kbps * 1000))
+        // libvpx applies a new target-bitrate to the running encoder (vpx_codec_enc_config_set).
+        case .vp8enc: cgst_set_int(encoder, "target-bitrate", Int32(kbps * 1000))
+        case .v4l2h264enc: return false
+        }
+        return true
     }
 
     /// Reads the bus on a detached thread until ``shutdown()``: errors and end-of-stream become events,

@@ -79,8 +79,11 @@ public struct PipelineDescription: Sendable, Equatable {
     /// again, which some decoders (OpenH264) refuse.
     static let parser = "h264parse config-interval=-1"
 
+    /// The RTP caps end in `rtcp-fb-goog-remb`, which webrtcbin writes into the offer as `a=rtcp-fb:96 goog-remb`:
+    /// with it (and no transport-cc) Chromium sends REMB, its estimate of the link, which ``BitrateController`` uses.
     var payloaderFragment: String {
-        let caps = "application/x-rtp,media=video,encoding-name=\(encoder.codec.encodingName),payload=\(payloadType)"
+        let caps = "application/x-rtp,media=video,encoding-name=\(encoder.codec.encodingName),payload=\(payloadType),"
+            + "rtcp-fb-goog-remb=(boolean)true"
         switch encoder.codec {
         case .h264:
             return "rtph264pay aggregate-mode=zero-latency pt=\(payloadType) ! \(caps)"

@@ -16,7 +16,13 @@ public struct ProducerSettings: Sendable {
     public var width: Int
     public var height: Int
     public var framesPerSecond: Int
+    /// The encoder's bit rate at start, in kbit/s; with ``adaptiveBitrate`` it then follows the viewers' links.
     public var bitrateKbps: Int
+    /// The bounds of the adaptive bit rate (``BitrateController``), in kbit/s.
+    public var minBitrateKbps: Int
+    public var maxBitrateKbps: Int
+    /// Whether the viewers' RTCP feedback steers the encoder's bit rate (on by default).
+    public var adaptiveBitrate: Bool
     /// Latency against bandwidth: the defaults are the low-latency settings.
     public var tuning: VideoTuning
     /// The robot's microphone to the viewers, the talker's voice to its speaker; off by default.
@@ -29,7 +35,8 @@ public struct ProducerSettings: Sendable {
     public init(
         server: String, thing: String, token: String, source: VideoSource = .testPattern, codec: VideoCodec = .h264,
         encoder: VideoEncoder? = nil, width: Int = 640, height: Int = 480, framesPerSecond: Int = 30,
-        bitrateKbps: Int = 1000, tuning: VideoTuning = VideoTuning(), audio: AudioSettings = .off,
+        bitrateKbps: Int = 1000, minBitrateKbps: Int? = nil, maxBitrateKbps: Int? = nil, adaptiveBitrate: Bool = true,
+        tuning: VideoTuning = VideoTuning(), audio: AudioSettings = .off,
         iceLoopback: Bool = false,
         reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2)
     ) throws(ProducerConfigurationError) {
@@ -43,6 +50,9 @@ public struct ProducerSettings: Sendable {
         self.height = height
         self.framesPerSecond = framesPerSecond
         self.bitrateKbps = bitrateKbps
+        self.minBitrateKbps = minBitrateKbps ?? min(Self.defaultMinBitrateKbps, bitrateKbps)
+        self.maxBitrateKbps = maxBitrateKbps ?? bitrateKbps
+        self.adaptiveBitrate = adaptiveBitrate
         self.tuning = tuning
         self.audio = audio
         self.iceLoopback = iceLoopback
@@ -76,12 +86,25 @@ public struct ProducerSettings: Sendable {
         guard (50...50_000).contains(bitrateKbps) else {
             throw ProducerConfigurationError("--bitrate: \(bitrateKbps) kbit/s is not between 50 and 50000")
         }
+        for (option, kbps) in [("--min-bitrate", minBitrateKbps), ("--max-bitrate", maxBitrateKbps)] {
+            guard (50...50_000).contains(kbps) else {
+                throw ProducerConfigurationError("\(option): \(kbps) kbit/s is not between 50 and 50000")
+            }
+        }
+        guard minBitrateKbps <= bitrateKbps, bitrateKbps <= maxBitrateKbps else {
+            throw ProducerConfigurationError(
+                "--bitrate: \(bitrateKbps) kbit/s is not between --min-bitrate \(minBitrateKbps) and "
+                    + "--max-bitrate \(maxBitrateKbps)")
+        }
         guard tuning.keyFrameSeconds.isFinite, (0.1...60).contains(tuning.keyFrameSeconds) else {
             throw ProducerConfigurationError(
                 "--key-frame-seconds: \(tuning.keyFrameSeconds) is not between 0.1 and 60")
         }
         try audio.validate()
     }
+
+    /// `--min-bitrate` when not given (or `--bitrate` when that is lower): below ~150 kbit/s 640×480 H.264 is mush.
+    public static let defaultMinBitrateKbps = 150
 
     /// `ws(s)://SERVER/robots/{thing}/signal?role=producer`.
     public var signalingURL: String {
@@ -95,7 +118,9 @@ extension ProducerSettings: CustomStringConvertible {
     /// The settings for logs, without the token.
     public var description: String {
         "\(signalingURL) source=\(source) codec=\(codec) encoder=\(encoder?.description ?? "auto") "
-            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s \(tuning) \(audio) "
+            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s "
+            + (adaptiveBitrate ? "adaptive=\(minBitrateKbps)…\(maxBitrateKbps)kbit/s " : "adaptive=off ")
+            + "\(tuning) \(audio) "
             + "iceLoopback=\(iceLoopback)"
     }
 }

@@ -19,8 +19,8 @@ final class ViewerBranch {
     let serial: Int
     let viewer: String
     private let bin: UnsafeMutablePointer<GstElement>
-    private let webrtc: UnsafeMutablePointer<GstElement>
-    private let events: AsyncStream<ProducerEvent>.Continuation
+    let webrtc: UnsafeMutablePointer<GstElement>
+    let events: AsyncStream<ProducerEvent>.Continuation
     private weak var pipeline: MediaPipeline?
     private var teePad: UnsafeMutablePointer<GstPad>?
     private var audio: ViewerAudio?
@@ -29,6 +29,8 @@ final class ViewerBranch {
     /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
     var offerRequested = false
     var isDetaching = false
+    /// Set once the RTP session's RTCP is watched (``watchFeedback()``).
+    var watchesFeedback = false
     /// TURN URLs from the welcome frame that webrtcbin did not accept (the viewer is served without them).
     private(set) var refusedTURNServers = 0
 

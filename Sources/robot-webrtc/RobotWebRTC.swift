@@ -72,8 +72,31 @@ struct RobotWebRTC: AsyncParsableCommand {
     @Option(name: .long, help: "Frames per second.")
     var fps: Int = 30
 
-    @Option(name: .long, help: "Target bit rate in kbit/s.")
+    @Option(
+        name: .long,
+        help: """
+            The encoder's bit rate at start, in kbit/s; it then follows the viewers' links between --min-bitrate \
+            and --max-bitrate (docs/VIDEO.md, Bitrate adaptation).
+            """)
     var bitrate: Int = 1000
+
+    @Option(
+        name: .long,
+        help: """
+            The lowest bit rate the adaptation goes to, in kbit/s (default 150, or --bitrate when lower).
+            """)
+    var minBitrate: Int?
+
+    @Option(name: .long, help: "The highest bit rate the adaptation goes to, in kbit/s (default: --bitrate).")
+    var maxBitrate: Int?
+
+    @Flag(
+        name: .customLong("no-adaptive-bitrate"),
+        help: """
+            Keep --bitrate whatever the viewers' feedback (RTCP loss, round trip, REMB) says; by default the \
+            encoder follows the worst viewer's link.
+            """)
+    var noAdaptiveBitrate = false
 
     @Flag(
         name: .customLong("no-zero-latency"),
@@ -156,7 +179,8 @@ struct RobotWebRTC: AsyncParsableCommand {
         let settings = try ProducerSettings(
             server: server, thing: thing, token: try readToken(), source: try VideoSource(parsing: source),
             codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
-            bitrateKbps: bitrate,
+            bitrateKbps: bitrate, minBitrateKbps: minBitrate, maxBitrateKbps: maxBitrate,
+            adaptiveBitrate: !noAdaptiveBitrate,
             tuning: VideoTuning(zeroLatency: !noZeroLatency, keyFrameSeconds: keyFrameSeconds, leakyQueue: !noLeakyQueue),
             audio: try AudioSettings(
                 source: audioSource, device: audioDevice, sink: AudioSettings.Sink(parsing: audioSink),

@@ -1,0 +1,33 @@
+import CGStreamer
+
+/// The viewer's RTCP, read for the bit rate (``BitrateAdaptation``).
+extension ViewerBranch {
+    /// Connects to the RTP session's `on-receiving-rtcp` once the peer connection is up (webrtcbin creates its
+    /// rtpbin session while negotiating; with max-bundle every stream is session 0). Each compound RTCP packet
+    /// with a report block or a REMB becomes a ``ProducerEvent/receiverFeedback(branch:_:)``. Idempotent.
+    func watchFeedback() {
+        guard !watchesFeedback, let rtpbin = gst_bin_get_by_name(cgst_bin(webrtc), "rtpbin") else { return }
+        defer { gst_object_unref(rtpbin) }
+        guard let session = cgst_rtpbin_internal_session(rtpbin, 0) else { return }
+        defer { g_object_unref(session) }
+        watchesFeedback = true
+        cgst_connect_buffer_signal(
+            session, "on-receiving-rtcp", GStreamerCallbacks.receivingRTCP,
+            CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseClosureData)
+    }
+}
+
+extension GStreamerCallbacks {
+    /// RTPSession `on-receiving-rtcp`, on the RTCP streaming thread: parsed here (``cgst_rtcp_read_feedback``),
+    /// reported as a value.
+    static let receivingRTCP: cgst_buffer_callback = { _, buffer, data in
+        let context = CallbackContext.borrowed(data)
+        var parsed = cgst_rtcp_feedback()
+        guard let buffer, cgst_rtcp_read_feedback(buffer, &parsed) != 0 else { return }
+        let feedback = ReceiverFeedback(
+            lossFraction: parsed.fraction_lost >= 0 ? Double(parsed.fraction_lost) / 256 : nil,
+            rembKbps: parsed.remb_bps > 0 ? Int(parsed.remb_bps / 1000) : nil,
+            roundTripMs: parsed.round_trip_ms >= 0 ? Int(parsed.round_trip_ms) : nil)
+        context.report(.receiverFeedback(branch: context.branch, feedback))
+    }
+}
