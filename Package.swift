@@ -368,7 +368,7 @@ let package = Package(
         .testTarget(
             name: "VideoTests",
             dependencies: [
-                "RobotServer", "WebRTCProducer", "SignalingProtocol", "CGStreamer", "StrictJSON", "JSONConfig",
+                "Basics", "RobotServer", "WebRTCProducer", "SignalingProtocol", "CGStreamer", "StrictJSON", "JSONConfig",
                 "TestSupport", "MQTT", "BrowserControl",
                 "DriveProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -401,7 +401,8 @@ let package = Package(
         .testTarget(
             name: "RobotServerUnitTests",
             dependencies: [
-                "RobotServer", "SignalingProtocol", "JSONConfig", "DriveProtocol", "StrictJSON", "TestSupport", "MQTT",
+                "Basics", "RobotServer", "SignalingProtocol", "JSONConfig", "DriveProtocol", "StrictJSON", "TestSupport",
+                "MQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -20,6 +20,13 @@ public func buildApplication(
     for key in config.unknownKeys {
         logger.warning("config: unknown key \(key) ignored (a typo, or a section of a later version?)")
     }
+    for warning in config.video.warnings {
+        logger.warning("config: \(warning)")
+    }
+    if let turn = config.video.turn {
+        // The minter's description names the secret's file, never the secret.
+        logger.notice("video: minting short-lived TURN credentials", metadata: ["video.turn": "\(turn)"])
+    }
     if config.auth.disabled {
         logger.critical(
             "AUTHENTICATION IS DISABLED (auth.disabled): anyone who can reach http://\(config.listen.host):\(config.listen.port) can drive every robot. For a local demo only."

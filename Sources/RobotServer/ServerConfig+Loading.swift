@@ -53,7 +53,7 @@ extension ServerConfig {
             config.relay = try RelayConfig.parse(relay, directory: directory, unknown: &unknown)
         }
         if let video = try reader.object("video") {
-            config.video = try Video.parse(video, unknown: &unknown)
+            config.video = try Video.parse(video, directory: directory, unknown: &unknown)
         }
         config.unknownKeys = unknown
         return config

@@ -48,7 +48,7 @@ final class SignalingHub: Sendable {
             Room(
                 state: SignalingState(
                     thing: thing, iceServers: video.iceServers, maxViewers: video.maxViewers,
-                    maxViewersPerPrincipal: video.maxViewersPerPrincipal)))
+                    maxViewersPerPrincipal: video.maxViewersPerPrincipal, turn: video.turn)))
     }
 
     /// How many viewers are connected now.
@@ -83,7 +83,9 @@ final class SignalingHub: Sendable {
             room.cutters[peer] = onCut
             room.buckets[peer] = TokenBucket(
                 burst: video.signalingBurst * scale, perSecond: video.signalingFramesPerSecond * scale, now: now)
-            perform(room.state.join(peer, as: role, principal: principal, speaker: speaker), origin: nil, in: &room)
+            perform(
+                room.state.join(peer, as: role, principal: principal, speaker: speaker, at: .now()), origin: nil,
+                in: &room)
         }
         logger.debug(
             "signaling: \(role.rawValue) joined", metadata: ["robot.thing": "\(thing)", "signal.peer": "\(peer)"])

@@ -1,3 +1,4 @@
+import Basics
 import SignalingProtocol
 import StrictJSON
 
@@ -55,6 +56,8 @@ struct SignalingState: Sendable {
     /// The robot's thing name, as refusals name it.
     let thing: String
     let iceServers: [ICEServer]
+    /// Mints each peer's TURN credentials (`video.turn`), listed after ``iceServers``; nil: static servers only.
+    let turn: TURNCredentialMinter?
     let maxViewers: Int
     let maxViewersPerPrincipal: Int
     private(set) var producer: String?
@@ -75,10 +78,11 @@ struct SignalingState: Sendable {
 
     init(
         thing: String = "this robot", iceServers: [ServerConfig.ICEServer], maxViewers: Int,
-        maxViewersPerPrincipal: Int? = nil
+        maxViewersPerPrincipal: Int? = nil, turn: TURNCredentialMinter? = nil
     ) {
         self.thing = thing
         self.iceServers = iceServers
+        self.turn = turn
         self.maxViewers = maxViewers
         self.maxViewersPerPrincipal = maxViewersPerPrincipal ?? maxViewers
     }
@@ -95,9 +99,11 @@ struct SignalingState: Sendable {
 
     /// A new socket: welcome it, tell it who talks, and tell the other side. `principal` is who opened it (nil: nobody
     /// known, as with authentication disabled), for the per-principal viewer cap; `speaker` is what a viewer may do
-    /// here (nobody named, no role: it may watch but not talk).
+    /// here (nobody named, no role: it may watch but not talk); `time` is the wall clock's, for minting TURN
+    /// credentials.
     mutating func join(
-        _ peer: String, as role: Role, principal: String? = nil, speaker: Speaker = Speaker(name: nil, roles: [])
+        _ peer: String, as role: Role, principal: String? = nil, speaker: Speaker = Speaker(name: nil, roles: []),
+        at time: Timestamp = .now()
     ) -> [Action] {
         switch role {
         case .viewer:
@@ -120,7 +126,7 @@ struct SignalingState: Sendable {
             principals[peer] = principal
             speakers[peer] = speaker
             var actions: [Action] = [
-                .send(peer, welcome(peer, role)),
+                .send(peer, welcome(peer, role, at: time)),
                 .send(peer, talkerFrame),
                 .send(peer, .producer(online: producer != nil)),
             ]
@@ -128,7 +134,7 @@ struct SignalingState: Sendable {
                 actions.append(.send(peer, .telemetry(lastTelemetry)))
             }
             if let producer {
-                actions.append(.send(producer, .viewerJoined(viewer: peer)))
+                actions.append(.send(producer, viewerJoined(peer, producer: producer, at: time)))
             }
             return actions
         case .producer:
@@ -139,11 +145,11 @@ struct SignalingState: Sendable {
                 actions += viewers.map { .send($0, .producer(online: false)) }
             }
             producer = peer
-            actions.append(.send(peer, welcome(peer, role)))
+            actions.append(.send(peer, welcome(peer, role, at: time)))
             actions.append(.send(peer, talkerFrame))
             for viewer in viewers {
                 actions.append(.send(viewer, .producer(online: true)))
-                actions.append(.send(peer, .viewerJoined(viewer: viewer)))
+                actions.append(.send(peer, viewerJoined(viewer, producer: peer, at: time)))
             }
             return actions
         }
@@ -213,8 +219,17 @@ struct SignalingState: Sendable {
         return [.send(producer, .relayed(frame.relayed(viewer: peer)))]
     }
 
-    private func welcome(_ peer: String, _ role: Role) -> ServerFrame {
-        .welcome(peer: peer, role: role, iceServers: iceServers)
+    /// The static ``iceServers``, then — with `video.turn` — TURN credentials minted for `peer` at `time`: every
+    /// (re)connection gets its own.
+    private func welcome(_ peer: String, _ role: Role, at time: Timestamp) -> ServerFrame {
+        let minted = turn.map { [$0.iceServer(for: peer, now: time)] } ?? []
+        return .welcome(peer: peer, role: role, iceServers: iceServers + minted)
+    }
+
+    /// `viewer-joined` for `producer`: with `video.turn`, fresh credentials (the producer's, minted at `time`) for
+    /// that viewer's peer connection, so a producer connected for longer than their lifetime still reaches the relay.
+    func viewerJoined(_ viewer: String, producer: String, at time: Timestamp) -> ServerFrame {
+        .viewerJoined(viewer: viewer, iceServers: turn.map { iceServers + [$0.iceServer(for: producer, now: time)] })
     }
 
     static func error(_ message: String) -> ServerFrame {

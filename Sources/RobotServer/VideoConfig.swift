@@ -18,20 +18,25 @@ extension ServerConfig {
         public var signalingBurst = 100
         /// Frames per second a signaling socket may send once its burst is spent (the producer: `maxViewers` times).
         public var signalingFramesPerSecond = 20
+        /// Short-lived TURN credentials (`video.turn`): minted for every peer after the static ``iceServers``.
+        public var turn: TURNCredentialMinter?
+        /// What an operator should fix but need not (a secret file others may read), logged at start.
+        public var warnings: [String] = []
 
         public init(
             iceServers: [ICEServer] = [], maxViewers: Int = 4, maxViewersPerPrincipal: Int = 2,
-            signalingBurst: Int = 100, signalingFramesPerSecond: Int = 20
+            signalingBurst: Int = 100, signalingFramesPerSecond: Int = 20, turn: TURNCredentialMinter? = nil
         ) {
             self.iceServers = iceServers
             self.maxViewers = maxViewers
             self.maxViewersPerPrincipal = maxViewersPerPrincipal
             self.signalingBurst = signalingBurst
             self.signalingFramesPerSecond = signalingFramesPerSecond
+            self.turn = turn
         }
 
         static let keys: Set<String> = [
-            "iceServers", "maxViewers", "maxViewersPerPrincipal", "signalingBurst", "signalingFramesPerSecond",
+            "iceServers", "maxViewers", "maxViewersPerPrincipal", "signalingBurst", "signalingFramesPerSecond", "turn",
         ]
     }
 
@@ -40,8 +45,11 @@ extension ServerConfig {
 }
 
 extension ServerConfig.Video {
-    /// Reads the `video` section; every error names the key path (`video.iceServers[1].urls[0]: …`).
-    static func parse(_ reader: ConfigReader, unknown: inout [String]) throws(ConfigError) -> Self {
+    /// Reads the `video` section; every error names the key path (`video.iceServers[1].urls[0]: …`). Relative paths
+    /// (`turn.secretFile`) resolve against `directory`.
+    static func parse(
+        _ reader: ConfigReader, directory: String = ".", unknown: inout [String]
+    ) throws(ConfigError) -> Self {
         var video = Self()
         unknown += reader.unknownKeys(known: keys)
         for server in try reader.objectArray("iceServers") ?? [] {
@@ -54,6 +62,10 @@ extension ServerConfig.Video {
         video.signalingBurst = try reader.int("signalingBurst", in: 10...10_000) ?? video.signalingBurst
         video.signalingFramesPerSecond =
             try reader.int("signalingFramesPerSecond", in: 1...1000) ?? video.signalingFramesPerSecond
+        if let turn = try reader.object("turn") {
+            video.turn = try TURNCredentialMinter.parse(
+                turn, directory: directory, unknown: &unknown, warnings: &video.warnings)
+        }
         return video
     }
 
@@ -68,16 +80,7 @@ extension ServerConfig.Video {
         guard !urls.isEmpty else {
             throw ConfigError(reader.keyPath("urls"), "is required: e.g. [\"stun:stun.example.com:3478\"]")
         }
-        for (index, url) in urls.enumerated() {
-            guard let scheme = ServerConfig.ICEServer.schemes.first(where: { url.hasPrefix($0) }),
-                url.count > scheme.count
-            else {
-                throw ConfigError(
-                    "\(reader.keyPath("urls"))[\(index)]",
-                    "\(JSONValue.quoted(url)) is not a STUN or TURN URL; expected stun:host[:port], stuns:…, "
-                        + "turn:host[:port][?transport=udp|tcp] or turns:…")
-            }
-        }
+        try checkURLs(urls, keyPath: reader.keyPath("urls"))
         let server = ServerConfig.ICEServer(
             urls: urls, username: try reader.string("username"), credential: try reader.string("credential"))
         if urls.contains(where: { $0.hasPrefix("turn") }), server.username == nil || server.credential == nil {
@@ -85,5 +88,21 @@ extension ServerConfig.Video {
                 reader.path, "a TURN server needs a username and a credential (browsers refuse it without them)")
         }
         return server
+    }
+
+    /// Throws naming `keyPath[i]` for the first of `urls` that is not a URL of `schemes`.
+    static func checkURLs(
+        _ urls: [String], keyPath: String, schemes: [String] = ServerConfig.ICEServer.schemes
+    ) throws(ConfigError) {
+        for (index, url) in urls.enumerated() {
+            guard let scheme = schemes.first(where: { url.hasPrefix($0) }), url.count > scheme.count else {
+                let kind = schemes.contains("stun:") ? "a STUN or TURN URL" : "a TURN URL"
+                let expected = (schemes.contains("stun:") ? "stun:host[:port], stuns:…, " : "")
+                throw ConfigError(
+                    "\(keyPath)[\(index)]",
+                    "\(JSONValue.quoted(url)) is not \(kind); expected \(expected)"
+                        + "turn:host[:port][?transport=udp|tcp] or turns:…")
+            }
+        }
     }
 }

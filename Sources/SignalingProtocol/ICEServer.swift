@@ -29,6 +29,19 @@ public struct ICEServer: Sendable, Equatable, CustomStringConvertible {
         urls.joined(separator: " ") + (username.map { " (user \($0), credential redacted)" } ?? "")
     }
 
+    /// Parses a frame's `iceServers` member: nil when it is absent or null, else each entry as ``init(json:keyPath:)``.
+    static func list(_ value: JSONValue?, keyPath: String) throws(SignalingMessageError) -> [ICEServer]? {
+        guard let value, !value.isNull else { return nil }
+        guard let array = value.arrayValue else {
+            throw SignalingMessageError("\(keyPath): expected an array, got \(value.typeName)")
+        }
+        var servers: [ICEServer] = []
+        for (index, entry) in array.enumerated() {
+            servers.append(try ICEServer(json: entry, keyPath: "\(keyPath)[\(index)]"))
+        }
+        return servers
+    }
+
     /// Parses `{"urls": "stun:…" | ["stun:…", …], "username"?, "credential"?}`.
     public init(json: JSONValue, keyPath: String) throws(SignalingMessageError) {
         guard case .object(let object) = json else {

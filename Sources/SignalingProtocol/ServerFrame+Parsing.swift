@@ -28,15 +28,7 @@ extension ServerFrame {
     init?(_ object: JSONObject, type: String, for receiver: PeerRole) throws(SignalingMessageError) {
         switch (type, receiver) {
         case ("welcome", _):
-            var servers: [ICEServer] = []
-            if let list = object["iceServers"], !list.isNull {
-                guard let array = list.arrayValue else {
-                    throw SignalingMessageError("welcome.iceServers: expected an array, got \(list.typeName)")
-                }
-                for (index, entry) in array.enumerated() {
-                    servers.append(try ICEServer(json: entry, keyPath: "welcome.iceServers[\(index)]"))
-                }
-            }
+            let servers = try ICEServer.list(object["iceServers"], keyPath: "welcome.iceServers") ?? []
             let role = object["role"]?.stringValue.flatMap(PeerRole.init(rawValue:)) ?? receiver
             self = .welcome(peer: object["peer"]?.stringValue ?? "", role: role, iceServers: servers)
         case ("error", _):
@@ -44,14 +36,17 @@ extension ServerFrame {
         case ("talker", _):
             self = .talker(viewer: try object.optionalString("viewer"), name: try object.optionalString("name"))
         case ("viewer-joined", .producer):
-            self = .viewerJoined(viewer: try object.requiredString("viewer"))
+            self = .viewerJoined(
+                viewer: try object.requiredString("viewer"),
+                iceServers: try ICEServer.list(object["iceServers"], keyPath: "viewer-joined.iceServers"))
         case ("viewer-left", .producer):
             self = .viewerLeft(viewer: try object.requiredString("viewer"))
         case ("answer", .producer), ("ice", .producer), ("offer", .viewer), ("ice", .viewer):
             self = .relayed(try PeerFrame(relayed: object, type: type, to: receiver))
         case ("producer", .viewer):
             guard let online = object["online"]?.boolValue else {
-                throw SignalingMessageError("online: expected a boolean, got \(object["online"]?.typeName ?? "nothing")")
+                throw SignalingMessageError(
+                    "online: expected a boolean, got \(object["online"]?.typeName ?? "nothing")")
             }
             self = .producer(online: online)
         case ("telemetry", .viewer):

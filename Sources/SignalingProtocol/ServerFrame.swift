@@ -10,7 +10,10 @@ public enum ServerFrame: Sendable, Equatable {
     /// To viewers: a message the robot published on its telemetry topic, as it came.
     case telemetry(JSONValue)
     /// To the producer: a viewer wants video (also sent for each viewer already waiting when the producer connects).
-    case viewerJoined(viewer: String)
+    /// `iceServers`, when present, replace the welcome's for this viewer's peer connection: robot-server mints fresh
+    /// TURN credentials for each viewer (`video.turn`), so a producer connected for days still reaches the relay.
+    /// Absent from servers without `video.turn` and older ones; a producer that does not know it ignores it.
+    case viewerJoined(viewer: String, iceServers: [ICEServer]? = nil)
     /// To the producer: a viewer went away.
     case viewerLeft(viewer: String)
     /// To the sender of a frame the server refused; the socket stays open.
@@ -33,7 +36,12 @@ public enum ServerFrame: Sendable, Equatable {
             ]
         case .producer(let online): ["type": "producer", "online": .bool(online)]
         case .telemetry(let data): ["type": "telemetry", "data": data]
-        case .viewerJoined(let viewer): ["type": "viewer-joined", "viewer": .string(viewer)]
+        case .viewerJoined(let viewer, let iceServers):
+            if let iceServers {
+                ["type": "viewer-joined", "viewer": .string(viewer), "iceServers": .array(iceServers.map(\.json))]
+            } else {
+                ["type": "viewer-joined", "viewer": .string(viewer)]
+            }
         case .viewerLeft(let viewer): ["type": "viewer-left", "viewer": .string(viewer)]
         case .error(let message): ["type": "error", "message": .string(message)]
         case .talker(let viewer, let name):

@@ -5,8 +5,9 @@
 public enum SignalingMessage: Sendable, Equatable {
     /// The first frame: our peer id and the ICE servers every peer connection should use.
     case welcome(peer: String, iceServers: [ICEServer])
-    /// A viewer wants video: make it a peer connection and an offer.
-    case viewerJoined(viewer: String)
+    /// A viewer wants video: make it a peer connection and an offer, with `iceServers` when the server sent some
+    /// for this viewer (fresh TURN credentials), else the welcome's.
+    case viewerJoined(viewer: String, iceServers: [ICEServer]? = nil)
     /// A viewer went away: free its peer connection.
     case viewerLeft(viewer: String)
     /// The viewer's answer to our offer.
@@ -26,8 +27,8 @@ public enum SignalingMessage: Sendable, Equatable {
         switch frame {
         case .welcome(let peer, _, let servers)?:
             return .welcome(peer: peer, iceServers: servers)
-        case .viewerJoined(let viewer)?:
-            return .viewerJoined(viewer: viewer)
+        case .viewerJoined(let viewer, let servers)?:
+            return .viewerJoined(viewer: viewer, iceServers: servers)
         case .viewerLeft(let viewer)?:
             return .viewerLeft(viewer: viewer)
         case .error(let message)?:

@@ -134,8 +134,9 @@ final class Broadcaster {
             logger.notice(
                 "signaling: connected as the producer",
                 metadata: ["webrtc.peer": "\(peer)", "webrtc.iceServers": "\(servers.count)"])
-        case .viewerJoined(let viewer):
-            join(viewer)
+        case .viewerJoined(let viewer, let servers):
+            // Fresh TURN credentials for this viewer when robot-server minted some; else the welcome's.
+            join(viewer, iceServers: servers ?? iceServers)
         case .viewerLeft(let viewer):
             guard let serial = serialByViewer[viewer] else {
                 logger.debug("signaling: viewer-left for an unknown viewer", metadata: ["webrtc.viewer": "\(viewer)"])
@@ -161,7 +162,7 @@ final class Broadcaster {
         }
     }
 
-    private func join(_ viewer: String) {
+    private func join(_ viewer: String, iceServers: [ICEServer]) {
         if let old = serialByViewer[viewer] {
             // robot-server says viewer-joined again when the viewer asked for a new peer connection (`restart`).
             detach(old, reason: "viewer joined again: a new peer connection (restart)")
