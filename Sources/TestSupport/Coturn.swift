@@ -68,7 +68,8 @@ public final class Coturn: Sendable {
             let process = try ChildProcess.start(command[0], Array(command.dropFirst()), outputDirectory: directory)
             do {
                 try await waitUntilListening(process, address: "\(listeningIP):\(chosen)")
-                return Coturn(listeningIP: listeningIP, port: chosen, realm: realm, process: process, directory: directory)
+                return Coturn(
+                    listeningIP: listeningIP, port: chosen, realm: realm, process: process, directory: directory)
             } catch {
                 _ = try? await process.kill()
                 let inUse = process.standardOutput.contains("Address already in use")
@@ -134,7 +135,7 @@ public final class Coturn: Sendable {
         return lines
     }
 
-    /// Writes `text` to a new file readable by its owner only (created 0600, so the secret is never readable by others).
+    /// Writes `text` to a new file readable by its owner only (created 0600: the secret is never readable by others).
     private static func writePrivately(_ text: String, to file: URL) throws {
         try? FileManager.default.removeItem(at: file)
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
