@@ -1,3 +1,4 @@
+import Basics
 import SignalingProtocol
 
 /// A new peer connection for a viewer whose connection failed or stays disconnected — a network change, a NAT that
@@ -12,8 +13,9 @@ extension SignalingState {
     /// The shortest time between two restarts of one viewer's peer connection.
     static let restartInterval: Duration = .seconds(1)
 
-    /// `restart` from `viewer`: passed on to the producer as `viewer-joined`, or refused with the reason.
-    mutating func restart(from viewer: String, now: ContinuousClock.Instant) -> [Action] {
+    /// `restart` from `viewer`: passed on to the producer as `viewer-joined` — with fresh TURN credentials, minted at
+    /// `time`, as when the viewer joined — or refused with the reason.
+    mutating func restart(from viewer: String, now: ContinuousClock.Instant, at time: Timestamp = .now()) -> [Action] {
         guard let producer else {
             return [
                 .send(
@@ -25,6 +27,6 @@ extension SignalingState {
             return [.send(viewer, Self.error("restart: at most one restart a second; the last one is under way"))]
         }
         restartedAt[viewer] = now
-        return [.send(producer, .viewerJoined(viewer: viewer))]
+        return [.send(producer, viewerJoined(viewer, producer: producer, at: time))]
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 @testable import RobotServer
 import SignalingProtocol
 import StrictJSON
@@ -25,6 +26,25 @@ import Testing
             ])
         #expect(ViewerFrame.restart.text == Self.restart)
         #expect((try? ViewerFrame(parsing: Self.restart)) == .restart)
+    }
+
+    /// With `video.turn`, the producer gets fresh credentials for the restarted connection, minted now, as when the
+    /// viewer joined: a restart after the welcome's credentials expired still reaches the relay.
+    @Test func aRestartCarriesFreshTURNCredentials() throws {
+        let minter = TURNCredentialMinter(
+            urls: ["turn:203.0.113.10:3478?transport=udp"], secret: TURNSecret("s".utf8), ttlSeconds: 600)
+        var state = SignalingState(thing: "sts-pi", iceServers: [], maxViewers: 4, turn: minter)
+        let joined = Timestamp(nanosecondsSinceEpoch: 1_000 * 1_000_000_000)
+        _ = state.join("producer-1", as: .producer, at: joined)
+        _ = state.join("viewer-1", as: .viewer, at: joined)
+        let later = Timestamp(nanosecondsSinceEpoch: 5_000 * 1_000_000_000)
+        let actions = state.restart(from: "viewer-1", now: .now, at: later)
+        guard case .send("producer-1", .viewerJoined("viewer-1", let servers?))? = actions.first, actions.count == 1
+        else {
+            Issue.record("expected one viewer-joined with ICE servers for the producer: \(actions)")
+            return
+        }
+        #expect(servers.map(\.username) == ["5600:producer-1"], "expiry = restart time + ttl: \(servers)")
     }
 
     /// A second restart within a second is refused to the viewer; after a second, and for another viewer, it passes.
