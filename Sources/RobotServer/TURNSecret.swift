@@ -19,7 +19,9 @@ public struct TURNSecret: Sendable, Equatable, CustomStringConvertible, CustomDe
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// Reads the secret from `path`: the whole file without its trailing line break(s). Throws naming `keyPath` and
-    /// the path when the file is missing, unreadable or empty; `warning` says so when group or others may read it.
+    /// the path when the file is missing, unreadable or empty; `warning` says so when any user may read it. A group
+    /// may: the installed robot-server is a systemd `DynamicUser` that reads `/etc/robot` through its group, as
+    /// `server.json` (0640 root:robot-server-config).
     static func load(path: String, keyPath: String) throws(ConfigError) -> (secret: TURNSecret, warning: String?) {
         var bytes: [UInt8]
         switch FileAccess.read(path, limit: 64 * 1024) {
@@ -34,11 +36,11 @@ public struct TURNSecret: Sendable, Equatable, CustomStringConvertible, CustomDe
         }
         var status = stat()
         var warning: String?
-        if stat(path, &status) == 0, status.st_mode & 0o077 != 0 {
+        if stat(path, &status) == 0, status.st_mode & 0o007 != 0 {
             let mode = String(status.st_mode & 0o777, radix: 8)
             warning =
-                "\(keyPath): \(path) may be read by other users (mode \(mode)): "
-                + "chmod 600 it, owned by robot-server's user"
+                "\(keyPath): \(path) may be read by any user (mode \(mode)): "
+                + "chmod 640 it, group robot-server-config (or 600, owned by robot-server's user)"
         }
         return (TURNSecret(bytes), warning)
     }

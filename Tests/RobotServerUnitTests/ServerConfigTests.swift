@@ -119,6 +119,7 @@ import Testing
             ("certs/robot-server.key", "pki/robot-server.key"), ("certs/idp-ca.pem", "pki/ca.crt"),
             ("certs/relay-ingestion.crt", "pki/robot-server.crt"), ("certs/relay-ingestion.key", "pki/robot-server.key"),
             ("certs/relay-partner.crt", "pki/robot-server.crt"), ("certs/relay-partner.key", "pki/robot-server.key"),
+            (#""secretFile": "turn-secret""#, #""secretFile": "pki/admin.key""#),
         ] {
             text = text.replacingOccurrences(of: from, with: to)
         }
@@ -130,5 +131,6 @@ import Testing
         #expect(config.auth.tokens.map(\.roles) == [[.drive, .view], [.produce], [.drive, .view, .admin]])
         #expect(config.auth.jwt != nil && !config.cors.allowedOrigins.isEmpty)
         #expect(config.relay?.rules.map(\.name) == ["create-thing-hook", "private-to-sqs"])
+        #expect(config.video.turn?.ttlSeconds == 86_400 && config.video.turn?.urls.count == 2)
     }
 }

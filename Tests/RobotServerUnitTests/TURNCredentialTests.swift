@@ -113,13 +113,16 @@ import Testing
         #expect(week.turn?.ttlSeconds == 604_800)
     }
 
-    @Test func aSecretFileOthersMayReadIsWarnedAbout() throws {
+    @Test func aSecretFileAnyUserMayReadIsWarnedAbout() throws {
         let video = try parse(#"{\#(Self.urls),"secretFile":"turn-secret"}"#, secretFile: "s3cret", mode: 0o644)
         #expect(video.turn != nil)
         #expect(video.warnings.count == 1)
         #expect(video.warnings.first?.contains("video.turn.secretFile") == true)
         #expect(video.warnings.first?.contains("mode 644") == true)
         #expect(video.warnings.first?.contains("s3cret") == false)
+        // Readable by its group only, as the installed server.json is (robot-server reads both through its group).
+        let group = try parse(#"{\#(Self.urls),"secretFile":"turn-secret"}"#, secretFile: "s3cret", mode: 0o640)
+        #expect(group.turn != nil && group.warnings.isEmpty)
     }
 
     @Test func configErrorsNameTheKey() throws {

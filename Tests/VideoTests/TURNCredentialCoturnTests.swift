@@ -28,11 +28,33 @@ extension VideoEndToEnd {
             return (secret, file)
         }
 
-        /// The `video` section: one static STUN server (kept, and first) and `video.turn` on `coturn`.
-        static func video(_ coturn: Coturn, secretFile: URL) -> String {
+        /// Runs `body` with a coturn on a random secret and robot-server with one static STUN server (kept, and
+        /// first) and `video.turn` on that coturn; stops both whatever happens.
+        static func withCoturnAndServer(
+            _ body: (String, Coturn, SignalingServer) async throws -> Void
+        ) async throws {
+            let (secret, secretFile) = try Self.secret()
+            let coturn = try await Coturn.start(secret: secret)
             let urls = JSONValue.array(coturn.urls.map(JSONValue.string)).serializedString()
-            return #"{"iceServers":[{"urls":"stun:stun.example.test:3478"}],"#
+            let video =
+                #"{"iceServers":[{"urls":"stun:stun.example.test:3478"}],"#
                 + #""turn":{"urls":\#(urls),"secretFile":"\#(secretFile.path)","ttlSeconds":\#(ttl)}}"#
+            let server: SignalingServer
+            do {
+                server = try await SignalingServer.start(video: video)
+            } catch {
+                await coturn.stop()
+                throw error
+            }
+            do {
+                try await body(secret, coturn, server)
+            } catch {
+                await server.stop()
+                await coturn.stop()
+                throw error
+            }
+            await server.stop()
+            await coturn.stop()
         }
 
         func expectAllocated(_ result: ChildProcess.Result, _ what: String) {
@@ -49,11 +71,12 @@ extension VideoEndToEnd {
         }
 
         @Test func aViewersWelcomeCredentialsAllocateOnCoturnAndForgedOrExpiredOnesDoNot() async throws {
-            let (secret, secretFile) = try Self.secret()
-            let coturn = try await Coturn.start(secret: secret)
-            defer { Task { await coturn.stop() } }
-            let server = try await SignalingServer.start(video: Self.video(coturn, secretFile: secretFile))
-            defer { Task { await server.stop() } }
+            try await Self.withCoturnAndServer { secret, coturn, server in
+                try await checkWelcomeCredentials(secret: secret, coturn: coturn, server: server)
+            }
+        }
+
+        func checkWelcomeCredentials(secret: String, coturn: Coturn, server: SignalingServer) async throws {
 
             let before = Timestamp.now().secondsSinceEpoch
             let viewer = try await server.connect("viewer")
@@ -114,11 +137,12 @@ extension VideoEndToEnd {
         /// percent-encoded (`ICEServer+Webrtcbin`). That webrtcbin decodes it and allocates is shown here: the built
         /// robot-webrtc, told of a viewer, gathers a relayed candidate on coturn, which logs the producer's user name.
         @Test func theProducersWebrtcbinAllocatesWithItsMintedCredentials() async throws {
-            let (secret, secretFile) = try Self.secret()
-            let coturn = try await Coturn.start(secret: secret)
-            defer { Task { await coturn.stop() } }
-            let server = try await SignalingServer.start(video: Self.video(coturn, secretFile: secretFile))
-            defer { Task { await server.stop() } }
+            try await Self.withCoturnAndServer { secret, coturn, server in
+                try await checkProducerAllocation(secret: secret, coturn: coturn, server: server)
+            }
+        }
+
+        func checkProducerAllocation(secret: String, coturn: Coturn, server: SignalingServer) async throws {
             let folder = try ScratchDirectory.make("producer")
             let tokenFile = folder.appending(path: "token")
             try Data(SignalingServer.producerToken.utf8).write(to: tokenFile)
@@ -128,9 +152,19 @@ extension VideoEndToEnd {
                     "--server", "ws://127.0.0.1:\(server.port)", "--thing", "sts-pi", "--token-file", tokenFile.path,
                     "--source", "videotestsrc", "--width", "320", "--height", "240", "--fps", "15", "--ice-loopback",
                 ], outputDirectory: folder)
-            defer { Task { _ = try? await producer.terminate() } }
-            try await server.server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
+            do {
+                try await watchRelayCandidate(producer: producer, coturn: coturn, server: server)
+            } catch {
+                _ = try? await producer.terminate()
+                throw error
+            }
+            _ = try? await producer.terminate()
+            #expect(!producer.output(.any).contains(secret), "robot-webrtc shows the TURN secret")
+        }
 
+        /// A viewer joins: the producer's offer comes, then a relayed candidate allocated with the producer's user name.
+        func watchRelayCandidate(producer: ChildProcess, coturn: Coturn, server: SignalingServer) async throws {
+            try await server.server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
             let viewer = try await server.connect("viewer")
             try await viewer.next(type: "offer", timeout: .seconds(20))
             let relayed = try await viewer.next(type: "ice", timeout: .seconds(20)) {
@@ -145,7 +179,6 @@ extension VideoEndToEnd {
                 $0.contains(":producer-") && $0.contains("ALLOCATE processed, success")
             }
             #expect(!allocated.isEmpty, "coturn's log:\n\(coturn.log.suffix(3000))")
-            #expect(!producer.output(.any).contains(secret), "robot-webrtc shows the TURN secret")
         }
     }
 }
