@@ -114,7 +114,8 @@ sources_of() {
     RobotServer)
         echo Sources/RobotServer/ServerConfig*.swift Sources/RobotServer/AuthConfig*.swift \
             Sources/RobotServer/VideoConfig*.swift Sources/RobotServer/RobotSet.swift Sources/RobotServer/Hex.swift \
-            Sources/RobotServer/Role.swift Sources/RobotServer/Permissions.swift
+            Sources/RobotServer/Role.swift Sources/RobotServer/Permissions.swift Sources/RobotServer/TURNConfig*.swift \
+            Sources/RobotServer/TURNSecret.swift
         ;;
     RobotDaemon) echo Sources/RobotDaemon/RobotConfig*.swift ;;
     SystemPackage) find "$system/Sources/System" -name '*.swift' | sort | tr '\n' ' ' ;;

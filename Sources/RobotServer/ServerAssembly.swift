@@ -24,7 +24,7 @@ public func buildApplication(
         logger.warning("config: \(warning)")
     }
     if let turn = config.video.turn {
-        // The minter's description names the secret's file, never the secret.
+        // The description names the secret's file, never the secret.
         logger.notice("video: minting short-lived TURN credentials", metadata: ["video.turn": "\(turn)"])
     }
     if config.auth.disabled {

@@ -48,7 +48,8 @@ final class SignalingHub: Sendable {
             Room(
                 state: SignalingState(
                     thing: thing, iceServers: video.iceServers, maxViewers: video.maxViewers,
-                    maxViewersPerPrincipal: video.maxViewersPerPrincipal, turn: video.turn)))
+                    maxViewersPerPrincipal: video.maxViewersPerPrincipal,
+                    turn: video.turn.map(TURNCredentialMinter.init))))
     }
 
     /// How many viewers are connected now.

@@ -12,38 +12,30 @@ public import SignalingProtocol
 /// producer, one for each viewer it is told about (``SignalingState``). `docs/SERVER.md` says how to configure both
 /// ends.
 public struct TURNCredentialMinter: Sendable, Equatable, CustomStringConvertible {
-    /// The TURN server's URLs (`turn:host:port?transport=udp`, …), as every minted ``ICEServer`` lists them.
-    public let urls: [String]
-    /// How long minted credentials are valid.
-    public let ttlSeconds: Int
-    /// Where the secret came from (`video.turn.secretFile`), for messages; the secret itself is in ``secret``.
-    public let secretFile: String
-    let secret: TURNSecret
+    public let config: TURNConfig
 
-    /// The allowed `ttlSeconds`: at least a minute (a slow ICE start), at most a week.
-    public static let ttlRange = 60...604_800
-    public static let defaultTTLSeconds = 86_400
-
-    public init(urls: [String], secret: TURNSecret, secretFile: String = "", ttlSeconds: Int = defaultTTLSeconds) {
-        self.urls = urls
-        self.secret = secret
-        self.secretFile = secretFile
-        self.ttlSeconds = ttlSeconds
+    public init(_ config: TURNConfig) {
+        self.config = config
     }
 
-    /// Credentials for `peer` (a signaling peer id), valid from `now` for ``ttlSeconds``.
+    /// A minter for `urls` and `secret` (tests, and tools that mint without a config file).
+    public init(urls: [String], secret: TURNSecret, ttlSeconds: Int = TURNConfig.defaultTTLSeconds) {
+        self.init(TURNConfig(urls: urls, secret: secret, ttlSeconds: ttlSeconds))
+    }
+
+    /// Credentials for `peer` (a signaling peer id), valid from `now` for `ttlSeconds`.
     public func credentials(for peer: String, now: Timestamp) -> TURNCredentials {
-        let expires = now.secondsSinceEpoch + Int64(ttlSeconds)
+        let expires = now.secondsSinceEpoch + Int64(config.ttlSeconds)
         let username = "\(expires):\(peer)"
         return TURNCredentials(
-            username: username, credential: Self.credential(key: secret.bytes, username: Array(username.utf8)),
+            username: username, credential: Self.credential(key: config.secret.bytes, username: Array(username.utf8)),
             expires: expires)
     }
 
-    /// The `iceServers` entry for `peer`: ``urls`` with credentials minted at `now`.
+    /// The `iceServers` entry for `peer`: the configured URLs with credentials minted at `now`.
     public func iceServer(for peer: String, now: Timestamp) -> ICEServer {
         let minted = credentials(for: peer, now: now)
-        return ICEServer(urls: urls, username: minted.username, credential: minted.credential)
+        return ICEServer(urls: config.urls, username: minted.username, credential: minted.credential)
     }
 
     /// base64(HMAC-SHA1(key, username)): what coturn computes for a user name under `use-auth-secret`.
@@ -52,10 +44,7 @@ public struct TURNCredentialMinter: Sendable, Equatable, CustomStringConvertible
         return Data(code).base64EncodedString()
     }
 
-    /// The URLs and the lifetime; the secret's file, never the secret.
-    public var description: String {
-        "TURN \(urls.joined(separator: " ")) (credentials for \(ttlSeconds) s, secret from \(secretFile))"
-    }
+    public var description: String { config.description }
 }
 
 /// One peer's minted TURN user name and credential.

@@ -19,13 +19,13 @@ extension ServerConfig {
         /// Frames per second a signaling socket may send once its burst is spent (the producer: `maxViewers` times).
         public var signalingFramesPerSecond = 20
         /// Short-lived TURN credentials (`video.turn`): minted for every peer after the static ``iceServers``.
-        public var turn: TURNCredentialMinter?
+        public var turn: TURNConfig?
         /// What an operator should fix but need not (a secret file others may read), logged at start.
         public var warnings: [String] = []
 
         public init(
             iceServers: [ICEServer] = [], maxViewers: Int = 4, maxViewersPerPrincipal: Int = 2,
-            signalingBurst: Int = 100, signalingFramesPerSecond: Int = 20, turn: TURNCredentialMinter? = nil
+            signalingBurst: Int = 100, signalingFramesPerSecond: Int = 20, turn: TURNConfig? = nil
         ) {
             self.iceServers = iceServers
             self.maxViewers = maxViewers
@@ -63,7 +63,7 @@ extension ServerConfig.Video {
         video.signalingFramesPerSecond =
             try reader.int("signalingFramesPerSecond", in: 1...1000) ?? video.signalingFramesPerSecond
         if let turn = try reader.object("turn") {
-            video.turn = try TURNCredentialMinter.parse(
+            video.turn = try TURNConfig.parse(
                 turn, directory: directory, unknown: &unknown, warnings: &video.warnings)
         }
         return video

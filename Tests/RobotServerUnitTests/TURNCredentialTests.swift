@@ -12,8 +12,9 @@ import Testing
 @Suite struct TURNCredentialTests {
     static let secret = "north-star-secret"
     static let minter = TURNCredentialMinter(
-        urls: ["turn:turn.example.test:3478?transport=udp"], secret: TURNSecret(secret.utf8), secretFile: "/etc/s",
-        ttlSeconds: 86_400)
+        TURNConfig(
+            urls: ["turn:turn.example.test:3478?transport=udp"], secret: TURNSecret(secret.utf8),
+            secretFile: "/etc/s", ttlSeconds: 86_400))
     static let stun = ICEServer(urls: ["stun:stun.example.test:3478"])
 
     static func at(_ seconds: Int64) -> Timestamp {

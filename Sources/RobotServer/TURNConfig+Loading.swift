@@ -1,6 +1,6 @@
 import JSONConfig
 
-extension TURNCredentialMinter {
+extension TURNConfig {
     static let keys: Set<String> = ["urls", "secretFile", "ttlSeconds"]
 
     /// Reads `video.turn`: `urls` (turn:/turns:, at least one), `secretFile` (read now; relative to `directory`),
@@ -30,6 +30,6 @@ extension TURNCredentialMinter {
         let (secret, warning) = try TURNSecret.load(path: path, keyPath: reader.keyPath("secretFile"))
         warnings += warning.map { [$0] } ?? []
         let ttl = try reader.int("ttlSeconds", in: ttlRange) ?? defaultTTLSeconds
-        return TURNCredentialMinter(urls: urls, secret: secret, secretFile: path, ttlSeconds: ttl)
+        return TURNConfig(urls: urls, secret: secret, secretFile: path, ttlSeconds: ttl)
     }
 }
