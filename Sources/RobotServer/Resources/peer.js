@@ -96,15 +96,18 @@ export const noRouteText = 'No route to the robot: the connection attempt (ICE) 
   + 'video.turn), or a firewall blocks UDP and the TURN server\'s ports (see docs/NAT.md).';
 /** The link line's short form of it. */
 const noRouteLink = 'No route to the robot: the connection attempt (ICE) failed';
-/** A connection disconnected this long is given up (Chrome says `disconnected` ~2.5 s after packets stop). */
+/** A connection disconnected this long is given up (Chromium says `disconnected` some 6 s after packets stop). */
 const disconnectedGraceMs = 2000;
-/** A connection still not connected this long after the offer counts as failed (Chrome's own ICE timeout on
- * unanswered checks is far longer; a relayed connection takes well under 5 s even on a slow link). */
+/** A connection still not connected this long after the offer counts as failed: Chromium does not call unanswered
+ * checks `failed` within a minute, and a relayed connection takes well under 5 s even on a slow link. */
 const iceCheckingLimitMs = 15000;
 /** A restart not answered with a new offer this long is asked again (with the back-off). */
 const restartAnswerLimitMs = 10000;
 /** Restarts while connections keep failing: 1 s, doubling to 30 s; reset once one connects. */
 const restartBackoff = { initialMs: 1000, maxMs: 30000 };
+
+/** Peer connections that have been connected: one that loses its path was a route; one that never had one is not. */
+const connectedOnce = new WeakSet();
 
 /** The peer connection's ICE state as stats() reports it: new, checking, connected, disconnected or failed. */
 function iceStateOf(pc) {
@@ -125,7 +128,10 @@ function watchConnection(pc) {
   const changed = ice !== page.ice;
   page.ice = ice;
   if (ice === 'connected' && pc.connectionState === 'connected') {
+    connectedOnce.add(pc);
     clearTimeout(page.stallTimer);
+    clearTimeout(page.restartTimer); // it came back by itself: a restart still waiting is not needed
+    page.restartTimer = null;
     page.noRoute = null;
     page.restartDelay = restartBackoff.initialMs;
     setStatus('video', 'good', 'Video: live');
@@ -133,9 +139,11 @@ function watchConnection(pc) {
   } else if (ice === 'failed') {
     failed(pc, 'ICE failed', true);
   } else if (ice === 'disconnected') {
-    setStatus('video', 'bad', 'Video: disconnected');
-    setOverlay('Video interrupted…');
-    if (changed) stallAfter(pc, disconnectedGraceMs, 'disconnected for 2 s', false);
+    if (!page.noRoute) {
+      setStatus('video', 'bad', 'Video: disconnected');
+      setOverlay('Video interrupted…');
+    }
+    if (changed) stallAfter(pc, disconnectedGraceMs, 'disconnected for 2 s', !connectedOnce.has(pc));
   } else if (!page.noRoute) {
     setStatus('video', 'warn', `Video: ${pc.connectionState}`);
   }
