@@ -297,7 +297,7 @@ let package = Package(
         .target(
             name: "BrowserControl",
             dependencies: [
-                "StrictJSON", "TestSupport",
+                "Basics", "StrictJSON", "TestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

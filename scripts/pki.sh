@@ -6,7 +6,10 @@
 # Writes into DIR (created if needed):
 #   ca.crt, ca.key              the certificate authority (self-signed)
 #   broker.crt, broker.key      the broker's server certificate: CN=localhost,
-#                               SANs DNS:localhost, IP:127.0.0.1, IP:::1
+#                               SANs DNS:localhost, IP:127.0.0.1, IP:::1, and
+#                               $PKI_BROKER_SANS if set (e.g. IP:203.0.113.10,
+#                               for a broker on another address; used when the
+#                               broker certificate is issued)
 #   NAME.crt, NAME.key          one client certificate per NAME, CN=NAME
 #                               (default names: sts-pi operator robot-server admin)
 #
@@ -126,8 +129,8 @@ authorityKeyIdentifier=keyid,issuer"
 if ! verifies broker; then
     issue broker localhost "$leaf_extensions
 extendedKeyUsage=serverAuth
-subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
-    created+=("broker.crt (server: localhost, 127.0.0.1, ::1)")
+subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1${PKI_BROKER_SANS:+,$PKI_BROKER_SANS}"
+    created+=("broker.crt (server: localhost, 127.0.0.1, ::1${PKI_BROKER_SANS:+, $PKI_BROKER_SANS})")
 fi
 
 for name in "${clients[@]}"; do

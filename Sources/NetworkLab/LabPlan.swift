@@ -45,6 +45,14 @@ struct LabPlan: Sendable {
             Step(host: .home, command: ["ip", "route", "add", "default", "via", "192.168.10.1"]),
             Step(host: .office, command: ["ip", "route", "add", "default", "via", "192.168.20.1"]),
         ]
+        // The rest of the internet: inet routes everything else into a TUN interface nobody reads (nothing leaves the
+        // machine). Without a default route, coturn's relay got ENETUNREACH sending the viewer's ICE checks to the
+        // robot's private host candidate and closed the viewer's allocation after a second: video froze.
+        steps += [
+            Step(host: .inet, command: ["ip", "tuntap", "add", "dev", "sink", "mode", "tun"]),
+            Step(host: .inet, command: ["ip", "link", "set", "sink", "up"]),
+            Step(host: .inet, command: ["ip", "route", "add", "default", "dev", "sink"]),
+        ]
         if !nat {
             // Direct: the "internet" knows both LANs, so home and office reach each other through it.
             steps += [
@@ -65,9 +73,16 @@ struct LabPlan: Sendable {
 
     /// A home router: only LAN → WAN and the answers to it are forwarded (policy drop), and every flow leaving the
     /// WAN gets a random public port (`fully-random`: a symmetric NAT, so hole punching fails and only a relay
-    /// connects two such routers).
+    /// connects two such routers). Unsolicited packets to the WAN address are dropped silently, as home routers do:
+    /// answering them with ICMP port unreachable made coturn close the viewer's allocation (coturn reads the ICMP on
+    /// its socket to the client as an error) when the robot's ICE checks hit the office router's mapped port.
     static let natRules = """
         table ip rlab {
+            chain input {
+                type filter hook input priority filter; policy accept;
+                iifname "\(wan)" ct state established,related accept
+                iifname "\(wan)" drop
+            }
             chain forward {
                 type filter hook forward priority filter; policy drop;
                 ct state established,related accept

@@ -17,6 +17,7 @@ public final class MosquittoBroker: Sendable {
     public let directory: URL
     private let customACL: URL?
     private let settings: [String]
+    private let commandPrefix: [String]
     private let process: Mutex<ChildProcess?>
 
     /// The host name that clients connect to; the broker certificate is issued for it.
@@ -25,13 +26,15 @@ public final class MosquittoBroker: Sendable {
     public var configFile: URL { directory.appending(path: "mosquitto.conf") }
 
     private init(
-        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String], process: ChildProcess
+        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String], commandPrefix: [String],
+        process: ChildProcess
     ) {
         self.pki = pki
         self.port = port
         self.directory = directory
         self.customACL = customACL
         self.settings = settings
+        self.commandPrefix = commandPrefix
         self.process = Mutex(process)
     }
 
@@ -48,8 +51,10 @@ public final class MosquittoBroker: Sendable {
     ///   - acl: a mosquitto ACL file's text to use instead of the script's default ACL.
     ///   - settings: extra `mosquitto.conf` lines (`broker.sh --set`), e.g. `max_queued_messages 0`; `{dir}`
     ///     stands for the broker's folder (`persistence_location {dir}/`).
+    ///   - commandPrefix: runs the script through this, e.g. `["ip", "netns", "exec", "rlab-…-inet"]` (its
+    ///     127.0.0.1 is then that namespace's).
     public static func start(
-        pki: TestPKI, port: UInt16? = nil, acl: String? = nil, settings: [String] = []
+        pki: TestPKI, port: UInt16? = nil, acl: String? = nil, settings: [String] = [], commandPrefix: [String] = []
     ) async throws -> MosquittoBroker {
         let directory = try ScratchDirectory.make("broker")
         var customACL: URL?
@@ -64,10 +69,11 @@ public final class MosquittoBroker: Sendable {
             let chosen = try port ?? FreePort.next()
             do {
                 let process = try await launch(
-                    pki: pki, port: chosen, directory: directory, customACL: customACL, settings: settings)
+                    pki: pki, port: chosen, directory: directory, customACL: customACL, settings: settings,
+                    commandPrefix: commandPrefix)
                 return MosquittoBroker(
                     pki: pki, port: chosen, directory: directory, customACL: customACL, settings: settings,
-                    process: process)
+                    commandPrefix: commandPrefix, process: process)
             } catch let failure as LaunchFailure where failure.addressInUse && port == nil && attempt < 5 {
                 continue
             } catch let failure as LaunchFailure {
@@ -100,7 +106,8 @@ public final class MosquittoBroker: Sendable {
             attempt += 1
             do {
                 let started = try await Self.launch(
-                    pki: pki, port: port, directory: directory, customACL: customACL, settings: settings)
+                    pki: pki, port: port, directory: directory, customACL: customACL, settings: settings,
+                    commandPrefix: commandPrefix)
                 process.withLock { $0 = started }
                 return
             } catch let failure as LaunchFailure where failure.addressInUse && attempt < 20 {
@@ -143,7 +150,7 @@ public final class MosquittoBroker: Sendable {
     }
 
     private static func launch(
-        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String]
+        pki: TestPKI, port: UInt16, directory: URL, customACL: URL?, settings: [String], commandPrefix: [String]
     ) async throws -> ChildProcess {
         var arguments = [directory.path, String(port), "--foreground", "--pki", pki.directory.path]
         if let customACL {
@@ -152,8 +159,8 @@ public final class MosquittoBroker: Sendable {
         for setting in settings {
             arguments += ["--set", setting.replacingOccurrences(of: "{dir}", with: directory.path)]
         }
-        let process = try ChildProcess.start(
-            RepositoryPaths.script("broker.sh").path, arguments, outputDirectory: directory)
+        let command = commandPrefix + [RepositoryPaths.script("broker.sh").path] + arguments
+        let process = try ChildProcess.start(command[0], Array(command.dropFirst()), outputDirectory: directory)
         do {
             // broker.sh runs mosquitto with `log_dest stderr` too in the foreground; this
             // line comes after the listener is open.

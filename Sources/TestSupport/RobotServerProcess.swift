@@ -101,12 +101,13 @@ public final class RobotServerProcess: Sendable {
     }
 
     /// A robot-server config for robots `sts-pi` (the default) and `rover` on the broker at `brokerPort`, with the
-    /// PKI linked as `pki/` beside it.
+    /// PKI linked as `pki/` beside it; listening on `host` (127.0.0.1 by default).
     public static func config(
-        port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String, listen: String = ""
+        port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String, listen: String = "",
+        host: String = "127.0.0.1"
     ) -> String {
         """
-        {"listen":{"host":"127.0.0.1","port":\(port)\(listen.isEmpty ? "" : ",\(listen)")},
+        {"listen":{"host":"\(host)","port":\(port)\(listen.isEmpty ? "" : ",\(listen)")},
          "mqtt":{"endpoint":"localhost","port":\(brokerPort),"caFile":"pki/ca.crt",
                  "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key","clientId":"robot-server",
                  "reconnectInitialMs":50,"reconnectMaxMs":250,"connectTimeoutSeconds":3\(mqtt.isEmpty ? "" : ",\(mqtt)")},
@@ -115,10 +116,11 @@ public final class RobotServerProcess: Sendable {
         """
     }
 
-    /// Runs the built robot-server on `config` (debug log).
-    public static func startServer(config: URL) throws -> ChildProcess {
-        try ChildProcess.start(
-            try RepositoryPaths.product("robot-server").path, ["--config", config.path, "--log-level", "debug"])
+    /// Runs the built robot-server on `config` (debug log), through `commandPrefix` if given (`ip netns exec …`).
+    public static func startServer(config: URL, commandPrefix: [String] = []) throws -> ChildProcess {
+        let command =
+            commandPrefix + [try RepositoryPaths.product("robot-server").path, "--config", config.path, "--log-level", "debug"]
+        return try ChildProcess.start(command[0], Array(command.dropFirst()))
     }
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }

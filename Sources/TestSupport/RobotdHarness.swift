@@ -54,15 +54,18 @@ public final class RobotdHarness: Sendable {
         return harness
     }
 
+    /// A robotd config in a scratch folder with the PKI linked as `pki/`; `endpoint` is the broker's host name or
+    /// address (`localhost` by default).
     public static func writeConfig(
-        pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int, sections: String = ""
+        pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int, sections: String = "",
+        endpoint: String = "localhost"
     ) throws -> URL {
         let folder = try ScratchDirectory.make("robotd")
         // Relative certificate paths resolve against the config's folder, as on a robot.
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
         let config = """
             {"thingName":"sts-pi",
-             "mqtt":{"endpoint":"localhost","port":\(port),"caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"},
+             "mqtt":{"endpoint":"\(endpoint)","port":\(port),"caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"},
              "motors":\(motors),
              \(sections.contains(#""video""#) ? "" : #""video":{"enabled":false},"#)\(sections.isEmpty ? "" : "\(sections),")
              "telemetry":{"heartbeatSeconds":\(heartbeatSeconds)}}
@@ -72,12 +75,13 @@ public final class RobotdHarness: Sendable {
         return file
     }
 
+    /// Runs the built robotd on `config`, through `commandPrefix` if given (`ip netns exec …`).
     public static func startRobotd(
-        config: URL, logLevel: String = "debug", environment: [String: String] = [:]
+        config: URL, logLevel: String = "debug", environment: [String: String] = [:], commandPrefix: [String] = []
     ) throws -> ChildProcess {
-        try ChildProcess.start(
-            try RepositoryPaths.product("robotd").path, ["run", "--config", config.path, "--log-level", logLevel],
-            environment: environment)
+        let command =
+            commandPrefix + [try RepositoryPaths.product("robotd").path, "run", "--config", config.path, "--log-level", logLevel]
+        return try ChildProcess.start(command[0], Array(command.dropFirst()), environment: environment)
     }
 
     /// Publishes a drive command as the operator (QoS 1, acknowledged by the broker).

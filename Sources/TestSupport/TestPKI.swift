@@ -13,10 +13,13 @@ public final class TestPKI: Sendable {
     /// The folder holding the certificates and keys.
     public let directory: URL
     private let issued: Mutex<Set<String>>
+    /// More subject alternative names of the broker certificate (`IP:203.0.113.10`), scripts/pki.sh's `PKI_BROKER_SANS`.
+    private let brokerNames: [String]
 
-    private init(directory: URL, clients: Set<String>) {
+    private init(directory: URL, clients: Set<String>, brokerNames: [String] = []) {
         self.directory = directory
         self.issued = Mutex(clients)
+        self.brokerNames = brokerNames
     }
 
     /// The PKI shared by every test in this process, with at least `clients` issued.
@@ -37,8 +40,10 @@ public final class TestPKI: Sendable {
 
     /// A PKI of its own with a CA of its own — e.g. to show that a broker refuses
     /// certificates that another CA issued.
-    public static func makeIndependent(clients: [String] = defaultClients) throws -> TestPKI {
-        let pki = TestPKI(directory: try ScratchDirectory.make("pki"), clients: [])
+    /// `brokerNames` are more subject alternative names of the broker certificate, e.g. `IP:203.0.113.10` for a
+    /// broker that clients reach at that address.
+    public static func makeIndependent(clients: [String] = defaultClients, brokerNames: [String] = []) throws -> TestPKI {
+        let pki = TestPKI(directory: try ScratchDirectory.make("pki"), clients: [], brokerNames: brokerNames)
         try pki.issue(clients)
         return pki
     }
@@ -73,7 +78,10 @@ public final class TestPKI: Sendable {
                 missing = Self.defaultClients  // what the script issues when given no names
             }
             let script = RepositoryPaths.script("pki.sh")
-            let result = try ChildProcess.run(script.path, [directory.path] + missing, timeout: .seconds(60))
+            let result = try ChildProcess.run(
+                script.path, [directory.path] + missing,
+                environment: brokerNames.isEmpty ? [:] : ["PKI_BROKER_SANS": brokerNames.joined(separator: ",")],
+                timeout: .seconds(60))
             guard result.termination == .exited(0) else {
                 throw TestSupportError(
                     "scripts/pki.sh \(directory.path) \(missing.joined(separator: " ")) failed "

@@ -1,41 +1,4 @@
-/// One frame whose clock stripe the page decoded: when the page showed it and when the producer painted the time
-/// into it, both wall-clock milliseconds since the Unix epoch (CLOCK_REALTIME on one machine).
-struct ProbeSample: Sendable, Equatable {
-    var shownMs: Double
-    var paintedMs: Double
-
-    /// Glass-to-glass: painted at the source → shown on the page.
-    var latencyMs: Double { shownMs - paintedMs }
-
-    /// The sample with its shown time moved from the page's clock to the producer's, the page's clock being
-    /// `offsetMs` ahead.
-    func shownOnWallClock(offsetMs: Double) -> ProbeSample {
-        ProbeSample(shownMs: shownMs - offsetMs, paintedMs: paintedMs)
-    }
-}
-
-/// A set of latencies, sorted once, with the numbers the bench prints.
-struct LatencySummary: Sendable {
-    let sorted: [Double]
-
-    init(_ latencies: [Double]) {
-        sorted = latencies.sorted()
-    }
-
-    var count: Int { sorted.count }
-
-    /// Nearest rank: the value at index round((n − 1)·p) of the sorted latencies; nil when there are none.
-    func percentile(_ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((Double(sorted.count - 1) * p).rounded())
-        return sorted[min(sorted.count - 1, max(0, rank))]
-    }
-
-    var p50: Double? { percentile(0.5) }
-    var p95: Double? { percentile(0.95) }
-    var p99: Double? { percentile(0.99) }
-    var mean: Double? { sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count) }
-}
+import BrowserControl
 
 /// The drift check for a long run: the last minute's p95 may exceed the first minute's by at most
 /// ``allowanceMs``.

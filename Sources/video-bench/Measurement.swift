@@ -171,28 +171,8 @@ struct Measurement {
     }
 }
 
-/// The wall clock (CLOCK_REALTIME) in milliseconds since the Unix epoch — the clock the producer paints and the
-/// page's `performance.timeOrigin + …` reads.
-func wallMs() -> Double {
-    Double(Timestamp.now().nanosecondsSinceEpoch) / 1e6
-}
-
 /// A duration in ms with one decimal, or "–".
 func ms(_ value: Double?) -> String {
     guard let value, value.isFinite else { return "–" }
     return "\((value * 10).rounded() / 10) ms"
-}
-
-/// The page's clock offset, smoothed: one reading is off by up to half a DevTools round trip (a millisecond or
-/// two when the page is busy), so the offset used is the median of the last 31 readings (one a second) — steady
-/// against that noise, and still following a clock that drifts.
-struct ClockOffsets {
-    private var readings: [Double] = []
-
-    /// Adds a reading and returns the offset to use now.
-    mutating func add(_ reading: Double) -> Double {
-        if reading.isFinite { readings.append(reading) }
-        let recent = readings.suffix(31).sorted()
-        return recent.isEmpty ? 0 : recent[recent.count / 2]
-    }
 }

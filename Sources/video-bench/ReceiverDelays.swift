@@ -3,12 +3,9 @@ import StrictJSON
 
 /// Where the receiving side's share of the latency goes: the page's video `inbound-rtp` counters (jitter buffer,
 /// decode, receive → decoded), read straight from its `RTCPeerConnection`. The page keeps its connection to itself
-/// (module scope), so the bench finds it through DevTools: `Runtime.queryObjects` on `RTCPeerConnection.prototype`,
-/// then `Runtime.callFunctionOn` it once a reading.
+/// (module scope), so the bench finds it through DevTools (``PagePeerConnection``) and reads it once a reading.
 struct ReceiverDelays: Sendable {
-    let page: BrowserPage
-    /// The DevTools handle of the page's connected peer connection.
-    private let connection: String
+    let connection: PagePeerConnection
 
     /// Cumulative counters of one reading (seconds and counts, as getStats gives them).
     struct Counters: Sendable {
@@ -40,40 +37,22 @@ struct ReceiverDelays: Sendable {
 
     /// The page's connected peer connection, or nil when DevTools finds none.
     static func find(in page: BrowserPage) async throws -> ReceiverDelays? {
-        let prototype = try await page.call(
-            "Runtime.evaluate", ["expression": "RTCPeerConnection.prototype", "objectGroup": "video-bench"])
-        guard let prototypeID = prototype["result"]?["objectId"]?.stringValue else { return nil }
-        let found = try await page.call(
-            "Runtime.queryObjects", ["prototypeObjectId": .string(prototypeID), "objectGroup": "video-bench"])
-        guard let listID = found["objects"]?["objectId"]?.stringValue else { return nil }
-        let connected = try await page.call(
-            "Runtime.callFunctionOn",
-            [
-                "objectId": .string(listID), "objectGroup": "video-bench",
-                "functionDeclaration":
-                    "function() { return this.filter((pc) => pc.connectionState === 'connected').pop(); }",
-            ])
-        guard let connection = connected["result"]?["objectId"]?.stringValue else { return nil }
-        return ReceiverDelays(page: page, connection: connection)
+        try await PagePeerConnection.find(in: page, objectGroup: "video-bench").map(ReceiverDelays.init)
     }
 
     /// The video receiver's counters now, or nil when the connection has no inbound video.
     func read() async throws -> Counters? {
-        let answer = try await page.call(
-            "Runtime.callFunctionOn",
-            [
-                "objectId": .string(connection), "awaitPromise": true, "returnByValue": true,
-                "functionDeclaration": """
-                async function() {
-                  let found = null;
-                  (await this.getStats()).forEach((e) => {
-                    if (e.type === 'inbound-rtp' && e.kind === 'video') found = e;
-                  });
-                  return found;
-                }
-                """,
-            ])
-        guard let stats = answer["result"]?["value"], stats["framesDecoded"] != nil else { return nil }
+        let stats = try await connection.call(
+            """
+            async function() {
+              let found = null;
+              (await this.getStats()).forEach((e) => {
+                if (e.type === 'inbound-rtp' && e.kind === 'video') found = e;
+              });
+              return found;
+            }
+            """)
+        guard stats["framesDecoded"] != nil else { return nil }
         func value(_ name: String) -> Double { stats[name]?.doubleValue ?? 0 }
         return Counters(
             jitterBufferDelay: value("jitterBufferDelay"), jitterBufferTargetDelay: value("jitterBufferTargetDelay"),

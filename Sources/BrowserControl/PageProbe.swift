@@ -1,34 +1,38 @@
-import BrowserControl
+import Basics
 import StrictJSON
 import TestSupport
 
-/// The drive page's test API as the bench reads it: `robotPage.probe()` (the latency probe's decoded frames since
+/// The drive page's test API as video-bench and nat-demo read it: `robotPage.probe()` (the latency probe's decoded frames since
 /// the previous call; docs/VIDEO.md) and `robotPage.stats()` (the inbound video's counters).
-struct PageProbe: Sendable {
-    let page: BrowserPage
+public struct PageProbe: Sendable {
+    public let page: BrowserPage
+
+    public init(page: BrowserPage) {
+        self.page = page
+    }
 
     /// What one `probe()` call returned.
-    struct Reading: Sendable {
-        var enabled: Bool
+    public struct Reading: Sendable {
+        public var enabled: Bool
         /// Frames decoded and frames whose stripe did not decode, since the page opened.
-        var frames: Int
-        var misses: Int
-        var samples: [ProbeSample]
+        public var frames: Int
+        public var misses: Int
+        public var samples: [ProbeSample]
     }
 
     /// The inbound video as `stats()` reports it.
-    struct VideoStats: Sendable {
-        var framesDecoded: Int
-        var framesPerSecond: Double
-        var width, height: Int
+    public struct VideoStats: Sendable {
+        public var framesDecoded: Int
+        public var framesPerSecond: Double
+        public var width, height: Int
         /// Page open (navigation start) → first frame presented, by the page's clock; nil before it.
-        var firstFrameMs: Double?
-        var peerConnections: Int
-        var connectionState: String
+        public var firstFrameMs: Double?
+        public var peerConnections: Int
+        public var connectionState: String
     }
 
     /// Drains the page's samples. Throws when the page has no probe API (a page from before the probe).
-    func drain() async throws -> Reading {
+    public func drain() async throws -> Reading {
         let value = try await page.evaluate(
             "window.robotPage && typeof window.robotPage.probe === 'function' ? window.robotPage.probe() : null")
         guard !value.isNull else {
@@ -48,7 +52,7 @@ struct PageProbe: Sendable {
     /// minus the bench's (CLOCK_REALTIME), in ms, taken at the midpoint of the DevTools round trip. The page's
     /// clock is the monotonic clock from the moment of navigation (≈ 2 ms behind here), so it can drift from
     /// CLOCK_REALTIME while that one is slewed (NTP): glass-to-glass samples are corrected by it (``ClockOffsets``).
-    func clockOffsetMs() async throws -> Double {
+    public func clockOffsetMs() async throws -> Double {
         let before = wallMs()
         let page = try await page.evaluate("performance.timeOrigin + performance.now()").doubleValue ?? .nan
         let after = wallMs()
@@ -56,7 +60,7 @@ struct PageProbe: Sendable {
     }
 
     /// The page's video statistics, or nil before its script has run.
-    func stats() async throws -> VideoStats? {
+    public func stats() async throws -> VideoStats? {
         guard let stats = try await page.stats() else { return nil }
         return VideoStats(
             framesDecoded: stats["framesDecoded"]?.intValue ?? 0,

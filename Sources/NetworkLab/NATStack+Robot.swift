@@ -1,0 +1,27 @@
+import Foundation
+
+extension NATStack {
+    /// The simulated motors' throttles as robotd logged them (`simulated motors: left=+0.500 right=+0.500`), in
+    /// order; each line is a change.
+    public func motorSettings() -> [(left: Double, right: Double)] {
+        robotd.lines().compactMap { line in
+            guard let start = line.range(of: "simulated motors: left=") else { return nil }
+            let fields = line[start.upperBound...].split(separator: " ")
+            guard fields.count >= 2, let left = Double(fields[0]), fields[1].hasPrefix("right="),
+                let right = Double(fields[1].dropFirst("right=".count))
+            else { return nil }
+            return (left, right)
+        }
+    }
+
+    /// The producer's encoder targets as robotd logged them (`video bitrate … webrtc.bitrateKbps=N`), in order.
+    public func bitrateTargets() -> [(kbps: Int, line: String)] {
+        robotd.lines().compactMap { line in
+            guard line.contains("video bitrate"),
+                let field = line.split(separator: " ").first(where: { $0.hasPrefix("webrtc.bitrateKbps=") }),
+                let kbps = Int(field.dropFirst("webrtc.bitrateKbps=".count))
+            else { return nil }
+            return (kbps, line)
+        }
+    }
+}
