@@ -29,9 +29,11 @@ public struct ReceiverFeedback: Sendable, Equatable {
 /// - loss above 10 % → the estimate falls to what got through (sent × (1 − loss)), at most once per RTT + 300 ms;
 /// - the round trip more than ``queueingLimit`` above the viewer's smallest → a queue is building (a rate limit
 ///   with a deep buffer loses nothing for seconds): −15 %, as often;
-/// - loss under 2 % and no queue, ``holdAfterDecrease`` after the last decrease → +10 % per second of feedback
-///   (≈ 15 s from a quarter of the maximum back to it); between 2 and 10 % it holds;
-/// - REMB caps it: at most 90 % of the viewer's estimate of its link (the rest is RTP headers and audio).
+/// - loss under 2 % and no queue, ``holdAfterDecrease`` after the last decrease → +10 % per second of feedback,
+///   +3 % within 15 % of the rate sent at the last decrease (GCC's "near max" additive phase: the sawtooth on a
+///   fixed link stays small); between 2 and 10 % it holds;
+/// - a falling REMB (the receiver's delay-based overuse signal) → 90 % of it at once (the rest is RTP headers and
+///   audio); a steady or rising REMB does not cap (see ``applyREMB(_:to:now:)``).
 /// Hysteresis: the target moves only by ≥ 5 % (or onto a bound), so report-to-report noise does not reach the
 /// encoder; an estimate never runs more than 50 % ahead of the target, so one viewer leaving does not jump the rate.
 public struct BitrateController<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
@@ -72,11 +74,13 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
     private struct Viewer {
         var estimateKbps: Double
         var reason: Reason = .increase
-        /// The last REMB: the estimate stays under 90 % of it.
+        /// The last REMB: a lower one is an overuse signal.
         var rembKbps: Int?
         var smallestRoundTripMs: Int?
         var lastIncrease: Instant?
         var lastDecrease: Instant?
+        /// What was sent when the last decrease came, until the estimate is 15 % past it (the link grew).
+        var overuseKbps: Double?
     }
 
     public let startKbps: Int
@@ -88,9 +92,13 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
     static var decreaseAbove: Double { 0.10 }
     static var increaseBelow: Double { 0.02 }
     static var growthPerSecond: Double { 1.10 }
+    /// Growth within 15 % of the rate of the last overuse: carefully past the point that hurt last time.
+    static var growthNearOverusePerSecond: Double { 1.03 }
     static var rembShare: Double { 0.90 }
+    /// How much REMB must fall to count as overuse (Chromium sends a new REMB when its estimate falls by 3 %).
+    static var rembFall: Double { 0.03 }
     /// Extra round trip that counts as a queue.
-    static var queueingLimit: Int { 250 }
+    static var queueingLimit: Int { 100 }
     static var holdAfterDecrease: Duration { .seconds(2) }
     /// The smallest relative move of the target.
     static var hysteresis: Double { 0.05 }
@@ -105,17 +113,11 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
     /// Feedback from `viewer` (any id, e.g. its branch serial) at `now`; a change of the target, or nil.
     public mutating func feedback(_ feedback: ReceiverFeedback, from viewer: Int, now: Instant) -> Change? {
         var state = viewers[viewer] ?? Viewer(estimateKbps: Double(targetKbps))
-        if let remb = feedback.rembKbps {
-            state.rembKbps = remb
-            // Climbing from under the cap, not jumping back to an old estimate when REMB rises again.
-            let cap = Double(remb) * Self.rembShare
-            if cap < state.estimateKbps {
-                state.estimateKbps = max(cap, Double(minKbps))
-                state.reason = .remb(kbps: remb)
-            }
-        }
         if let loss = feedback.lossFraction {
             step(&state, loss: loss, roundTripMs: feedback.roundTripMs, now: now)
+        }
+        if let remb = feedback.rembKbps {
+            applyREMB(remb, to: &state, now: now)
         }
         viewers[viewer] = state
         return retarget()
@@ -151,18 +153,36 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
             }
             state.lastDecrease = now
             state.lastIncrease = now
+            state.overuseKbps = sent
         } else if loss < Self.increaseBelow {
             defer { state.lastIncrease = now }
             guard let last = state.lastIncrease,
                 state.lastDecrease.map({ $0.duration(to: now) >= Self.holdAfterDecrease }) ?? true
             else { return }
             let seconds = min(1, max(0, Double(last.duration(to: now).milliseconds) / 1000))
-            let grown = state.estimateKbps * Glibc.pow(Self.growthPerSecond, seconds)
-            let cap = state.rembKbps.map { Double($0) * Self.rembShare } ?? .infinity
-            state.estimateKbps = min(grown, cap, Double(targetKbps) * 1.5, Double(maxKbps))
+            if let overuse = state.overuseKbps, state.estimateKbps >= overuse * 1.15 { state.overuseKbps = nil }
+            let nearOveruse = state.overuseKbps.map { state.estimateKbps >= $0 * 0.85 } ?? false
+            let growth = nearOveruse ? Self.growthNearOverusePerSecond : Self.growthPerSecond
+            let grown = state.estimateKbps * Glibc.pow(growth, seconds)
+            state.estimateKbps = min(grown, Double(targetKbps) * 1.5, Double(maxKbps))
             state.reason = .increase
         }
         state.estimateKbps = max(state.estimateKbps, Double(minKbps))
+    }
+
+    /// A REMB that fell is the receiver's overuse signal (Chromium's estimate only falls when its delay-based
+    /// detector sees a queue): the estimate comes down to 90 % of it at once. A steady or rising REMB does not cap
+    /// the estimate: in its additive phase Chromium's estimate trails what it receives and only speeds up once the
+    /// incoming rate passes it, so a cap would hold the rate down for a minute after a link recovered.
+    private func applyREMB(_ remb: Int, to state: inout Viewer, now: Instant) {
+        defer { state.rembKbps = remb }
+        guard let previous = state.rembKbps, Double(remb) < Double(previous) * (1 - Self.rembFall) else { return }
+        let cap = max(Double(remb) * Self.rembShare, Double(minKbps))
+        guard cap < state.estimateKbps else { return }
+        state.overuseKbps = min(state.estimateKbps, Double(targetKbps))
+        state.estimateKbps = cap
+        state.reason = .remb(kbps: remb)
+        state.lastDecrease = now
     }
 
     /// The worst viewer's allowed rate, clamped; a change when it moved past the hysteresis.
