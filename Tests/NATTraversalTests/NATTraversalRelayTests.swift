@@ -49,7 +49,7 @@ extension NATTraversalRelayTests {
             let path = try await stack.path(of: page)
             print(
                 "NAT relay: candidate types \(path.candidateTypes) (page local \(path.localAddress ?? "?"), robot "
-                    + "\(path.remoteAddress ?? "?")); first frame \(hundred["firstFrameMs"]?.intValue ?? -1) ms after "
+                    + "\(path.remoteAddress ?? "?")); first frame \(Int(hundred["firstFrameMs"]?.doubleValue ?? -1)) ms after "
                     + "navigation (seen by the test after \(firstSeen))")
             #expect(path.isRelayed, "the selected pair is \(path.candidateTypes), not through the relay")
             #expect(path.localType == "relay", "the office browser's own candidate is its TURN relay: \(path.candidateTypes)")
