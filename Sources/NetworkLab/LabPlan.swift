@@ -16,15 +16,19 @@ struct LabPlan: Sendable {
 
     let nat: Bool
 
-    /// The namespaces exist with `lo` up; these steps make the veths from inet and the routers.
+    /// The namespaces exist with `lo` up and the WAN wires are in place (``wireAddresses(_:)``); these steps make
+    /// the LAN veths.
     var links: [Step] {
         func pair(_ from: NATTopology.Host, _ name: String, _ to: NATTopology.Host, _ peer: String) -> Step {
             Step(host: from, command: ["ip", "link", "add", name, "type", "veth", "peer", "name", peer, "netns", "{\(to.rawValue)}"])
         }
-        return [
-            pair(.inet, "hrt0", .hrt, Self.wan), pair(.inet, "ort0", .ort, Self.wan),
-            pair(.hrt, "lan", .home, "eth0"), pair(.ort, "lan", .office, "eth0"),
-        ]
+        return [pair(.hrt, "lan", .home, "eth0"), pair(.ort, "lan", .office, "eth0")]
+    }
+
+    /// A router's WAN link is a ``LinkEmulator`` wire (TUN `wan` in the router, TUN `hrt0`/`ort0` in inet), not a
+    /// veth, so that it can be shaped without netem; its two point-to-point addresses.
+    static func wireAddresses(_ link: NATTopology.Link) -> (router: String, inet: String) {
+        link == .homeUplink ? ("198.51.100.2", "198.51.100.1") : ("198.51.100.6", "198.51.100.5")
     }
 
     /// Addresses, links up, routes and forwarding.
@@ -33,9 +37,8 @@ struct LabPlan: Sendable {
             // The public server's address on inet's loopback: the container may have no `dummy` module, and an
             // address on lo is local all the same.
             (.inet, "lo", "\(NATTopology.serverAddress)/32"),
-            (.inet, "hrt0", "198.51.100.1/30"), (.inet, "ort0", "198.51.100.5/30"),
-            (.hrt, Self.wan, "198.51.100.2/30"), (.hrt, "lan", "192.168.10.1/24"), (.home, "eth0", "192.168.10.2/24"),
-            (.ort, Self.wan, "198.51.100.6/30"), (.ort, "lan", "192.168.20.1/24"), (.office, "eth0", "192.168.20.2/24"),
+            (.hrt, "lan", "192.168.10.1/24"), (.home, "eth0", "192.168.10.2/24"),
+            (.ort, "lan", "192.168.20.1/24"), (.office, "eth0", "192.168.20.2/24"),
         ]
         var steps = addresses.map { Step(host: $0.0, command: ["ip", "addr", "add", $0.2, "dev", $0.1]) }
         steps += addresses.filter { $0.1 != "lo" }.map { Step(host: $0.0, command: ["ip", "link", "set", $0.1, "up"]) }

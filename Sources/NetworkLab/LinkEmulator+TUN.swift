@@ -26,16 +26,31 @@ enum TUN {
     }
 
     /// Opens a new TUN interface `name` inside the named network namespace (`/var/run/netns/<namespace>`), its
-    /// descriptor non-blocking. The interface lives while the descriptor is open.
-    ///
-    /// The device is made on a thread of its own that enters the namespace (`setns`), so it is born there: the
-    /// root namespace never sees it. The thread ends afterwards.
+    /// descriptor non-blocking. The interface lives while the descriptor is open. The device is made inside the
+    /// namespace (``inNamespace(_:_:)``), so the root namespace never sees it.
     static func open(name: String, namespace: String) throws -> Int32 {
-        let result = Mutex<Result<Int32, NetworkLabUnavailable>?>(nil)
+        try inNamespace(namespace) { openHere(name: name, namespace: namespace) }.get()
+    }
+
+    /// Runs `body` on a thread of its own that has entered the named network namespace (`setns`), and waits for
+    /// it: sockets and devices it makes belong to that namespace for good. The thread ends afterwards.
+    static func inNamespace<Value: Sendable>(_ namespace: String, _ body: @escaping @Sendable () -> Value) throws
+        -> Value
+    {
+        let result = Mutex<Result<Value, NetworkLabUnavailable>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
-            result.withLock { $0 = openHere(name: name, namespace: namespace) }
-            done.signal()
+            defer { done.signal() }
+            let target = Glibc.open("/var/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
+            guard target >= 0, setns(target, newNetworkNamespace) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if target >= 0 { Glibc.close(target) }
+                result.withLock { $0 = .failure(NetworkLabUnavailable("cannot enter \(namespace): \(reason)")) }
+                return
+            }
+            Glibc.close(target)
+            let value = body()
+            result.withLock { $0 = .success(value) }
         }.start()
         done.wait()
         return try result.withLock { $0! }.get()
@@ -45,15 +60,6 @@ enum TUN {
         func failure(_ what: String) -> Result<Int32, NetworkLabUnavailable> {
             .failure(NetworkLabUnavailable("\(what) (TUN \(name) in \(namespace)): \(String(cString: strerror(errno)))"))
         }
-        let original = Glibc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard original >= 0 else { return failure("cannot open /proc/thread-self/ns/net") }
-        defer { Glibc.close(original) }
-        let target = Glibc.open("/var/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
-        guard target >= 0 else { return failure("cannot open /var/run/netns/\(namespace)") }
-        defer { Glibc.close(target) }
-        guard setns(target, newNetworkNamespace) == 0 else { return failure("cannot enter the namespace") }
-        defer { _ = setns(original, newNetworkNamespace) }
-
         let fd = Glibc.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return failure("cannot open /dev/net/tun — is the tun module loaded?") }
         var request = ifreq()

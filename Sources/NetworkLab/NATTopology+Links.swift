@@ -1,21 +1,19 @@
 extension NATTopology {
-    /// Shapes `link` with netem on both of its ends (the router's WAN and inet's side), e.g.
-    /// `"delay 80ms 10ms loss 2% rate 2mbit"`: `tc qdisc replace … root netem <netem>`.
+    /// Shapes both directions of `link` with netem's option syntax, e.g. `"delay 80ms 10ms loss 2% rate 2mbit"`
+    /// (``LinkConditions/init(netem:)``), applied by the link's userspace wire: this machine's kernel has no netem.
     public func shape(_ link: Link, _ netem: String) throws {
-        let options = netem.split(whereSeparator: \.isWhitespace).map(String.init)
-        for (host, interface) in ends(link) {
-            try run(in: host, ["tc", "qdisc", "replace", "dev", interface, "root", "netem"] + options)
-        }
+        try shape(link, LinkConditions(netem: netem))
+    }
+
+    /// Shapes `link` with `conditions` in one direction (`.aToB`: router → inet, upstream; `.bToA`: downstream)
+    /// or both (nil), at once: packets already in flight keep their times.
+    public func shape(_ link: Link, _ conditions: LinkConditions, _ direction: LinkEmulator.Direction? = nil) throws {
+        try wire(link).set(conditions, direction)
     }
 
     /// Removes the shaping of `link` (no error when there was none).
     public func clearShaping(_ link: Link) throws {
-        for (host, interface) in ends(link) {
-            let qdiscs = try run(in: host, ["tc", "qdisc", "show", "dev", interface])
-            if qdiscs.contains("netem") {
-                try run(in: host, ["tc", "qdisc", "del", "dev", interface, "root"])
-            }
-        }
+        try wire(link).set(.none)
     }
 
     /// Down: the router silently drops everything it would forward across its WAN (a pulled cable; the
@@ -34,9 +32,5 @@ extension NATTopology {
     /// ports, as after a router's reboot or a mobile network's NAT rebinding.
     public func flushNAT(_ link: Link) throws {
         try run(in: link.router, ["conntrack", "-F"])
-    }
-
-    private func ends(_ link: Link) -> [(Host, String)] {
-        [(link.router, LabPlan.wan), (.inet, link.inetInterface)]
     }
 }

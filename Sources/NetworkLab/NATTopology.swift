@@ -35,6 +35,8 @@ public final class NATTopology: Sendable {
     /// False: the routers forward without NAT or filter ("direct").
     public let nat: Bool
     private let started = Mutex<[ChildProcess]>([])
+    /// The routers' WAN links (userspace wires that can be shaped: ``NATTopology/shape(_:_:)``).
+    let wires = Mutex<[Link: LinkEmulator]>([:])
     private let destroyed = Atomic<Bool>(false)
 
     private init(run: String, nat: Bool) {
@@ -59,6 +61,7 @@ public final class NATTopology: Sendable {
                 try Self.command(["ip", "netns", "add", topology.namespace(host)])
                 try topology.run(in: host, ["ip", "link", "set", "lo", "up"])
             }
+            try topology.addWires()
             for step in LabPlan(nat: nat).all {
                 let command = step.command.map { argument in
                     Host.allCases.first { "{\($0.rawValue)}" == argument }.map(topology.namespace) ?? argument
@@ -104,6 +107,7 @@ public final class NATTopology: Sendable {
         for child in children where child.isRunning {
             child.signal(SIGKILL)
         }
+        stopWires()
         for host in Host.allCases {
             let name = namespace(host)
             let pids = (try? Self.command(["ip", "netns", "pids", name])) ?? ""
