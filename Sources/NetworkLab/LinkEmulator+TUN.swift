@@ -58,7 +58,8 @@ enum TUN {
 
     private static func openHere(name: String, namespace: String) -> Result<Int32, NetworkLabUnavailable> {
         func failure(_ what: String) -> Result<Int32, NetworkLabUnavailable> {
-            .failure(NetworkLabUnavailable("\(what) (TUN \(name) in \(namespace)): \(String(cString: strerror(errno)))"))
+            let reason = String(cString: strerror(errno))
+            return .failure(NetworkLabUnavailable("\(what) (TUN \(name) in \(namespace)): \(reason)"))
         }
         let fd = Glibc.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return failure("cannot open /dev/net/tun — is the tun module loaded?") }

@@ -133,7 +133,7 @@ public final class LinkEmulator: Sendable {
     private static func shuttle(from input: Int32, to output: Int32, lane: Lane, wake: Int32) {
         var queue = DeliveryQueue()
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        var fds = [input, wake].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         while true {
             var now = TUN.now()
             while let packet = queue.popDue(at: now) {

@@ -13,8 +13,8 @@ extension NATTopology {
         for link in [Link.homeUplink, .officeUplink] {
             let (router, inet) = LabPlan.wireAddresses(link)
             let wire = try LinkEmulator(
-                LinkEmulator.End(namespace: namespace(link.router), interface: LabPlan.wan, address: router, peer: inet),
-                LinkEmulator.End(namespace: namespace(.inet), interface: link.inetInterface, address: inet, peer: router))
+                .init(namespace: namespace(link.router), interface: LabPlan.wan, address: router, peer: inet),
+                .init(namespace: namespace(.inet), interface: link.inetInterface, address: inet, peer: router))
             wires.withLock { $0[link] = wire }
         }
     }

@@ -11,87 +11,88 @@ struct NATTraversalWireTests {
     private static let millisecond: Int64 = 1_000_000
 
     @Test func delayAndJitterStayWithinTheirBoundsAndTheNATStillMasquerades() throws {
-        let topology = try NATTopology.create()
-        defer { topology.destroy() }
-        let probe = try UDPProbe(topology, port: 41_001)
-        defer { probe.close() }
+        try Self.withProbe(port: 41_001) { topology, probe in
+            let plain = probe.run(count: 200, interval: 2 * Self.millisecond, payload: 200)
+            #expect(plain.arrivals.count == 200, "an unshaped wire lost packets")
+            #expect(plain.sources == ["198.51.100.2"], "the home router's masquerade on its TUN wan")
+            let plainDelays = plain.delays.sorted()
+            let (p50, p99) = (plainDelays[plainDelays.count / 2], plainDelays[plainDelays.count * 99 / 100])
+            print("wire unshaped: one-way p50 \(Self.format(p50)) p99 \(Self.format(p99)) "
+                + "max \(Self.format(plainDelays.last!))")
 
-        let plain = probe.run(count: 200, interval: 2 * Self.millisecond, payload: 200)
-        #expect(plain.arrivals.count == 200, "an unshaped wire lost packets")
-        #expect(plain.sources == ["198.51.100.2"], "the home router's masquerade on its TUN wan")
-        let plainDelays = plain.delays.sorted()
-        print("wire unshaped: one-way p50 \(Self.format(plainDelays[plainDelays.count / 2])) "
-            + "p99 \(Self.format(plainDelays[plainDelays.count * 99 / 100])) max \(Self.format(plainDelays.last!))")
-
-        try topology.shape(.homeUplink, "delay 80ms 10ms")
-        let shaped = probe.run(count: 400, interval: 5 * Self.millisecond, payload: 200)
-        let delays = shaped.delays
-        #expect(shaped.arrivals.count == 400)
-        // 80 ± 10 ms, plus up to 5 ms for the threads' wake-ups and the receiving loop's polling.
-        let outside = delays.filter { !((70 * Self.millisecond)...(95 * Self.millisecond)).contains($0) }
-        #expect(outside.isEmpty, "one-way delays outside 70…95 ms: \(outside.map(Self.format))")
-        let mean = delays.reduce(0, +) / Int64(delays.count)
-        #expect((78 * Self.millisecond)...(83 * Self.millisecond) ~= mean)
-        #expect(delays.min()! < 73 * Self.millisecond && delays.max()! > 87 * Self.millisecond, "no spread")
-        print("wire delay 80ms 10ms: one-way min \(Self.format(delays.min()!)) mean \(Self.format(mean)) "
-            + "max \(Self.format(delays.max()!)); reordered \(shaped.reordered) of \(shaped.arrivals.count)")
+            try topology.shape(.homeUplink, "delay 80ms 10ms")
+            let shaped = probe.run(count: 400, interval: 5 * Self.millisecond, payload: 200)
+            let delays = shaped.delays
+            #expect(shaped.arrivals.count == 400)
+            // 80 ± 10 ms, plus up to 5 ms for the threads' wake-ups and the receiving loop's polling.
+            let outside = delays.filter { !((70 * Self.millisecond)...(95 * Self.millisecond)).contains($0) }
+            #expect(outside.isEmpty, "one-way delays outside 70…95 ms: \(outside.map(Self.format))")
+            let mean = delays.reduce(0, +) / Int64(delays.count)
+            #expect((78 * Self.millisecond)...(83 * Self.millisecond) ~= mean)
+            #expect(delays.min()! < 73 * Self.millisecond && delays.max()! > 87 * Self.millisecond, "no spread")
+            print("wire delay 80ms 10ms: one-way min \(Self.format(delays.min()!)) mean \(Self.format(mean)) "
+                + "max \(Self.format(delays.max()!)); reordered \(shaped.reordered) of \(shaped.arrivals.count)")
+        }
     }
 
     @Test func lossFollowsItsProbabilityOverThousandsOfPackets() throws {
-        let topology = try NATTopology.create()
-        defer { topology.destroy() }
-        let probe = try UDPProbe(topology, port: 41_002)
-        defer { probe.close() }
-        try topology.shape(.homeUplink, "loss 2%")
-        let count = 4000
-        let result = probe.run(count: count, interval: Self.millisecond / 2, payload: 200)
-        let missing = count - result.arrivals.count
-        // Binomial(4000, 0.02): mean 80, σ 8.9; ±5σ.
-        #expect((36...124).contains(missing), "\(missing) of \(count) lost at 2 %")
-        #expect(try topology.wire(.homeUplink).counters(.aToB).lost >= missing)
-        print("wire loss 2%: \(missing) of \(count) datagrams lost (\(Double(missing) / Double(count) * 100) %)")
+        try Self.withProbe(port: 41_002) { topology, probe in
+            try topology.shape(.homeUplink, "loss 2%")
+            let count = 4000
+            let result = probe.run(count: count, interval: Self.millisecond / 2, payload: 200)
+            let missing = count - result.arrivals.count
+            // Binomial(4000, 0.02): mean 80, σ 8.9; ±5σ.
+            #expect((36...124).contains(missing), "\(missing) of \(count) lost at 2 %")
+            #expect(try topology.wire(.homeUplink).counters(.aToB).lost >= missing)
+            print("wire loss 2%: \(missing) of \(count) datagrams lost (\(Double(missing) / Double(count) * 100) %)")
+        }
     }
 
     @Test func aFloodThroughOneMegabitArrivesAtOneMegabit() throws {
-        let topology = try NATTopology.create()
-        defer { topology.destroy() }
-        let probe = try UDPProbe(topology, port: 41_003)
-        defer { probe.close() }
-        try topology.shape(.homeUplink, "rate 1mbit")
-        // 2 Mbit/s offered for 4 s: 1000-byte datagrams (1028 bytes of IP) every 4.112 ms.
-        let result = probe.run(count: 973, interval: 4_112_000, payload: 1000)
-        let rate = result.bitsPerSecond(from: 1_000 * Self.millisecond, to: 4_000 * Self.millisecond)
-        #expect(abs(rate - 1_000_000) < 50_000, "arrived at \(Int(rate)) bit/s")
-        let counters = try topology.wire(.homeUplink).counters(.aToB)
-        #expect(counters.queueDropped > 300, "the queue dropped \(counters.queueDropped)")
-        let late = result.delays.suffix(100)
-        print("wire rate 1mbit, 2 Mbit/s offered: \(Int(rate)) bit/s arrived, \(counters.queueDropped) queue drops, "
-            + "one-way delay at the end \(Self.format(late.reduce(0, +) / Int64(late.count)))")
+        try Self.withProbe(port: 41_003) { topology, probe in
+            try topology.shape(.homeUplink, "rate 1mbit")
+            // 2 Mbit/s offered for 4 s: 1000-byte datagrams (1028 bytes of IP) every 4.112 ms.
+            let result = probe.run(count: 973, interval: 4_112_000, payload: 1000)
+            let rate = result.bitsPerSecond(from: 1_000 * Self.millisecond, to: 4_000 * Self.millisecond)
+            #expect(abs(rate - 1_000_000) < 50_000, "arrived at \(Int(rate)) bit/s")
+            let counters = try topology.wire(.homeUplink).counters(.aToB)
+            #expect(counters.queueDropped > 300, "the queue dropped \(counters.queueDropped)")
+            let late = result.delays.suffix(100)
+            print("wire rate 1mbit, 2 Mbit/s offered: \(Int(rate)) bit/s arrived, "
+                + "\(counters.queueDropped) queue drops, one-way delay at the end \(Self.format(late.reduce(0, +) / Int64(late.count)))")
+        }
     }
 
     @Test func aRateChangeTakesEffectAtOnce() throws {
+        try Self.withProbe(port: 41_004) { topology, probe in
+            try topology.shape(.homeUplink, "rate 4mbit")
+            // 6 Mbit/s offered for 6 s; 4 → 1 Mbit/s at 2 s, back to 4 at 4 s (the steps).
+            let steps: [(Int64, LinkConditions)] = [
+                (2_000 * Self.millisecond, LinkConditions(rateBitsPerSecond: 1_000_000)),
+                (4_000 * Self.millisecond, LinkConditions(rateBitsPerSecond: 4_000_000)),
+            ]
+            let result = probe.run(count: 4380, interval: 1_370_667, payload: 1000) { elapsed, next in
+                guard next < steps.count, elapsed >= steps[next].0 else { return next }
+                try? topology.shape(.homeUplink, steps[next].1)
+                return next + 1
+            }
+            let windows = [(500, 2_000), (2_300, 4_000), (4_300, 6_000)].map {
+                result.bitsPerSecond(from: Int64($0.0) * Self.millisecond, to: Int64($0.1) * Self.millisecond)
+            }
+            #expect(abs(windows[0] - 4_000_000) < 200_000, "before: \(Int(windows[0])) bit/s")
+            #expect(abs(windows[1] - 1_000_000) < 50_000, "0.3 s after the drop: \(Int(windows[1])) bit/s")
+            #expect(abs(windows[2] - 4_000_000) < 200_000, "0.3 s after the rise: \(Int(windows[2])) bit/s")
+            print("wire rate 4 → 1 → 4 Mbit/s (6 Mbit/s offered): \(windows.map { Int($0) }) bit/s")
+        }
+    }
+
+    /// A fresh topology and a UDP probe in it, both removed afterwards.
+    private static func withProbe(port: UInt16, _ body: (NATTopology, UDPProbe) throws -> Void) throws {
         let topology = try NATTopology.create()
         defer { topology.destroy() }
-        let probe = try UDPProbe(topology, port: 41_004)
+        let probe = try UDPProbe(topology, port: port)
         defer { probe.close() }
-        try topology.shape(.homeUplink, "rate 4mbit")
-        // 6 Mbit/s offered for 6 s; 4 → 1 Mbit/s at 2 s, back to 4 at 4 s (the steps).
-        let steps: [(Int64, LinkConditions)] = [
-            (2_000 * Self.millisecond, LinkConditions(rateBitsPerSecond: 1_000_000)),
-            (4_000 * Self.millisecond, LinkConditions(rateBitsPerSecond: 4_000_000)),
-        ]
-        let result = probe.run(count: 4380, interval: 1_370_667, payload: 1000) { elapsed, next in
-            guard next < steps.count, elapsed >= steps[next].0 else { return next }
-            try? topology.shape(.homeUplink, steps[next].1)
-            return next + 1
-        }
-        let windows = [(500, 2_000), (2_300, 4_000), (4_300, 6_000)].map {
-            result.bitsPerSecond(from: Int64($0.0) * Self.millisecond, to: Int64($0.1) * Self.millisecond)
-        }
-        #expect(abs(windows[0] - 4_000_000) < 200_000, "before: \(Int(windows[0])) bit/s")
-        #expect(abs(windows[1] - 1_000_000) < 50_000, "0.3 s after the drop: \(Int(windows[1])) bit/s")
-        #expect(abs(windows[2] - 4_000_000) < 200_000, "0.3 s after the rise: \(Int(windows[2])) bit/s")
-        print("wire rate 4 → 1 → 4 Mbit/s (6 Mbit/s offered): \(windows.map { Int($0) }) bit/s")
+        try body(topology, probe)
     }
 
     private static func format(_ nanoseconds: Int64) -> String {
