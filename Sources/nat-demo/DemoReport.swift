@@ -34,12 +34,17 @@ struct DemoReport: Sendable {
                 + "(\(format(lossPercent)) %)",
             "glass-to-glass: p50 \(ms(result.latency.p50)) p95 \(ms(result.latency.p95)) (\(result.latency.count) "
                 + "frames; \(result.misses) stripes unreadable)",
-            "relay bandwidth per viewer: \(format(kbps(result.officeDownlinkBytes))) kbit/s into office through its "
-                + "uplink (ort's wan rx bytes; one viewer), \(format(kbps(result.homeUplinkBytes))) kbit/s out of home "
-                + "(hrt's wan tx bytes)",
+            "\(result.path?.isRelayed == true ? "TURN relay bandwidth per viewer" : "bandwidth per viewer (direct)"): "
+                + "\(format(kbps(result.officeDownlinkBytes))) kbit/s into office through its uplink (ort's wan rx "
+                + "bytes; one viewer), \(format(kbps(result.homeUplinkBytes))) kbit/s out of home (hrt's wan tx bytes)",
         ]
         lines.append("producer video bitrate lines: \(result.bitrateLines.count)")
-        lines += result.bitrateLines.suffix(20).map { "  " + $0 }
+        // "<robotd's time> … video: <producer's time> … video bitrate 859 kbit/s (loss 14%)" → time and message.
+        lines += result.bitrateLines.suffix(20).map { line in
+            let time = line.split(separator: " ").first.map(String.init) ?? ""
+            let message = line.range(of: "video bitrate").map { String(line[$0.lowerBound...]) } ?? line
+            return "  \(time) \(message)"
+        }
         return lines
     }
 

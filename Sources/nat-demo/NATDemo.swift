@@ -14,7 +14,7 @@ struct NATDemo: AsyncParsableCommand {
         abstract: "Video from a robot behind one NAT to a browser behind another, through TURN (prints what it saw).",
         discussion: """
             Everything runs in network namespaces named rlab-<run>-<host>, removed at the end, on Ctrl-C too. \
-            Numbers: see docs/NAT.md (Reading the output).
+            What each printed line means: docs/NAT.md (nat-demo).
             """)
 
     @Option(help: "How long to watch once the first frame is shown, in seconds.") var seconds = 20
@@ -41,17 +41,8 @@ struct NATDemo: AsyncParsableCommand {
         if let unavailable = NATTopology.availability {
             throw ValidationError("\(unavailable)")
         }
-        let work = Task { try await demo() }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { work.cancel() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
         do {
-            try await work.value
+            try await withCancellationOnSignals { try await demo() }
         } catch is CancellationError {
             say("nat-demo: interrupted; everything is stopped and the namespaces are removed")
             throw ExitCode(130)

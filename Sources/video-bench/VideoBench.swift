@@ -35,17 +35,8 @@ struct VideoBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let work = Task { try await measure() }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { work.cancel() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
         do {
-            try await work.value
+            try await withCancellationOnSignals { try await measure() }
         } catch is CancellationError {
             say("video-bench: interrupted; the stack is stopped")
             throw ExitCode(130)

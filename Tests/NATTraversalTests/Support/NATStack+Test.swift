@@ -12,13 +12,10 @@ extension NATStack {
     ) async throws {
         let stack = try await start(
             turn: turn, nat: nat, producerArguments: producerArguments, robotdSections: robotdSections)
-        do {
-            try await body(stack)
-        } catch {
-            await stack.stop()
-            throw error
-        }
+        var failure: (any Error)?
+        do { try await body(stack) } catch { failure = error }
         await stack.stop()
+        if let failure { throw failure }
     }
 
     /// Opens the drive page in office's browser.
