@@ -42,7 +42,7 @@ extension MQTTClient {
                     // The path may still be down (an outage): probe it each second until the broker answers, so the
                     // first SYN after its return is a probe's, not TCP's back-off's (``DeadLink``); the watchdog of
                     // the next attempt is armed after this.
-                    DeadLink.waitForPath(host: options.host, port: options.port) { core.isRunning }
+                    PathProbe.waitForPath(host: options.host, port: options.port) { core.isRunning }
                 }
             }
         }

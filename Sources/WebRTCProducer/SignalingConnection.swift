@@ -53,6 +53,11 @@ struct SignalingConnection: Sendable {
             } catch {
                 break
             }
+            // While the network is down (an outage, a lost NAT mapping) a connect would sit in TCP's SYN back-off
+            // (1, 3, 7 s…) past the link's return: probe the path each second first (`PathProbe`).
+            if let (host, port) = Self.endpoint(of: settings.server) {
+                await PathProbe.waitForPath(host: host, port: port)
+            }
         }
     }
 
@@ -85,6 +90,28 @@ struct SignalingConnection: Sendable {
                 try await group.waitForAll()
             }
         }
+    }
+
+    /// The host and port of a `ws://` or `wss://` URL (80 and 443 by default; `[…]` for IPv6), or nil.
+    static func endpoint(of url: String) -> (host: String, port: Int)? {
+        let secure = url.hasPrefix("wss://")
+        guard secure || url.hasPrefix("ws://") else { return nil }
+        let authority = url.dropFirst(secure ? 6 : 5).prefix { $0 != "/" && $0 != "?" }
+        var host = Substring(authority)
+        var port = secure ? 443 : 80
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            let rest = host[host.index(after: close)...]
+            if rest.hasPrefix(":") {
+                guard let number = Int(rest.dropFirst()) else { return nil }
+                port = number
+            }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":") {
+            guard let number = Int(host[host.index(after: colon)...]) else { return nil }
+            port = number
+            host = host[..<colon]
+        }
+        return host.isEmpty ? nil : (String(host), port)
     }
 
     /// A failed attempt in words an operator can act on.

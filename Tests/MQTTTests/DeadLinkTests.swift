@@ -1,19 +1,20 @@
+import Basics
 import Glibc
 @testable import MQTT
 import TestSupport
 import Testing
 
-/// `DeadLink` (docs/MQTT.md, "A dead path") on real sockets: what the path probe calls an answer, and the socket
+/// `DeadLink` and `PathProbe` (docs/MQTT.md, "A dead path") on real sockets: what the path probe calls an answer, and the socket
 /// options a connection gets. The outage itself is NATTraversalRecoveryTests' (a router's uplink cut in namespaces).
 @Suite struct DeadLinkTests {
     @Test func aListeningBrokerAndARefusingHostBothAnswer() throws {
         let (fd, port) = try ConnectTimeoutTests.silentListener()
         defer { close(fd) }
-        #expect(DeadLink.probe(host: "127.0.0.1", port: Int(port)) == true, "a listener answers")
+        #expect(PathProbe.answers(host: "127.0.0.1", port: Int(port)) == true, "a listener answers")
         // Nobody listens on a port just freed: the kernel refuses at once — the host is there, the path works.
         let closed = try FreePort.next()
-        #expect(DeadLink.probe(host: "127.0.0.1", port: Int(closed)) == true, "a refusal is an answer")
-        #expect(DeadLink.probe(host: "no-such-host.invalid", port: 8883) == nil, "a name that does not resolve")
+        #expect(PathProbe.answers(host: "127.0.0.1", port: Int(closed)) == true, "a refusal is an answer")
+        #expect(PathProbe.answers(host: "no-such-host.invalid", port: 8883) == nil, "a name that does not resolve")
     }
 
     @Test func aConnectedSocketGetsKeepAliveProbesAndAUserTimeout() throws {
