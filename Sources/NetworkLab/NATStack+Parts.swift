@@ -17,11 +17,7 @@ extension NATStack {
     }
 
     /// robot-server on 203.0.113.10:8080 in inet, on the broker's loopback listener there; `video.turn` with the
-    /// coturn's UDP URL and secret when there is one, else no ICE servers at all.
-    ///
-    /// UDP only: with the TCP URL too, Chromium (controlled) settles on its UDP relay and releases its TCP
-    /// allocation while the producer's libnice (controlling) keeps sending video to that allocation's relay port —
-    /// the page froze after a few frames (coturn: "closed … reason: general", then UdpNoPorts in inet).
+    /// coturn's URLs (UDP and TCP) and secret when there is one, else no ICE servers at all.
     static func startServer(
         in topology: NATTopology, pki: TestPKI, brokerPort: UInt16, turn: (secret: Coturn, file: URL)?
     ) async throws -> ChildProcess {
@@ -31,8 +27,7 @@ extension NATStack {
         if let turn {
             let section = JSONValue.object(
                 JSONObject([
-                    ("urls", .array(turn.secret.urls.filter { $0.hasSuffix("udp") }.map(JSONValue.string))),
-                    ("secretFile", .string(turn.file.path)),
+                    ("urls", .array(turn.secret.urls.map(JSONValue.string))), ("secretFile", .string(turn.file.path)),
                     ("ttlSeconds", 3600),
                 ]))
             video = #""video":{"turn":"# + section.serializedString() + "}"
