@@ -1,6 +1,7 @@
 import BrowserControl
 import Foundation
 import NetworkLab
+import StrictJSON
 import Testing
 import TestSupport
 
@@ -88,5 +89,48 @@ extension NATTraversalRelayTests {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+}
+
+/// ``ICEPath`` reads a getStats report as Chromium writes it (pure: no lab needed).
+@Suite struct NATTraversalICEPathTests {
+    static let report: [JSONValue] = [
+        ["type": "transport", "id": "T1", "selectedCandidatePairId": "CP2"],
+        ["type": "candidate-pair", "id": "CP1", "localCandidateId": "L1", "remoteCandidateId": "R1", "nominated": true,
+         "state": "failed"],
+        ["type": "candidate-pair", "id": "CP2", "localCandidateId": "L2", "remoteCandidateId": "R2", "nominated": true,
+         "state": "succeeded", "bytesReceived": 1200, "currentRoundTripTime": 0.002],
+        ["type": "local-candidate", "id": "L1", "candidateType": "host", "address": "192.168.20.2", "port": 5000,
+         "protocol": "udp"],
+        ["type": "local-candidate", "id": "L2", "candidateType": "relay", "address": "203.0.113.10", "port": 50000,
+         "protocol": "udp"],
+        ["type": "remote-candidate", "id": "R1", "candidateType": "host", "address": "192.168.10.2", "port": 6000,
+         "protocol": "udp"],
+        ["type": "remote-candidate", "id": "R2", "candidateType": "prflx", "port": 7000, "protocol": "udp"],
+        ["type": "inbound-rtp", "kind": "video", "framesDecoded": 120, "packetsReceived": 500, "packetsLost": 3,
+         "bytesReceived": 400_000, "freezeCount": 1],
+        ["type": "inbound-rtp", "kind": "audio", "packetsReceived": 200, "audioLevel": 0.05, "totalAudioEnergy": 0.5],
+    ]
+
+    @Test func theTransportsSelectedPairNamesTheCandidateTypes() {
+        let path = ICEPath(stats: Self.report)
+        #expect(path.candidateTypes == "relay/prflx")
+        #expect(path.isRelayed)
+        #expect(path.localAddress == "203.0.113.10:50000/udp")
+        #expect(path.remoteAddress == nil, "a prflx candidate without an address has none")
+        #expect(path.bytesReceived == 1200)
+        #expect(path.framesDecoded == 120 && path.videoPacketsLost == 3 && path.freezeCount == 1)
+        #expect(path.audioPacketsReceived == 200 && path.totalAudioEnergy == 0.5)
+    }
+
+    @Test func withoutATransportTheNominatedSucceededPairIsSelected() {
+        let path = ICEPath(stats: Self.report.filter { $0["type"] != "transport" })
+        #expect(path.candidateTypes == "relay/prflx")
+    }
+
+    @Test func anEmptyReportHasNoPath() {
+        let path = ICEPath(stats: [])
+        #expect(path.candidateTypes == "?/?")
+        #expect(!path.isRelayed)
     }
 }
