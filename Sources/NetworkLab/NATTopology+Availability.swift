@@ -4,7 +4,7 @@ import TestSupport
 
 extension NATTopology {
     /// nil when the lab can run here; else the reason: not root, `ip`/`nft`/`tc`/`conntrack`/`turnserver`/`socat`/
-    /// `chromium` missing, or network namespaces refused. Checked once per process.
+    /// `chromium` or /dev/net/tun missing, or network namespaces refused. Checked once per process.
     public static var availability: NetworkLabUnavailable? { probed }
 
     private static let probed: NetworkLabUnavailable? = {
@@ -17,6 +17,11 @@ extension NATTopology {
             return NetworkLabUnavailable(
                 "\(missing.joined(separator: ", ")) not found — apt-get install iproute2 nftables conntrack coturn "
                     + "socat chromium (scripts/test.sh installs them)")
+        }
+        guard FileManager.default.fileExists(atPath: "/dev/net/tun") else {
+            return NetworkLabUnavailable(
+                "/dev/net/tun missing (the lab's WAN wires and its internet are TUN interfaces; modprobe tun, or give "
+                    + "the container the device)")
         }
         let probe = "rlab-probe\(getpid())"
         do {
