@@ -118,7 +118,8 @@ public final class Chromium: Sendable {
     private static func listens(port: UInt16, socket: String) async -> Bool {
         for _ in 0..<250 {
             if FileManager.default.fileExists(atPath: socket),
-                let probe = try? await ChildProcess.run("socat", ["-u", "/dev/null", "TCP:127.0.0.1:\(port)"], timeout: .seconds(2)),
+                let probe = try? await ChildProcess.run(
+                    "socat", ["-u", "/dev/null", "TCP:127.0.0.1:\(port)"], timeout: .seconds(2)),
                 probe.termination == .exited(0)
             {
                 return true

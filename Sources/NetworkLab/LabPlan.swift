@@ -20,7 +20,9 @@ struct LabPlan: Sendable {
     /// the LAN veths.
     var links: [Step] {
         func pair(_ from: NATTopology.Host, _ name: String, _ to: NATTopology.Host, _ peer: String) -> Step {
-            Step(host: from, command: ["ip", "link", "add", name, "type", "veth", "peer", "name", peer, "netns", "{\(to.rawValue)}"])
+            Step(
+                host: from,
+                command: ["ip", "link", "add", name, "type", "veth", "peer", "name", peer, "netns", "{\(to.rawValue)}"])
         }
         return [pair(.hrt, "lan", .home, "eth0"), pair(.ort, "lan", .office, "eth0")]
     }

@@ -8,11 +8,13 @@ extension NATStack {
     static func startCoturn(in topology: NATTopology) async throws -> (secret: Coturn, file: URL) {
         let secret = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let file = try ScratchDirectory.make("turn-secret").appending(path: "secret")
-        guard FileManager.default.createFile(
-            atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         else { throw TestSupportError("cannot write the TURN secret to \(file.path)") }
         let coturn = try await Coturn.start(
-            secret: secret, listeningIP: NATTopology.serverAddress, port: turnPort, commandPrefix: topology.prefix(.inet))
+            secret: secret, listeningIP: NATTopology.serverAddress, port: turnPort,
+            commandPrefix: topology.prefix(.inet))
         return (coturn, file)
     }
 
@@ -71,7 +73,8 @@ extension NATStack {
             pki: pki, port: mqttPort, motors: #"{"driver":"simulated"}"#, heartbeatSeconds: 0,
             sections: #""video":"# + video.serializedString() + (sections.map { ",\($0)" } ?? ""),
             endpoint: NATTopology.serverAddress)
-        let robotd = try RobotdHarness.startRobotd(config: config, logLevel: "info", commandPrefix: topology.prefix(.home))
+        let robotd = try RobotdHarness.startRobotd(
+            config: config, logLevel: "info", commandPrefix: topology.prefix(.home))
         return (robotd, command.map { $0 == tokenFile.path ? "TOKEN_FILE" : $0 })
     }
 }

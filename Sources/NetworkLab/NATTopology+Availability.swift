@@ -9,7 +9,8 @@ extension NATTopology {
 
     private static let probed: NetworkLabUnavailable? = {
         guard geteuid() == 0 else {
-            return NetworkLabUnavailable("not root (network namespaces and nftables need CAP_NET_ADMIN; CI runs as root)")
+            return NetworkLabUnavailable(
+                "not root (network namespaces and nftables need CAP_NET_ADMIN; CI runs as root)")
         }
         let tools = ["ip", "nft", "tc", "conntrack", "turnserver", "socat", Chromium.executable]
         let missing = tools.filter { (try? ChildProcess.locate($0)) == nil }

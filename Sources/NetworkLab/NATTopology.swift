@@ -85,7 +85,8 @@ public final class NATTopology: Sendable {
     public func start(
         in host: Host, _ executable: String, _ arguments: [String], environment: [String: String] = [:]
     ) throws -> ChildProcess {
-        let child = try ChildProcess.start("ip", Array(prefix(host).dropFirst()) + [executable] + arguments,
+        let child = try ChildProcess.start(
+            "ip", Array(prefix(host).dropFirst()) + [executable] + arguments,
             environment: environment)
         started.withLock { $0.append(child) }
         return child

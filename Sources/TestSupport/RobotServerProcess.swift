@@ -119,7 +119,9 @@ public final class RobotServerProcess: Sendable {
     /// Runs the built robot-server on `config` (debug log), through `commandPrefix` if given (`ip netns exec …`).
     public static func startServer(config: URL, commandPrefix: [String] = []) throws -> ChildProcess {
         let command =
-            commandPrefix + [try RepositoryPaths.product("robot-server").path, "--config", config.path, "--log-level", "debug"]
+            commandPrefix + [
+                try RepositoryPaths.product("robot-server").path, "--config", config.path, "--log-level", "debug",
+            ]
         return try ChildProcess.start(command[0], Array(command.dropFirst()))
     }
 

@@ -80,7 +80,9 @@ public final class RobotdHarness: Sendable {
         config: URL, logLevel: String = "debug", environment: [String: String] = [:], commandPrefix: [String] = []
     ) throws -> ChildProcess {
         let command =
-            commandPrefix + [try RepositoryPaths.product("robotd").path, "run", "--config", config.path, "--log-level", logLevel]
+            commandPrefix + [
+                try RepositoryPaths.product("robotd").path, "run", "--config", config.path, "--log-level", logLevel,
+            ]
         return try ChildProcess.start(command[0], Array(command.dropFirst()), environment: environment)
     }
 

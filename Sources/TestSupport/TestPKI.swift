@@ -42,7 +42,8 @@ public final class TestPKI: Sendable {
     /// certificates that another CA issued.
     /// `brokerNames` are more subject alternative names of the broker certificate, e.g. `IP:203.0.113.10` for a
     /// broker that clients reach at that address.
-    public static func makeIndependent(clients: [String] = defaultClients, brokerNames: [String] = []) throws -> TestPKI {
+    public static func makeIndependent(clients: [String] = defaultClients, brokerNames: [String] = []) throws -> TestPKI
+    {
         let pki = TestPKI(directory: try ScratchDirectory.make("pki"), clients: [], brokerNames: brokerNames)
         try pki.issue(clients)
         return pki

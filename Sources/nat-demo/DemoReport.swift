@@ -15,7 +15,9 @@ struct DemoReport: Sendable {
         return sent > 0 ? Double(result.packetsLost) / Double(sent) * 100 : 0
     }
     /// kbit/s over the window.
-    private func kbps(_ bytes: Int) -> Double { result.seconds > 0 ? Double(bytes) * 8 / 1000 / Double(result.seconds) : 0 }
+    private func kbps(_ bytes: Int) -> Double {
+        result.seconds > 0 ? Double(bytes) * 8 / 1000 / Double(result.seconds) : 0
+    }
 
     var lines: [String] {
         var lines = ["== results (turn: \(turn), nat: \(nat), netem: \(netem ?? "none"))"]

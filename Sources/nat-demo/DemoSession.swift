@@ -41,7 +41,7 @@ struct DemoSession: Sendable {
         var bitrateLines: [String] = []
     }
 
-    func run(seconds: Int, steps: [RateStep]?, expectRoute: Bool) async throws -> Result {
+    func run(seconds: Int, steps: [RateStep]?) async throws -> Result {
         if let netem {
             for link in [NATTopology.Link.homeUplink, .officeUplink] { try stack.topology.shape(link, netem) }
         }
@@ -117,9 +117,12 @@ struct DemoSession: Sendable {
                 if shaping {
                     say(
                         "  \(second) s  rate \(step.rate)  received \(Int(entry.receivedKbps)) kbit/s  target "
-                            + "\(entry.targetKbps.map { "\($0) kbit/s" } ?? "–")  frames +\(now.framesDecoded - previous.framesDecoded)")
+                            + "\(entry.targetKbps.map { "\($0) kbit/s" } ?? "–")  frames +\(now.framesDecoded - previous.framesDecoded)"
+                    )
                 } else if second % 5 == 0 {
-                    say("  \(second) s: \(now.framesDecoded - start.framesDecoded) frames, \(Int(entry.receivedKbps)) kbit/s")
+                    say(
+                        "  \(second) s: \(now.framesDecoded - start.framesDecoded) frames, \(Int(entry.receivedKbps)) kbit/s"
+                    )
                 }
                 previous = now
             }

@@ -24,7 +24,8 @@ struct NATDemo: AsyncParsableCommand {
     var direct = false
     @Option(help: "netem options on both uplinks, both directions, e.g. \"delay 80ms 10ms loss 2% rate 2mbit\".")
     var netem: String?
-    @Option(help: "Rate steps on both uplinks, RATE:SECONDS,…, e.g. \"4mbit:20,1mbit:20,4mbit:20\" (replaces --seconds).")
+    @Option(
+        help: "Rate steps on both uplinks, RATE:SECONDS,…, e.g. \"4mbit:20,1mbit:20,4mbit:20\" (replaces --seconds).")
     var rateSchedule: String?
     @Option(
         name: .customLong("producer-args"), parsing: .unconditional,
@@ -58,7 +59,7 @@ struct NATDemo: AsyncParsableCommand {
         do {
             say(topologySummary(stack))
             let session = DemoSession(stack: stack, netem: netem)
-            let result = try await session.run(seconds: seconds, steps: steps, expectRoute: !noTurn || direct)
+            let result = try await session.run(seconds: seconds, steps: steps)
             await stack.stop()
             let report = DemoReport(result: result, turn: !noTurn, nat: !direct, netem: netem)
             report.lines.forEach(say)

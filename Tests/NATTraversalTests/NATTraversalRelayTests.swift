@@ -10,7 +10,8 @@ import TestSupport
 /// sockets: no route home → office, and a symmetric NAT.
 @Suite(.serialized, .enabled(if: Lab.isAvailable, Lab.skipReason))
 struct NATTraversalRelayTests {
-    @Test("home reaches only the public server; office is unreachable from home; the NAT maps each flow to a random port")
+    @Test(
+        "home reaches only the public server; office is unreachable from home; the NAT maps each flow to a random port")
     func topologyIsTwoSymmetricNATs() async throws {
         let topology = try NATTopology.create()
         defer { topology.destroy() }
@@ -23,7 +24,8 @@ struct NATTraversalRelayTests {
             from: .home, to: NATTopology.officeAddress, port: 7001, listenerIn: .office)
         // inet has no route to 192.168.20.0/24: the packets go to its "rest of the internet" and nothing answers.
         #expect(!toOffice.connected, "home reached office's private address directly")
-        let toOfficeRouter = try await checks.tcpConnects(from: .home, to: "198.51.100.6", port: 7002, listenerIn: .office)
+        let toOfficeRouter = try await checks.tcpConnects(
+            from: .home, to: "198.51.100.6", port: 7002, listenerIn: .office)
         #expect(!toOfficeRouter.connected, "home reached office through its router's public address")
 
         let ports = try await checks.publicPorts(sourcePort: 40001, to: [5000, 5001, 5002])
@@ -53,7 +55,9 @@ extension NATTraversalRelayTests {
                     + "\(path.remoteAddress ?? "?")); first frame \(Int(hundred["firstFrameMs"]?.doubleValue ?? -1)) ms after "
                     + "navigation (seen by the test after \(firstSeen))")
             #expect(path.isRelayed, "the selected pair is \(path.candidateTypes), not through the relay")
-            #expect(path.localType == "relay", "the office browser's own candidate is its TURN relay: \(path.candidateTypes)")
+            #expect(
+                path.localType == "relay",
+                "the office browser's own candidate is its TURN relay: \(path.candidateTypes)")
             #expect(path.framesDecoded >= 100)
 
             // Driving from the page moves the simulated motors in home.
@@ -96,19 +100,33 @@ extension NATTraversalRelayTests {
 @Suite struct NATTraversalICEPathTests {
     static let report: [JSONValue] = [
         ["type": "transport", "id": "T1", "selectedCandidatePairId": "CP2"],
-        ["type": "candidate-pair", "id": "CP1", "localCandidateId": "L1", "remoteCandidateId": "R1", "nominated": true,
-         "state": "failed"],
-        ["type": "candidate-pair", "id": "CP2", "localCandidateId": "L2", "remoteCandidateId": "R2", "nominated": true,
-         "state": "succeeded", "bytesReceived": 1200, "currentRoundTripTime": 0.002],
-        ["type": "local-candidate", "id": "L1", "candidateType": "host", "address": "192.168.20.2", "port": 5000,
-         "protocol": "udp"],
-        ["type": "local-candidate", "id": "L2", "candidateType": "relay", "address": "203.0.113.10", "port": 50000,
-         "protocol": "udp"],
-        ["type": "remote-candidate", "id": "R1", "candidateType": "host", "address": "192.168.10.2", "port": 6000,
-         "protocol": "udp"],
+        [
+            "type": "candidate-pair", "id": "CP1", "localCandidateId": "L1", "remoteCandidateId": "R1",
+            "nominated": true,
+            "state": "failed",
+        ],
+        [
+            "type": "candidate-pair", "id": "CP2", "localCandidateId": "L2", "remoteCandidateId": "R2",
+            "nominated": true,
+            "state": "succeeded", "bytesReceived": 1200, "currentRoundTripTime": 0.002,
+        ],
+        [
+            "type": "local-candidate", "id": "L1", "candidateType": "host", "address": "192.168.20.2", "port": 5000,
+            "protocol": "udp",
+        ],
+        [
+            "type": "local-candidate", "id": "L2", "candidateType": "relay", "address": "203.0.113.10", "port": 50000,
+            "protocol": "udp",
+        ],
+        [
+            "type": "remote-candidate", "id": "R1", "candidateType": "host", "address": "192.168.10.2", "port": 6000,
+            "protocol": "udp",
+        ],
         ["type": "remote-candidate", "id": "R2", "candidateType": "prflx", "port": 7000, "protocol": "udp"],
-        ["type": "inbound-rtp", "kind": "video", "framesDecoded": 120, "packetsReceived": 500, "packetsLost": 3,
-         "bytesReceived": 400_000, "freezeCount": 1],
+        [
+            "type": "inbound-rtp", "kind": "video", "framesDecoded": 120, "packetsReceived": 500, "packetsLost": 3,
+            "bytesReceived": 400_000, "freezeCount": 1,
+        ],
         ["type": "inbound-rtp", "kind": "audio", "packetsReceived": 200, "audioLevel": 0.05, "totalAudioEnergy": 0.5],
     ]
 

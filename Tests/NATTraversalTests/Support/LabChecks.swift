@@ -30,7 +30,8 @@ struct LabChecks {
         defer { server.signal(SIGKILL) }
         try await Task.sleep(for: .milliseconds(200))
         let client = try await ChildProcess.run(
-            "ip", Array(topology.prefix(host).dropFirst())
+            "ip",
+            Array(topology.prefix(host).dropFirst())
                 + ["socat", "-u", "/dev/null", "TCP:\(address):\(port),connect-timeout=2"],
             timeout: .seconds(5))
         return (client.termination == .exited(0), client.standardError)
@@ -41,17 +42,23 @@ struct LabChecks {
     func publicPorts(sourcePort: UInt16, to ports: [UInt16]) async throws -> [UInt16] {
         for port in ports {
             let sent = try await ChildProcess.run(
-                "ip", Array(topology.prefix(.home).dropFirst())
-                    + ["socat", "-u", "EXEC:echo nat-probe", "UDP-SENDTO:\(NATTopology.serverAddress):\(port),sourceport=\(sourcePort)"],
+                "ip",
+                Array(topology.prefix(.home).dropFirst())
+                    + [
+                        "socat", "-u", "EXEC:echo nat-probe",
+                        "UDP-SENDTO:\(NATTopology.serverAddress):\(port),sourceport=\(sourcePort)",
+                    ],
                 timeout: .seconds(5))
             #expect(sent.termination == .exited(0), "socat: \(sent.standardError)")
         }
         let table = try topology.run(in: .hrt, ["conntrack", "-L", "-p", "udp"])
         return ports.compactMap { port in
             // src=192.168.10.2 dst=203.0.113.10 sport=S dport=P … src=203.0.113.10 dst=198.51.100.2 sport=P dport=PUBLIC
-            guard let line = table.split(separator: "\n").first(where: {
-                $0.contains("sport=\(sourcePort) dport=\(port) ")
-            }) else { return nil }
+            guard
+                let line = table.split(separator: "\n").first(where: {
+                    $0.contains("sport=\(sourcePort) dport=\(port) ")
+                })
+            else { return nil }
             let ports = line.split(separator: " ").filter { $0.hasPrefix("dport=") }
             return ports.count == 2 ? UInt16(ports[1].dropFirst("dport=".count)) : nil
         }
