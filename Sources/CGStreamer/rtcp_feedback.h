@@ -7,9 +7,16 @@
 // (draft-alvestrand-rmcat-remb: PSFB, FMT 15, FCI "REMB"), which Chromium sends when the offer has
 // `a=rtcp-fb:<pt> goog-remb` and no transport-cc.
 
+#define CGST_RTCP_MAX_BLOCKS 4
+
 typedef struct {
-    /// The largest "fraction lost" of the compound packet's report blocks (0…255 = 0…100 %), or -1 without one.
-    gint fraction_lost;
+    /// The report blocks (one per stream the viewer receives: video, its RTX, audio), up to CGST_RTCP_MAX_BLOCKS.
+    guint blocks;
+    guint32 ssrc[CGST_RTCP_MAX_BLOCKS];
+    /// "fraction lost" since the previous report, 0…255 = 0…100 %.
+    guint8 fraction_lost[CGST_RTCP_MAX_BLOCKS];
+    /// The extended highest sequence number received: its growth tells which stream is the video.
+    guint32 highest_sequence[CGST_RTCP_MAX_BLOCKS];
     /// The round trip from the report block that echoes one of our sender reports, in ms, or -1.
     gint round_trip_ms;
     /// The REMB estimate in bit/s, or 0 without a REMB packet.
@@ -32,7 +39,12 @@ static inline void cgst_rtcp_read_report_blocks(GstRTCPPacket *packet, guint32 n
         guint8 fraction;
         gint32 lost;
         gst_rtcp_packet_get_rb(packet, index, &ssrc, &fraction, &lost, &highest, &jitter, &lsr, &dlsr);
-        if ((gint)fraction > out->fraction_lost) out->fraction_lost = fraction;
+        if (out->blocks < CGST_RTCP_MAX_BLOCKS) {
+            out->ssrc[out->blocks] = ssrc;
+            out->fraction_lost[out->blocks] = fraction;
+            out->highest_sequence[out->blocks] = highest;
+            out->blocks++;
+        }
         if (lsr == 0) continue;
         guint32 round_trip = now - lsr - dlsr;  // modulo 2^32, in 1/65536 s
         if (round_trip < (60u << 16)) {
@@ -55,7 +67,7 @@ static inline guint64 cgst_rtcp_read_remb(GstRTCPPacket *packet) {
 
 /// Reads one compound RTCP packet. Returns FALSE when it is not RTCP or says nothing of the above.
 static inline gboolean cgst_rtcp_read_feedback(GstBuffer *buffer, cgst_rtcp_feedback *out) {
-    out->fraction_lost = -1;
+    out->blocks = 0;
     out->round_trip_ms = -1;
     out->remb_bps = 0;
     GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
@@ -80,7 +92,7 @@ static inline gboolean cgst_rtcp_read_feedback(GstBuffer *buffer, cgst_rtcp_feed
         more = gst_rtcp_packet_move_to_next(&packet);
     }
     gst_rtcp_buffer_unmap(&rtcp);
-    return out->fraction_lost >= 0 || out->remb_bps > 0;
+    return out->blocks > 0 || out->remb_bps > 0;
 }
 
 typedef void (*cgst_buffer_callback)(GObject *object, GstBuffer *buffer, gpointer data);

@@ -1,7 +1,7 @@
 import Logging
 
-/// The viewers' RTCP feedback (``ProducerEvent/receiverFeedback(branch:_:)``) steering the encoder: the
-/// ``BitrateController`` decides, this sets the encoder (``MediaPipeline/setBitrate(kbps:)``) and logs each change at
+/// The viewers' RTCP (``ProducerEvent/receiverReport(branch:_:)``) steering the encoder: ``VideoBlockPicker`` finds
+/// the video's report block, the ``BitrateController`` decides, this sets the encoder (``MediaPipeline/setBitrate(kbps:)``) and logs each change at
 /// info as `video bitrate N kbit/s (reason)` with `webrtc.bitrateKbps`. Owned by the ``Broadcaster``, in its task.
 ///
 /// With `--no-adaptive-bitrate` the feedback is still read and logged at debug, and the encoder keeps `--bitrate`.
@@ -10,6 +10,7 @@ final class BitrateAdaptation {
     private let pipeline: MediaPipeline
     private let logger: Logger
     private var isEnabled: Bool
+    private var pickers: [Int: VideoBlockPicker] = [:]
 
     init(settings: ProducerSettings, pipeline: MediaPipeline, logger: Logger) {
         controller = BitrateController(
@@ -19,19 +20,22 @@ final class BitrateAdaptation {
         self.logger = logger
     }
 
-    func feedback(_ feedback: ReceiverFeedback, branch: Int) {
+    func report(_ report: ReceiverReport, branch: Int) {
+        let feedback = pickers[branch, default: VideoBlockPicker()].feedback(from: report)
         logger.debug(
             "video feedback",
             metadata: [
                 "webrtc.branch": "\(branch)", "webrtc.lossFraction": "\(feedback.lossFraction.map { "\($0)" } ?? "-")",
                 "webrtc.rembKbps": "\(feedback.rembKbps.map { "\($0)" } ?? "-")",
                 "webrtc.roundTripMs": "\(feedback.roundTripMs.map { "\($0)" } ?? "-")",
+                "webrtc.blocks": "\(report.blocks.map { "\($0.ssrc):\($0.fractionLost)/256@\($0.highestSequence)" })",
             ])
         guard isEnabled else { return }
         apply(controller.feedback(feedback, from: branch, now: .now))
     }
 
     func viewerLeft(branch: Int) {
+        pickers.removeValue(forKey: branch)
         guard isEnabled else { return }
         apply(controller.viewerLeft(branch))
     }

@@ -26,9 +26,10 @@ public struct ReceiverFeedback: Sendable, Equatable {
 /// the price of encoding once (a second encoder per quality would cost a Pi's CPU).
 ///
 /// Per viewer, after GCC's loss-based controller (draft-ietf-rmcat-gcc §6) with REMB as its delay-based half:
-/// - loss above 10 % → the estimate falls to what got through (sent × (1 − loss)), at most once per RTT + 300 ms;
-/// - the round trip more than ``queueingLimit`` above the viewer's smallest → a queue is building (a rate limit
-///   with a deep buffer loses nothing for seconds): −15 %, as often;
+/// - loss above 10 % → sent × (1 − loss / 2) (GCC's step: a burst of loss on a queue that is draining already
+///   must not take the rate to the floor), at most once per RTT + 300 ms;
+/// - the round trip more than ``queueingLimit`` above the viewer's smallest and still growing → a queue is
+///   building (a rate limit with a deep buffer loses nothing for seconds): −15 %, as often;
 /// - loss under 2 % and no queue, ``holdAfterDecrease`` after the last decrease → +10 % per second of feedback,
 ///   +3 % within 15 % of the rate sent at the last decrease (GCC's "near max" additive phase: the sawtooth on a
 ///   fixed link stays small); between 2 and 10 % it holds;
@@ -77,6 +78,7 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
         /// The last REMB: a lower one is an overuse signal.
         var rembKbps: Int?
         var smallestRoundTripMs: Int?
+        var lastRoundTripMs: Int?
         var lastIncrease: Instant?
         var lastDecrease: Instant?
         /// What was sent when the last decrease came, until the estimate is 15 % past it (the link grew).
@@ -95,10 +97,14 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
     /// Growth within 15 % of the rate of the last overuse: carefully past the point that hurt last time.
     static var growthNearOverusePerSecond: Double { 1.03 }
     static var rembShare: Double { 0.90 }
+    /// The share of REMB a loss-based decrease stops at.
+    static var lossFloorShare: Double { 0.5 }
     /// How much REMB must fall to count as overuse (Chromium sends a new REMB when its estimate falls by 3 %).
     static var rembFall: Double { 0.03 }
     /// Extra round trip that counts as a queue.
     static var queueingLimit: Int { 100 }
+    /// …and still growing, report over report: a longer path (a new route, a relay) is long but steady.
+    static var queueingGrowth: Int { 30 }
     static var holdAfterDecrease: Duration { .seconds(2) }
     /// The smallest relative move of the target.
     static var hysteresis: Double { 0.05 }
@@ -137,15 +143,20 @@ public struct BitrateController<Instant: InstantProtocol>: Sendable where Instan
         var queueing: Int?
         if let roundTripMs {
             let smallest = min(state.smallestRoundTripMs ?? roundTripMs, roundTripMs)
+            let rising = roundTripMs - (state.lastRoundTripMs ?? roundTripMs) >= Self.queueingGrowth
             state.smallestRoundTripMs = smallest
-            if roundTripMs - smallest > Self.queueingLimit { queueing = roundTripMs }
+            state.lastRoundTripMs = roundTripMs
+            if roundTripMs - smallest > Self.queueingLimit && rising { queueing = roundTripMs }
         }
         let sent = min(state.estimateKbps, Double(targetKbps))
         if loss > Self.decreaseAbove || queueing != nil {
             let interval = Duration.milliseconds(300 + (roundTripMs ?? 0))
             guard state.lastDecrease.map({ $0.duration(to: now) >= interval }) ?? true else { return }
             if loss > Self.decreaseAbove {
-                state.estimateKbps = sent * (1 - loss)
+                // Not under half the viewer's REMB: while a queue drains (and NACKed packets are sent again) the
+                // reports still count the old rate's losses, which would take the rate to the floor.
+                let floor = state.rembKbps.map { Double($0) * Self.lossFloorShare } ?? 0
+                state.estimateKbps = min(sent, max(sent * (1 - 0.5 * loss), floor))
                 state.reason = .loss(percent: Int((loss * 100).rounded()))
             } else if let queueing {
                 state.estimateKbps = sent * 0.85

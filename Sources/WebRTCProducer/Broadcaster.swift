@@ -88,6 +88,9 @@ final class Broadcaster {
         case .receiverFeedback(let serial, let feedback):
             guard liveBranch(serial) != nil else { break }
             bitrate.feedback(feedback, branch: serial)
+        case .receiverReport(let serial, let report):
+            guard liveBranch(serial) != nil else { break }
+            bitrate.report(report, branch: serial)
         case .viewerAudio(let serial, let problem):
             guard let branch = liveBranch(serial) else { break }
             if let problem {

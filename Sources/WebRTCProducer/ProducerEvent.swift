@@ -21,8 +21,8 @@ enum ProducerEvent: Sendable {
     case connectionState(branch: Int, PeerConnectionState)
     /// The viewer's RTP session ended (RTCP BYE) or went silent (timeout): the viewer is gone.
     case remoteGone(branch: Int, reason: String)
-    /// The viewer's RTCP said how the video arrives (loss, REMB, round trip): input of the bit rate.
-    case receiverFeedback(branch: Int, ReceiverFeedback)
+    /// The viewer's RTCP said how the streams arrive (loss per stream, REMB, round trip): input of the bit rate.
+    case receiverReport(branch: Int, ReceiverReport)
     /// A branch cannot go on (a failed promise, an error from one of its elements).
     case branchFailed(branch: Int, reason: String)
     /// One of the branch's tee pads (video, audio) is unlinked: once all are, the branch can be shut down and

@@ -4,7 +4,7 @@ import CGStreamer
 extension ViewerBranch {
     /// Connects to the RTP session's `on-receiving-rtcp` once the peer connection is up (webrtcbin creates its
     /// rtpbin session while negotiating; with max-bundle every stream is session 0). Each compound RTCP packet
-    /// with a report block or a REMB becomes a ``ProducerEvent/receiverFeedback(branch:_:)``. Idempotent.
+    /// with a report block or a REMB becomes a ``ProducerEvent/receiverReport(branch:_:)``. Idempotent.
     func watchFeedback() {
         guard !watchesFeedback, let rtpbin = gst_bin_get_by_name(cgst_bin(webrtc), "rtpbin") else { return }
         defer { gst_object_unref(rtpbin) }
@@ -24,10 +24,20 @@ extension GStreamerCallbacks {
         let context = CallbackContext.borrowed(data)
         var parsed = cgst_rtcp_feedback()
         guard let buffer, cgst_rtcp_read_feedback(buffer, &parsed) != 0 else { return }
-        let feedback = ReceiverFeedback(
-            lossFraction: parsed.fraction_lost >= 0 ? Double(parsed.fraction_lost) / 256 : nil,
-            rembKbps: parsed.remb_bps > 0 ? Int(parsed.remb_bps / 1000) : nil,
+        let blocks = withUnsafeBytes(of: parsed.ssrc) { ssrcs in
+            withUnsafeBytes(of: parsed.fraction_lost) { fractions in
+                withUnsafeBytes(of: parsed.highest_sequence) { highest in
+                    (0..<Int(parsed.blocks)).map { index in
+                        ReportBlock(
+                            ssrc: ssrcs.load(fromByteOffset: index * 4, as: UInt32.self), fractionLost: fractions[index],
+                            highestSequence: highest.load(fromByteOffset: index * 4, as: UInt32.self))
+                    }
+                }
+            }
+        }
+        let report = ReceiverReport(
+            blocks: blocks, rembKbps: parsed.remb_bps > 0 ? Int(parsed.remb_bps / 1000) : nil,
             roundTripMs: parsed.round_trip_ms >= 0 ? Int(parsed.round_trip_ms) : nil)
-        context.report(.receiverFeedback(branch: context.branch, feedback))
+        context.report(.receiverReport(branch: context.branch, report))
     }
 }

@@ -17,15 +17,19 @@ import WebRTCProducer
         }
     }
 
-    @Test func heavyLossCutsToWhatGotThroughWithinTwoReports() throws {
+    @Test func heavyLossCutsByHalfTheLossPerReport() throws {
         var controller = Controller(startKbps: 4000, minKbps: 150, maxKbps: 4000)
         let first = controller.feedback(ReceiverFeedback(lossFraction: 0.5), from: 1, now: at(0))
-        #expect(first == .init(kbps: 2000, reason: .loss(percent: 50)))
+        #expect(first == .init(kbps: 3000, reason: .loss(percent: 50)))
         #expect(
             controller.feedback(ReceiverFeedback(lossFraction: 0.5), from: 1, now: at(0.2)) == nil,
             "one decrease per round trip + 300 ms: the next report still counts the old rate's losses")
         let second = controller.feedback(ReceiverFeedback(lossFraction: 0.5, roundTripMs: 100), from: 1, now: at(1))
-        #expect(second?.kbps == 1000)
+        #expect(second?.kbps == 2250)
+        // With a REMB known, a loss step stops at half of it (stale reports while a queue drains).
+        _ = controller.feedback(ReceiverFeedback(rembKbps: 3000), from: 1, now: at(1.5))
+        let third = controller.feedback(ReceiverFeedback(lossFraction: 0.9, roundTripMs: 100), from: 1, now: at(2))
+        #expect(third?.kbps == 1500)
     }
 
     @Test func aFallingREMBCutsTheTargetAtOnceWithHeadroom() {
@@ -78,7 +82,7 @@ import WebRTCProducer
     @Test func noIncreaseForTwoSecondsAfterADecrease() {
         var controller = Controller(startKbps: 3000, minKbps: 150, maxKbps: 4000)
         _ = controller.feedback(ReceiverFeedback(lossFraction: 0.2), from: 1, now: at(0))
-        #expect(controller.targetKbps == 2400)
+        #expect(controller.targetKbps == 2700)
         let early = [1, 1.9].compactMap { controller.feedback(ReceiverFeedback(lossFraction: 0), from: 1, now: at($0)) }
         #expect(early.isEmpty, "held after the decrease: \(early)")
         let later = reports(&controller, ReceiverFeedback(lossFraction: 0), from: 3, to: 4)
@@ -134,6 +138,38 @@ import WebRTCProducer
         #expect(controller.feedback(ReceiverFeedback(lossFraction: 0.03, roundTripMs: 240), from: 1, now: at(1)) == nil)
         let queued = controller.feedback(ReceiverFeedback(lossFraction: 0, roundTripMs: 900), from: 1, now: at(2))
         #expect(queued == .init(kbps: 1700, reason: .roundTrip(ms: 900)), "no loss yet, but 730 ms of queue")
+    }
+
+    @Test func aLongButSteadyRoundTripIsAPathNotAQueue() {
+        var controller = Controller(startKbps: 2000, minKbps: 150, maxKbps: 4000)
+        _ = controller.feedback(ReceiverFeedback(lossFraction: 0.03, roundTripMs: 5), from: 1, now: at(0))
+        // 80 ms more on each of four crossings (a shaped path), then steady: one step down at most, no collapse.
+        let changes = (1...20).compactMap { second in
+            controller.feedback(
+                ReceiverFeedback(lossFraction: 0.03, roundTripMs: 325 + (second % 3) * 10), from: 1, now: at(Double(second)))
+        }
+        #expect(changes.count == 1 && controller.targetKbps == 1700, "\(changes)")
+    }
+}
+
+@Suite struct VideoBlockPickerTests {
+    @Test func theStreamWithTheMostNewPacketsIsTheVideo() {
+        var picker = VideoBlockPicker()
+        let video: UInt32 = 11
+        let rtx: UInt32 = 12
+        let audio: UInt32 = 13
+        func report(_ blocks: [(UInt32, UInt8, UInt32)]) -> ReceiverReport {
+            ReceiverReport(
+                blocks: blocks.map { ReportBlock(ssrc: $0.0, fractionLost: $0.1, highestSequence: $0.2) }, rembKbps: 900,
+                roundTripMs: 40)
+        }
+        let first = picker.feedback(from: report([(video, 5, 1000), (rtx, 0, 10), (audio, 0, 500)]))
+        #expect(first == ReceiverFeedback(rembKbps: 900, roundTripMs: 40), "nothing to compare with yet")
+        // RTX's "loss" is the gaps between repairs: 200/256; the video (300 new packets) lost 8/256.
+        let second = picker.feedback(from: report([(video, 8, 1300), (rtx, 200, 14), (audio, 3, 550)]))
+        #expect(second.lossFraction == 8.0 / 256)
+        let wrapped = picker.feedback(from: report([(video, 16, 1300 &+ UInt32.max &- 10 &+ 1), (audio, 0, 600)]))
+        #expect(wrapped.lossFraction == 0, "a sequence that went backwards is no growth; the audio grew 50")
     }
 }
 
