@@ -85,9 +85,6 @@ final class Broadcaster {
             logger.info(
                 "webrtc: viewer branch removed",
                 metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
-        case .receiverFeedback(let serial, let feedback):
-            guard liveBranch(serial) != nil else { break }
-            bitrate.feedback(feedback, branch: serial)
         case .receiverReport(let serial, let report):
             guard liveBranch(serial) != nil else { break }
             bitrate.report(report, branch: serial)
