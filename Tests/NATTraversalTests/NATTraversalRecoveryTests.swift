@@ -13,41 +13,15 @@ import TestSupport
 @Suite(.serialized, .enabled(if: Lab.isAvailable, Lab.skipReason))
 struct NATTraversalRecoveryTests {
     /// The page's own limit for a connection that has not connected (peer.js `iceCheckingLimitMs`, 15 s) plus the
-    /// time to the offer and a poll's slack. Chromium's own ICE failure on unanswered checks comes later (measured
-    /// and printed below), so this bound is the page's.
+    /// time to the offer and a poll's slack. Chromium's own ICE failure on unanswered checks comes much later (more than
+    /// 45 s when measured: docs/PAGE.md), so this bound is the page's.
     static let noRouteBound: Duration = .seconds(25)
-
-    /// A bare peer connection whose only remote candidate is unreachable (home's private address); sets
-    /// `window.iceFailureProbe.failedAfterMs` when Chromium calls it failed.
-    static let chromiumICEFailureProbe = """
-        (async () => {
-          const probe = window.iceFailureProbe = { failedAfterMs: null, states: [] };
-          const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-          a.createDataChannel('probe');
-          const offer = await a.createOffer();
-          await a.setLocalDescription(offer);
-          await b.setRemoteDescription(offer);
-          const answer = await b.createAnswer();
-          b.close();
-          await a.setRemoteDescription(answer);
-          const started = performance.now();
-          a.oniceconnectionstatechange = () => {
-            probe.states.push(`${a.iceConnectionState}@${Math.round(performance.now() - started)}`);
-            if (a.iceConnectionState === 'failed') probe.failedAfterMs = Math.round(performance.now() - started);
-          };
-          await a.addIceCandidate({ candidate: 'candidate:1 1 udp 2122260223 192.168.10.2 40000 typ host', sdpMid: '0' });
-          return true;
-        })()
-        """
 
     @Test("without TURN the page says No route to the robot (ICE failed), never connecting forever")
     func withoutTURNThePageSaysThereIsNoRoute() async throws {
         try await NATStack.with(turn: false) { stack in
             let page = try await stack.openPage()
             let opened = ContinuousClock.now
-            // Beside the page's own connection, a bare one in the same browser whose only remote candidate is the
-            // robot's private address: how long Chromium itself takes to call unanswered checks failed.
-            _ = try await page.evaluate(Self.chromiumICEFailureProbe)
             // The offer arrives and ICE starts checking; nothing can answer across two symmetric NATs.
             let stats = try await stack.waitForPage(page, "the No route sentence", timeout: Self.noRouteBound) {
                 $0["noRoute"] == true
@@ -73,18 +47,7 @@ struct NATTraversalRecoveryTests {
             let stillOverlay = try await page.evaluate("document.getElementById('overlay').textContent").stringValue
             #expect(stillOverlay?.hasPrefix("No route to the robot") == true, "\(stillOverlay ?? "")")
             #expect(later["ice"] != "connected" && later["noRoute"] == true, "\(later)")
-            // Chromium's own verdict, for the record (docs/PAGE.md): it leaves unanswered checks `checking` for long.
-            var chromium: JSONValue = .null
-            while ContinuousClock.now - opened < .seconds(45), chromium["failedAfterMs"] ?? .null == .null {
-                try await Task.sleep(for: .milliseconds(200))
-                chromium = try await page.evaluate("window.iceFailureProbe")
-            }
-            print(
-                """
-                no TURN: a bare connection with one unanswered remote candidate, Chromium's states: \
-                \(chromium) (the page's limit is 15 s); page restarts after \(ContinuousClock.now - opened): \
-                \(later["iceRestarts"] ?? .null)
-                """)
+            print("no TURN: page restarts after \(ContinuousClock.now - opened): \(later["iceRestarts"] ?? .null)")
         }
     }
 
