@@ -67,6 +67,7 @@ pure_suites+='|CredentialResponseTests|SystemdSupervisionTests|AuthUnitTests|Vid
 pure_suites+='|RelayConfigTests|RuleEvaluationTests|TopicAndTemplateTests|WebhookRedactionTests'
 pure_suites+='|ClockStripeTests|AudioSettingsTests|WAVToneAudioTests|AudioConfigTests'
 pure_suites+='|BitrateControllerTests|VideoBlockPickerTests|BitrateSettingsTests|SignalingEndpointTests|LinkConditionsTests'
+pure_suites+='|NATTraversalICEPathTests'
 end_to_end="^($end_to_end_targets)\\.(?!($pure_suites)(/|\$))"
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?
