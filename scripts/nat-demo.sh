@@ -8,8 +8,8 @@
 #
 # Builds nat-demo and the robot-server, robotd and robot-webrtc it runs (debug, incremental; with ROBOT_BIN_PATH set,
 # uses the binaries there instead), runs it and prints what the page saw. Needs root
-# (network namespaces, nftables) and iproute2, nftables, conntrack, coturn, socat and chromium
-# (scripts/test.sh installs them). Every rlab-* namespace nat-demo made is removed when it ends — also on Ctrl-C,
+# (network namespaces, nftables); installs what it needs when missing (apt-get: iproute2, nftables, conntrack, coturn,
+# socat, chromium, GStreamer's plugins). Every rlab-* namespace nat-demo made is removed when it ends — also on Ctrl-C,
 # and, should nat-demo itself be killed, by this script's trap.
 set -euo pipefail
 
@@ -18,12 +18,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [[ $(id -u) -eq 0 ]] || die "nat-demo needs root (network namespaces and nftables): sudo $0 $*"
-for tool in ip nft conntrack turnserver socat chromium; do
-    command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] ||
-        die "$tool not found: apt-get install iproute2 nftables conntrack coturn socat chromium"
-done
+ensure_packages "${ROBOT_APT_PACKAGES[@]}" chromium gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-nice iproute2 nftables conntrack coturn socat
 
 if [[ -z ${ROBOT_BIN_PATH:-} ]]; then
+    require_swift
     note "building nat-demo, robot-server, robotd and robot-webrtc (debug; incremental)"
     for product in nat-demo robot-server robotd robot-webrtc; do
         swift build --product "$product" >/dev/null
