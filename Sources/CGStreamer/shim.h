@@ -29,6 +29,11 @@ static inline void cgst_set_uint(gpointer object, const gchar *name, guint value
 static inline void cgst_set_enum(gpointer object, const gchar *name, gint value) {
     g_object_set(object, name, value, NULL);
 }
+static inline guint cgst_get_uint(gpointer object, const gchar *name) {
+    guint value = 0;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
 /// An enum (or any) property read as an int.
 static inline gint cgst_get_enum(gpointer object, const gchar *name) {
     gint value = 0;
@@ -115,4 +120,34 @@ static inline gpointer cgst_webrtc_get_transceiver(gpointer webrtc, gint index) 
     gpointer transceiver = NULL;
     g_signal_emit_by_name(webrtc, "get-transceiver", index, &transceiver);
     return transceiver;
+}
+
+/// The first element inside `bin` (at any depth) made by the factory `factory`, e.g. the "rtprtxsend" webrtcbin
+/// creates for a transceiver with do-nack. The caller OWNS the returned reference (NULL if none).
+static inline GstElement *cgst_bin_find_by_factory(gpointer bin, const gchar *factory) {
+    GstIterator *iterator = gst_bin_iterate_recurse(GST_BIN(bin));
+    GValue item = G_VALUE_INIT;
+    GstElement *found = NULL;
+    gboolean done = FALSE;
+    while (!done && found == NULL) {
+        switch (gst_iterator_next(iterator, &item)) {
+        case GST_ITERATOR_OK: {
+            GstElement *element = GST_ELEMENT(g_value_get_object(&item));
+            GstElementFactory *made_by = gst_element_get_factory(element);
+            if (made_by != NULL && g_strcmp0(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(made_by)), factory) == 0) {
+                found = GST_ELEMENT(gst_object_ref(element));
+            }
+            g_value_reset(&item);
+            break;
+        }
+        case GST_ITERATOR_RESYNC:
+            gst_iterator_resync(iterator);
+            break;
+        default:
+            done = TRUE;
+        }
+    }
+    g_value_unset(&item);
+    gst_iterator_free(iterator);
+    return found;
 }

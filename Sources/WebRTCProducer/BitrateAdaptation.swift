@@ -11,6 +11,9 @@ final class BitrateAdaptation {
     private let logger: Logger
     private var isEnabled: Bool
     private var pickers: [Int: VideoBlockPicker] = [:]
+    private var retransmissions: [Int: RetransmissionBudget] = [:]
+    /// The history last set on each viewer's rtprtxsend.
+    private var appliedHistoryMs: [Int: Int] = [:]
 
     init(settings: ProducerSettings, pipeline: MediaPipeline, logger: Logger) {
         controller = BitrateController(
@@ -20,7 +23,8 @@ final class BitrateAdaptation {
         self.logger = logger
     }
 
-    func report(_ report: ReceiverReport, branch: Int) {
+    func report(_ report: ReceiverReport, from viewer: ViewerBranch) {
+        let branch = viewer.serial
         let feedback = pickers[branch, default: VideoBlockPicker()].feedback(from: report)
         logger.debug(
             "video feedback",
@@ -30,12 +34,31 @@ final class BitrateAdaptation {
                 "webrtc.roundTripMs": "\(feedback.roundTripMs.map { "\($0)" } ?? "-")",
                 "webrtc.blocks": "\(report.blocks.map { "\($0.ssrc):\($0.fractionLost)/256@\($0.highestSequence)" })",
             ])
+        limitRetransmissions(of: viewer, feedback: feedback)
         guard isEnabled else { return }
         apply(controller.feedback(feedback, from: branch, now: .now))
     }
 
+    /// Sets the viewer's RTX history (``RetransmissionBudget``) when it changed: at info the first time, then at
+    /// debug.
+    private func limitRetransmissions(of viewer: ViewerBranch, feedback: ReceiverFeedback) {
+        let branch = viewer.serial
+        let historyMs = retransmissions[branch, default: RetransmissionBudget()].feedback(feedback)
+        let previous = appliedHistoryMs[branch]
+        guard historyMs != previous, let sent = viewer.limitRetransmissions(historyMs: historyMs) else { return }
+        appliedHistoryMs[branch] = historyMs
+        let metadata: Logger.Metadata = [
+            "webrtc.branch": "\(branch)", "webrtc.rtxHistoryMs": "\(historyMs)", "webrtc.rtxPackets": "\(sent)",
+        ]
+        logger.log(
+            level: previous == nil ? .info : .debug, "video retransmissions: \(historyMs) ms of history",
+            metadata: metadata)
+    }
+
     func viewerLeft(branch: Int) {
         pickers.removeValue(forKey: branch)
+        retransmissions.removeValue(forKey: branch)
+        appliedHistoryMs.removeValue(forKey: branch)
         guard isEnabled else { return }
         apply(controller.viewerLeft(branch))
     }

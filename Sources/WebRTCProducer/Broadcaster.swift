@@ -86,8 +86,8 @@ final class Broadcaster {
                 "webrtc: viewer branch removed",
                 metadata: metadata(branch).merging(["webrtc.viewers": "\(serialByViewer.count)"]) { $1 })
         case .receiverReport(let serial, let report):
-            guard liveBranch(serial) != nil else { break }
-            bitrate.report(report, branch: serial)
+            guard let branch = liveBranch(serial) else { break }
+            bitrate.report(report, from: branch)
         case .viewerAudio(let serial, let problem):
             guard let branch = liveBranch(serial) else { break }
             if let problem {

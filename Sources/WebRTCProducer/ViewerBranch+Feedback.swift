@@ -15,6 +15,20 @@ extension ViewerBranch {
             session, "on-receiving-rtcp", GStreamerCallbacks.receivingRTCP,
             CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseClosureData)
     }
+
+    /// Bounds the video's retransmissions (``RetransmissionBudget``): the rtprtxsend webrtcbin made for the
+    /// `do-nack` transceiver keeps `historyMs` of packets to send again. Returns how many retransmissions it sent
+    /// so far, or nil while it does not exist yet (before negotiation).
+    func limitRetransmissions(historyMs: Int) -> UInt32? {
+        guard let sender = cgst_bin_find_by_factory(webrtc, "rtprtxsend") else { return nil }
+        defer { gst_object_unref(sender) }
+        cgst_set_uint(sender, "max-size-time", UInt32(historyMs))
+        cgst_set_uint(sender, "max-size-packets", Self.retransmissionPackets)
+        return cgst_get_uint(sender, "num-rtx-packets")
+    }
+
+    /// The history's packet bound beside its time bound: a second at 4 Mbit/s is ~400 packets.
+    static var retransmissionPackets: UInt32 { 1000 }
 }
 
 extension GStreamerCallbacks {

@@ -8,10 +8,11 @@ extension ViewerBranch {
     ///
     /// `stream` is the track's MediaStream id (`a=msid`). Video and audio get different ones on purpose: a browser
     /// lip-syncs the tracks of one stream, which holds the picture back to the audio's (larger) playout delay — for
-    /// a robot the picture's latency matters more than lip sync.
+    /// a robot the picture's latency matters more than lip sync. `nack`: the transceiver answers the viewer's NACKs
+    /// with retransmissions (webrtcbin's `do-nack`; bounded by ``limitRetransmissions(historyMs:)``).
     static func feedTransceiver(
         of bin: UnsafeMutablePointer<GstElement>, into webrtc: UnsafeMutablePointer<GstElement>,
-        direction: GstWebRTCRTPTransceiverDirection, stream: String, as ghostName: String
+        direction: GstWebRTCRTPTransceiverDirection, stream: String, as ghostName: String, nack: Bool = false
     ) throws(GStreamerError) {
         guard let queue = gst_element_factory_make("queue", nil) else {
             throw GStreamerError("cannot create a queue element")
@@ -25,6 +26,7 @@ extension ViewerBranch {
         cgst_set_string(sink, "msid", stream)
         if let transceiver = cgst_get_object(sink, "transceiver") {
             cgst_set_enum(transceiver, "direction", Int32(direction.rawValue))
+            if nack { cgst_set_boolean(transceiver, "do-nack", 1) }
             gst_object_unref(transceiver)
         }
         guard let queueSource = gst_element_get_static_pad(queue, "src") else {

@@ -75,7 +75,7 @@ final class ViewerBranch {
         try configure(iceServers: iceServers, iceLoopback: iceLoopback)
         try Self.feedTransceiver(
             of: bin, into: webrtc, direction: GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, stream: "robot-video",
-            as: "sink")
+            as: "sink", nack: true)
         if audio.settings.isEnabled {
             self.audio = try ViewerAudio(
                 audio, bin: bin, webrtc: webrtc, context: CallbackContext(branch: serial, events: events))
