@@ -2,8 +2,8 @@
 /// a history length out (the caller sets `max-size-time` on the viewer's rtprtxsend).
 ///
 /// Unbounded, RTX is what keeps a saturated link saturated: every packet the full queue drops is NACKed and sent
-/// again, the copies are dropped too and NACKed again (webrtcbin's own history is 500 packets, seconds at a low rate:
-/// measured 10 s at 0 fps after a 4 → 1 Mbit/s drop). Bounded, the history is what can still arrive in time —
+/// again, the copies are dropped too and NACKed again (left as webrtcbin makes it: measured 10 s at 0 fps after a
+/// 4 → 1 Mbit/s drop). Bounded, the history is what can still arrive in time —
 /// 2 × RTT + 200 ms (a NACK after a gap, the copy's way back, one more try), between ``minHistoryMs`` and
 /// ``maxHistoryMs``: a packet is sent again at most about twice, and nothing is sent for a frame the viewer has
 /// given up on.
