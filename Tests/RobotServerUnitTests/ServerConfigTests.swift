@@ -131,6 +131,6 @@ import Testing
         #expect(config.auth.tokens.map(\.roles) == [[.drive, .view], [.produce], [.drive, .view, .admin]])
         #expect(config.auth.jwt != nil && !config.cors.allowedOrigins.isEmpty)
         #expect(config.relay?.rules.map(\.name) == ["create-thing-hook", "private-to-sqs"])
-        #expect(config.video.turn?.ttlSeconds == 86_400 && config.video.turn?.urls.count == 1)
+        #expect(config.video.turn?.ttlSeconds == 86_400 && config.video.turn?.urls.count == 2)
     }
 }
