@@ -107,6 +107,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Battery", dependencies: ["Hardware", "StrictJSON"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MQTT",
             dependencies: [
                 "Basics", "CMosquitto", "CTLSWriteBuffer", "JSONConfig", "POSIXThreads",
@@ -157,7 +160,7 @@ let package = Package(
         .target(
             name: "RobotDaemon",
             dependencies: [
-                "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "MQTT",
+                "StrictJSON", "JSONConfig", "DriveProtocol", "DriveControl", "Hardware", "Motors", "Battery", "MQTT",
                 "SystemdNotify", "Basics",
                 "Supervision", "CredentialProvider", "ProcessSpawn", "DeviceCertificate",
                 .product(name: "Logging", package: "swift-log"), systemPackage,
@@ -333,6 +336,10 @@ let package = Package(
             dependencies: [
                 "Hardware", "TestSupport", "Basics", systemPackage,
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BatteryTests", dependencies: ["Battery", "Hardware", "TestSupport", "StrictJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -38,9 +38,29 @@ public struct DriveCommand: Sendable, Equatable {
         }
     }
 
-    /// Whether this command leaves both motors still: `stop`, a differential (0, 0), or an action at speed 0.
-    public var isStop: Bool {
+    /// What a command asks for, as the safety rules see it (docs/SAFETY.md).
+    public enum Intent: Sendable, Equatable {
+        /// Move the motors: a named motion at a speed above 0, or a differential with a throttle other than 0.
+        case motion
+        /// Leave both motors still: `stop`, a differential (0, 0), or a motion at speed 0.
+        case stop
+        /// `estop`: stop at once and latch.
+        case emergencyStop
+        /// `release`: let go of the emergency-stop latch; moves nothing by itself.
+        case release
+    }
+
+    /// What this command asks for. robotd accepts stops and emergency stops whatever its state; robot-server accepts
+    /// them from anyone who may drive, while a motion or a release needs the robot's control lease.
+    public var intent: Intent {
+        if case .action(.estop, _) = motion { return .emergencyStop }
+        if case .action(.release, _) = motion { return .release }
         let (left, right) = throttles
-        return left == 0 && right == 0
+        return left == 0 && right == 0 ? .stop : .motion
+    }
+
+    /// Whether this command stops the motors: a stop (``Intent/stop``) or an emergency stop. A `release` is not one.
+    public var isStop: Bool {
+        intent == .stop || intent == .emergencyStop
     }
 }

@@ -16,4 +16,9 @@ public enum TelemetryEvent: String, Sendable, CaseIterable {
     case video
     /// The motors cannot be driven or stopped; `reason` names the device, the address and the `errno`.
     case fault
+    /// The emergency-stop latch changed: `reason` is `engaged` or `released` (every message robotd sends also
+    /// carries the latch state as `"estop": true|false`).
+    case estop
+    /// The battery crossed its warning threshold: `reason` is `low` or `ok`, with the reading as `battery`.
+    case battery
 }

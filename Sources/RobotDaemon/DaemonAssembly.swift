@@ -28,6 +28,9 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
     if let video = makeVideoService(config: config, drive: drive, logger: logger) {
         services.append(.init(service: video, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
     }
+    if let battery = makeBatteryService(config: config, drive: drive, logger: logger) {
+        services.append(.init(service: battery, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+    }
     services.append(.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup))
     return ServiceGroup(
         configuration: .init(

@@ -1,3 +1,4 @@
+import Battery
 import DriveControl
 public import DriveProtocol
 public import Logging
@@ -35,6 +36,8 @@ public actor DriveService: Service {
     var pendingStop: PendingStop?
     /// Why the motors cannot be stopped, while they cannot.
     var faultReason: String?
+    /// The battery's latest reading, reported in heartbeats (set by the battery service).
+    var latestBattery: BatteryReading?
     /// Escalations that end ``run()`` (``MotorFaultEscalation/exit``).
     let fatalFaults: AsyncStream<MotorFault>.Continuation
     private let fatalFaultStream: AsyncStream<MotorFault>
@@ -104,7 +107,9 @@ public actor DriveService: Service {
     private func sendHeartbeats(every period: Duration) async {
         while (try? await Task.sleep(for: period)) != nil {
             let (left, right) = currentThrottles
-            telemetry.publish(.heartbeat, left: left, right: right, extra: countersJSON)
+            var extra = countersJSON
+            if let latestBattery { extra["battery"] = latestBattery.json }
+            telemetry.publish(.heartbeat, left: left, right: right, extra: extra)
         }
     }
 

@@ -20,7 +20,7 @@ extension RobotConfig {
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var config = RobotConfig(thingName: thingName, mqtt: try MQTTSettings.parse(mqttReader, directory: directory))
         var unknown = reader.unknownKeys(known: [
-            "thingName", "mqtt", "motors", "credentials", "video", "audio", "telemetry",
+            "thingName", "mqtt", "motors", "credentials", "video", "audio", "telemetry", "battery",
         ])
         unknown += mqttReader.unknownKeys(known: MQTTSettings.keys)
         if let motors = try reader.object("motors") {
@@ -42,6 +42,10 @@ extension RobotConfig {
         if let telemetry = try reader.object("telemetry") {
             config.telemetry.heartbeatSeconds = try telemetry.int("heartbeatSeconds", in: 0...86_400) ?? 10
             unknown += telemetry.unknownKeys(known: ["heartbeatSeconds"])
+        }
+        if let battery = try reader.object("battery") {
+            config.battery = try parseBattery(battery)
+            unknown += battery.unknownKeys(known: batteryKeys)
         }
         config.unknownKeys = unknown
         return config

@@ -58,6 +58,8 @@ public struct RobotConfig: Sendable, Equatable {
     /// robot-webrtc's microphone and speaker (``Audio``); off unless `audio.enabled`.
     public var audio = Audio()
     public var telemetry = Telemetry()
+    /// The battery sensor (``Battery``); none unless `battery` is configured.
+    public var battery: Battery?
     /// Keys that were present but are not understood (likely typos), as key paths.
     public var unknownKeys: [String] = []
 
