@@ -1,4 +1,5 @@
 import Foundation
+public import TestSupport
 
 extension NATStack {
     /// The simulated motors' throttles as robotd logged them (`simulated motors: left=+0.500 right=+0.500`), in
@@ -15,13 +16,7 @@ extension NATStack {
     }
 
     /// The producer's encoder targets as robotd logged them (`video bitrate … webrtc.bitrateKbps=N`), in order.
-    public func bitrateTargets() -> [(kbps: Int, line: String)] {
-        robotd.lines().compactMap { line in
-            guard line.contains("video bitrate"),
-                let field = line.split(separator: " ").first(where: { $0.hasPrefix("webrtc.bitrateKbps=") }),
-                let kbps = Int(field.dropFirst("webrtc.bitrateKbps=".count))
-            else { return nil }
-            return (kbps, line)
-        }
+    public func bitrateTargets() -> [BitrateTrace.Change] {
+        BitrateTrace(lines: robotd.lines()).changes
     }
 }

@@ -36,29 +36,3 @@ extension VideoEndToEnd {
         }
     }
 }
-
-/// The producer's `video bitrate N kbit/s (reason)` lines (through robotd's log), as a trace.
-struct BitrateTrace: CustomStringConvertible {
-    struct Change {
-        var kbps: Int
-        var reason: String
-        var line: String
-    }
-    var changes: [Change]
-
-    init(lines: [String]) {
-        changes = lines.compactMap { line in
-            guard line.contains("video bitrate "), let kbps = Self.number(after: "webrtc.bitrateKbps=", in: line)
-            else { return nil }
-            let reason = line.split(separator: "(", maxSplits: 1).last?.split(separator: ")").first ?? ""
-            return Change(kbps: kbps, reason: String(reason), line: line)
-        }
-    }
-
-    static func number(after key: String, in line: String) -> Int? {
-        guard let range = line.range(of: key) else { return nil }
-        return Int(line[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    var description: String { changes.map { "\($0.kbps) (\($0.reason))" }.joined(separator: " → ") }
-}
