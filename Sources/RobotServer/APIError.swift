@@ -4,29 +4,39 @@ public import StrictJSON
 /// An error answer of the REST API: a status and the JSON body `{"error": "...", "detail": ...}`.
 ///
 /// `error` is a short, stable phrase a client can switch on (`invalid command`); `detail` says exactly what
-/// is wrong (the drive-protocol validator's reason, the token problem, the broker's state).
+/// is wrong (the drive-protocol validator's reason, the token problem, the broker's state). A few answers carry
+/// more members after these (``extra``), such as the `holder` of a `409 control held`.
 public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var error: String
     public var detail: JSONValue
     public var headers: HTTPFields
+    /// Members of the body after `error` and `detail`.
+    public var extra: [(String, JSONValue)]
 
-    public init(_ status: HTTPResponse.Status, _ error: String, detail: JSONValue = .null, headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, _ error: String, detail: JSONValue = .null, headers: HTTPFields = [:],
+        extra: [(String, JSONValue)] = []
+    ) {
         self.status = status
         self.error = error
         self.detail = detail
         self.headers = headers
+        self.extra = extra
     }
 
-    public init(_ status: HTTPResponse.Status, _ error: String, _ detail: String, headers: HTTPFields = [:]) {
-        self.init(status, error, detail: .string(detail), headers: headers)
+    public init(
+        _ status: HTTPResponse.Status, _ error: String, _ detail: String, headers: HTTPFields = [:],
+        extra: [(String, JSONValue)] = []
+    ) {
+        self.init(status, error, detail: .string(detail), headers: headers, extra: extra)
     }
 
     public var description: String { "\(status.code) \(error): \(detail)" }
 
     /// The JSON body.
     public var body: JSONValue {
-        .object([("error", .string(error)), ("detail", detail)])
+        .object(JSONObject([("error", .string(error)), ("detail", detail)] + extra))
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

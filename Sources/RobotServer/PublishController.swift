@@ -7,7 +7,8 @@ import StrictJSON
 /// `POST /publish` (the original API: the default robot) and `POST /robots/{thing}/publish`.
 ///
 /// In order: authenticate (401), find the robot (404), authorize the `drive` role (403), check the body's type (415)
-/// and size (413), validate it with robotd's own parser (400), publish it with QoS 1 and wait for the broker's
+/// and size (413), validate it with robotd's own parser (400), check the robot's control lease (409 while another
+/// principal drives; stops and emergency stops always pass), publish it with QoS 1 and wait for the broker's
 /// PUBACK (503 if the broker is away or does not acknowledge in time), then answer 202 with the topic and
 /// the command's `id` — the client's, or one the server adds so telemetry can be matched.
 struct PublishController: Sendable {
@@ -16,6 +17,7 @@ struct PublishController: Sendable {
     let authenticator: Authenticator
     let publisher: any CommandPublishing
     let metrics: ServerMetrics
+    let leases: ControlLeases
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.post("/publish") { request, context in
@@ -53,6 +55,7 @@ struct PublishController: Sendable {
             metrics.rejected(thing)
             throw error
         }
+        try leases[thing]?.command(command.intent, from: principal)
         let topic = ServerConfig.actionTopic(thing)
         let started = ContinuousClock.now
         do {

@@ -33,7 +33,7 @@ public func buildApplication(
         )
     }
     let metrics = ServerMetrics(robots: config.robots)
-    let hubs = SignalingHubs(robots: config.robots, video: config.video, logger: logger)
+    let hubs = SignalingHubs(robots: config.robots, video: config.video, control: config.control, logger: logger)
     var options = MQTTOptions(settings: config.mqtt.settings, clientID: config.mqtt.clientID)
     options.subscriptions += hubs.telemetrySubscriptions
     let client = try MQTTClient(options: options, logger: logger)
@@ -62,7 +62,8 @@ public func buildApplication(
     )
 }
 
-/// robot-server's routes, and the services they need running (the JWKS refresher, the relay).
+/// robot-server's routes, and the services they need running (the JWKS refresher, the relay, the control leases'
+/// sweep).
 struct ServerRoutes {
     /// Every HTTP route, behind the metrics, CORS, error and `/relay` admin middleware.
     let http: Router<BasicRequestContext>
@@ -96,10 +97,13 @@ func buildRoutes(
     router.middlewares.add(CORSPolicy(config.cors))
     router.middlewares.add(APIErrorMiddleware())
     router.middlewares.add(AdminGate(prefix: "/relay", authenticator: authenticator))
+    let leases = ControlLeases(robots: config.robots, control: config.control, hubs: hubs, logger: logger)
+    services.append(ControlLeaseSweep(leases: leases))
     PublishController(
         robots: Set(config.robots), defaultRobot: config.defaultRobot, authenticator: authenticator,
-        publisher: publisher, metrics: metrics
+        publisher: publisher, metrics: metrics, leases: leases
     ).addRoutes(to: router)
+    ControlController(robots: Set(config.robots), authenticator: authenticator, leases: leases).addRoutes(to: router)
     HealthController(publisher: publisher, registry: registry).addRoutes(to: router)
     if let relayConfig = config.relay {
         let relay = try RelayService(config: relayConfig, logger: logger)

@@ -12,7 +12,9 @@ extension ServerConfig {
     /// Validates a parsed config; relative paths resolve against `directory`.
     public static func parse(_ root: JSONObject, directory: String) throws(ConfigError) -> ServerConfig {
         let reader = ConfigReader(root)
-        var unknown = reader.unknownKeys(known: ["listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay", "video"])
+        var unknown = reader.unknownKeys(known: [
+            "listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay", "video", "control",
+        ])
 
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
@@ -54,6 +56,10 @@ extension ServerConfig {
         }
         if let video = try reader.object("video") {
             config.video = try Video.parse(video, directory: directory, unknown: &unknown)
+        }
+        if let control = try reader.object("control") {
+            config.control.idleSeconds = try control.int("idleSeconds", in: 5...3600) ?? config.control.idleSeconds
+            unknown += control.unknownKeys(known: Control.keys)
         }
         config.unknownKeys = unknown
         return config

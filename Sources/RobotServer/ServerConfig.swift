@@ -42,6 +42,18 @@ public struct ServerConfig: Sendable {
         public var maxAgeSeconds = 600
     }
 
+    /// One driver at a time per robot (`control`, `docs/SERVER.md`): the control lease.
+    public struct Control: Sendable, Equatable {
+        /// A lease with no drive command for this long expires, and anyone may drive (5…3600).
+        public var idleSeconds = 30
+
+        public init(idleSeconds: Int = 30) {
+            self.idleSeconds = idleSeconds
+        }
+
+        static let keys: Set<String> = ["idleSeconds"]
+    }
+
     public var listen = Listen()
     public var mqtt: MQTT
     /// The thing names this server may drive; a request for any other robot is a 404.
@@ -54,6 +66,8 @@ public struct ServerConfig: Sendable {
     public var relay: RelayConfig?
     /// Live video signaling (`video`): ICE servers and the viewer limit.
     public var video = Video()
+    /// The control lease (`control`).
+    public var control = Control()
     /// Keys that were present but are not understood (likely typos, or sections of a later version), as key
     /// paths. Warned about at start, never fatal.
     public var unknownKeys: [String] = []

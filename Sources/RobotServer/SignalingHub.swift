@@ -40,7 +40,7 @@ final class SignalingHub: Sendable {
     let video: ServerConfig.Video
     private let room: Mutex<Room>
 
-    init(thing: String, video: ServerConfig.Video, logger: Logger) {
+    init(thing: String, video: ServerConfig.Video, control: ServerConfig.Control = .init(), logger: Logger) {
         self.thing = thing
         self.logger = logger
         self.video = video
@@ -49,7 +49,7 @@ final class SignalingHub: Sendable {
                 state: SignalingState(
                     thing: thing, iceServers: video.iceServers, maxViewers: video.maxViewers,
                     maxViewersPerPrincipal: video.maxViewersPerPrincipal,
-                    turn: video.turn.map(TURNCredentialMinter.init))))
+                    turn: video.turn.map(TURNCredentialMinter.init), idleSeconds: control.idleSeconds)))
     }
 
     /// How many viewers are connected now.
@@ -138,6 +138,13 @@ final class SignalingHub: Sendable {
     func telemetry(_ data: JSONValue) {
         room.withLock { room in
             perform(room.state.telemetry(data), origin: nil, in: &room)
+        }
+    }
+
+    /// The robot's control lease changed (``ControlLeases``): every viewer hears it, in the order of the changes.
+    func controlChanged(to lease: ControlLease) {
+        room.withLock { room in
+            perform(room.state.controlChanged(to: lease), origin: nil, in: &room)
         }
     }
 

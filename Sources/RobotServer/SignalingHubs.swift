@@ -9,10 +9,12 @@ public final class SignalingHubs: Sendable {
     let hubs: [String: SignalingHub]
     let logger: Logger
 
-    public init(robots: [String], video: ServerConfig.Video, logger: Logger) {
+    public init(
+        robots: [String], video: ServerConfig.Video, control: ServerConfig.Control = .init(), logger: Logger
+    ) {
         var hubs: [String: SignalingHub] = [:]
         for thing in robots {
-            hubs[thing] = SignalingHub(thing: thing, video: video, logger: logger)
+            hubs[thing] = SignalingHub(thing: thing, video: video, control: control, logger: logger)
         }
         self.hubs = hubs
         self.logger = logger

@@ -75,12 +75,16 @@ struct SignalingState: Sendable {
     private(set) var lastTelemetry: JSONValue?
     /// When each viewer last had its peer connection restarted (`restart`, `SignalingState+Restart.swift`).
     var restartedAt: [String: ContinuousClock.Instant] = [:]
+    /// The robot's control lease as last announced (`SignalingState+Control.swift`).
+    var lease: ControlLease
 
     init(
         thing: String = "this robot", iceServers: [ServerConfig.ICEServer], maxViewers: Int,
-        maxViewersPerPrincipal: Int? = nil, turn: TURNCredentialMinter? = nil
+        maxViewersPerPrincipal: Int? = nil, turn: TURNCredentialMinter? = nil,
+        idleSeconds: Int = ServerConfig.Control().idleSeconds
     ) {
         self.thing = thing
+        lease = ControlLease(idleSeconds: idleSeconds)
         self.iceServers = iceServers
         self.turn = turn
         self.maxViewers = maxViewers
@@ -97,7 +101,7 @@ struct SignalingState: Sendable {
         return viewers.contains(peer) ? .viewer : nil
     }
 
-    /// A new socket: welcome it, tell it who talks, and tell the other side. `principal` is who opened it (nil: nobody
+    /// A new socket: welcome it, tell it who talks (and a viewer who drives), and tell the other side. `principal` is who opened it (nil: nobody
     /// known, as with authentication disabled), for the per-principal viewer cap; `speaker` is what a viewer may do
     /// here (nobody named, no role: it may watch but not talk); `time` is the wall clock's, for minting TURN
     /// credentials.
@@ -128,6 +132,7 @@ struct SignalingState: Sendable {
             var actions: [Action] = [
                 .send(peer, welcome(peer, role, at: time)),
                 .send(peer, talkerFrame),
+                .send(peer, controlFrame(for: peer)),
                 .send(peer, .producer(online: producer != nil)),
             ]
             if let lastTelemetry {

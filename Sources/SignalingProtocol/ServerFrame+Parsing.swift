@@ -51,6 +51,8 @@ extension ServerFrame {
             self = .producer(online: online)
         case ("telemetry", .viewer):
             self = .telemetry(object["data"] ?? .null)
+        case ("control", .viewer):
+            self = .control(try ControlStatus(object))
         default:
             return nil
         }

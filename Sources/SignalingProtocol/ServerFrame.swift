@@ -22,6 +22,9 @@ public enum ServerFrame: Sendable, Equatable {
     /// robot). `viewer` is the talker's peer id and `name` its principal's name; both nil when nobody talks. Sent on
     /// joining and whenever it changes.
     case talker(viewer: String?, name: String?)
+    /// To viewers: who drives the robot (its control lease) and what this viewer may do about it, personalised per
+    /// viewer (`you`). Sent right after `talker` on joining and whenever the lease changes; never to the producer.
+    case control(ControlStatus)
     /// A peer's offer, answer or candidate, passed on: to a viewer without `viewer`, to the producer with `viewer`
     /// naming the viewer it came from (``PeerFrame/relayed(viewer:)``); every other field as the sender wrote it.
     case relayed(PeerFrame)
@@ -49,6 +52,7 @@ public enum ServerFrame: Sendable, Equatable {
                 "type": "talker", "viewer": viewer.map(JSONValue.string) ?? .null,
                 "name": name.map(JSONValue.string) ?? .null,
             ]
+        case .control(let status): .object(JSONObject([("type", "control")] + status.members))
         case .relayed(let frame): frame.json
         }
     }

@@ -1,6 +1,6 @@
 /// A frame robot-server sends the producer on `/robots/{thing}/signal?role=producer`, in the producer's terms: the
 /// contract's ``ServerFrame`` as the producer reads it (``ServerFrame/parse(_:for:)`` with `.producer`). Frames
-/// meant for viewers only (`producer`, `telemetry`, `offer`) and types this version does not know are
+/// meant for viewers only (`producer`, `telemetry`, `control`, `offer`) and types this version does not know are
 /// ``ignored(type:)``.
 public enum SignalingMessage: Sendable, Equatable {
     /// The first frame: our peer id and the ICE servers every peer connection should use.
@@ -46,7 +46,7 @@ public enum SignalingMessage: Sendable, Equatable {
             case .offer:
                 return .ignored(type: type)
             }
-        case .producer?, .telemetry?, nil:
+        case .producer?, .telemetry?, .control?, nil:
             return .ignored(type: type)
         }
     }

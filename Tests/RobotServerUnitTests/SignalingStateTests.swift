@@ -21,6 +21,12 @@ import Testing
                         "iceServers": [["urls": ["stun:stun.example.test"]]],
                     ]),
                 .send("viewer-1", ["type": "talker", "viewer": .null, "name": .null]),
+                .send(
+                    "viewer-1",
+                    [
+                        "type": "control", "holder": .null, "request": .null, "idleSeconds": 30,
+                        "you": ["name": "anonymous", "driving": false, "mayDrive": false, "admin": false],
+                    ]),
                 .send("viewer-1", ["type": "producer", "online": false]),
             ])
         let producer = state.join("producer-1", as: .producer)
@@ -62,7 +68,7 @@ import Testing
     @Test func onePrincipalHoldsAtMostItsShareOfTheViewers() {
         var state = SignalingState(iceServers: [], maxViewers: 4, maxViewersPerPrincipal: 2)
         _ = state.join("producer-1", as: .producer, principal: "token:robot")
-        #expect(state.join("viewer-1", as: .viewer, principal: "token:home").count == 4)
+        #expect(state.join("viewer-1", as: .viewer, principal: "token:home").count == 5)
         _ = state.join("viewer-2", as: .viewer, principal: "token:home")
         let refused = state.join("viewer-3", as: .viewer, principal: "token:home")
         #expect(refused.last == .close("viewer-3", .tooManyViewersForPrincipal))
