@@ -141,10 +141,10 @@ extension RelayConfig {
         } catch {
             throw ConfigError(source.keyPath("topic"), error.message)
         }
-        let context = FieldTemplate.StaticContext(accountID: accounts[sourceAccount]!.accountID, rule: name)
+        let context = FieldTemplate.StaticContext(accountID: sourceAccount.accountID, rule: name)
 
         var rule = Rule(
-            name: name, sourceAccount: sourceAccount, source: filter, filter: nil, set: [], require: [], targets: [])
+            name: name, sourceAccount: sourceAccount.name, source: filter, filter: nil, set: [], require: [], targets: [])
         if let pattern = reader.object["filter"] {
             do throws(EventPatternError) {
                 rule.filter = try EventPattern(pattern)
@@ -169,10 +169,10 @@ extension RelayConfig {
                 } catch {
                     throw ConfigError(set.keyPath(field), error.message)
                 }
-                if template.usesClientID, accounts[sourceAccount]?.clientIDTopicLevel == nil {
+                if template.usesClientID, sourceAccount.clientIDTopicLevel == nil {
                     throw ConfigError(
                         set.keyPath(field),
-                        "${clientId} needs relay.accounts.\(sourceAccount).clientIdTopicLevel: the broker does not tell subscribers who published, so the relay can only trust a topic level the broker's ACL binds to the client id"
+                        "${clientId} needs relay.accounts.\(sourceAccount.name).clientIdTopicLevel: the broker does not tell subscribers who published, so the relay can only trust a topic level the broker's ACL binds to the client id"
                     )
                 }
                 rule.set.append((path, .template(template.resolvingStatic(context))))
@@ -203,7 +203,7 @@ extension RelayConfig {
 
     private static func account(
         _ reader: ConfigReader, _ key: String, in accounts: [String: Account], needs: Need
-    ) throws(ConfigError) -> String {
+    ) throws(ConfigError) -> Account {
         let name = try reader.requiredString(key)
         guard let account = accounts[name] else {
             throw ConfigError(
@@ -215,7 +215,7 @@ extension RelayConfig {
             throw ConfigError(reader.keyPath(key), "account \"\(name)\" has no mqtt section")
         case .sqs where account.sqs == nil:
             throw ConfigError(reader.keyPath(key), "account \"\(name)\" has no sqs section")
-        default: return name
+        default: return account
         }
     }
 
@@ -231,7 +231,7 @@ extension RelayConfig {
         switch kind {
         case "mqtt":
             unknown += section.unknownKeys(known: ["account", "topic", "qos"])
-            let account = try account(section, "account", in: accounts, needs: .mqtt)
+            let account = try account(section, "account", in: accounts, needs: .mqtt).name
             let topic: TopicTemplate
             let topicText = try section.requiredString("topic")
             do throws(TemplateError) {
@@ -243,7 +243,7 @@ extension RelayConfig {
             return .mqtt(account: account, topic: topic, qos: Int32(try section.int("qos", in: 0...1) ?? 1))
         case "sqs":
             unknown += section.unknownKeys(known: ["account", "queue", "base64"])
-            let account = try account(section, "account", in: accounts, needs: .sqs)
+            let account = try account(section, "account", in: accounts, needs: .sqs).name
             let queue = try section.requiredString("queue")
             guard !queue.isEmpty, queue.count <= 80,
                 queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) })
@@ -272,17 +272,26 @@ extension RelayConfig {
         }
     }
 
+    private static func known(
+        _ name: String, in accounts: [String: Account], at path: String
+    ) throws(ConfigError) -> Account {
+        guard let account = accounts[name] else { throw ConfigError(path, "no account named \"\(name)\"") }
+        return account
+    }
+
     /// A rule may deliver into another account only where that account granted the source account.
     private static func checkGrants(
         _ rule: Rule, accounts: [String: Account], reader: ConfigReader
     ) throws(ConfigError) {
-        let source = accounts[rule.sourceAccount]!
+        // Every account a rule names was looked up when its section was read (``account(_:_:in:needs:)``); a
+        // missing one here is refused rather than let through unchecked.
+        let source = try known(rule.sourceAccount, in: accounts, at: reader.keyPath("source"))
         var all = rule.targets.enumerated().map { (reader.keyPath("targets[\($0.offset)]"), $0.element) }
         if let errorAction = rule.errorAction { all.append((reader.keyPath("errorAction"), errorAction)) }
         for (path, target) in all {
             switch target {
             case .mqtt(let name, let topic, _) where name != source.name:
-                let destination = accounts[name]!
+                let destination = try known(name, in: accounts, at: path)
                 let grants = destination.grants.filter { $0.from == source.name }
                 guard grants.contains(where: { $0.topics.contains { $0.covers(topic) } }) else {
                     throw ConfigError(
@@ -291,7 +300,7 @@ extension RelayConfig {
                     )
                 }
             case .sqs(let name, let queue, _) where name != source.name:
-                let destination = accounts[name]!
+                let destination = try known(name, in: accounts, at: path)
                 let grants = destination.grants.filter { $0.from == source.name }
                 guard grants.contains(where: { $0.queues.contains(queue) }) else {
                     throw ConfigError(
