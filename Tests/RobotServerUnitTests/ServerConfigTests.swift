@@ -25,7 +25,15 @@ import Testing
         #expect(
             config.auth.tokens == [.init(sha256: Array(repeating: 0xAB, count: 32), robots: .all, name: "token[0]")])
         #expect(config.cors.allowedOrigins.isEmpty)
+        #expect(config.control.idleSeconds == 30)
         #expect(config.unknownKeys.isEmpty)
+    }
+
+    @Test func theControlSectionSetsTheLeasesIdleTime() throws {
+        let config = try load(
+            #"{\#(Self.mqtt),"robots":["a"],"auth":{"disabled":true},"control":{"idleSeconds":5,"idle":1}}"#)
+        #expect(config.control.idleSeconds == 5)
+        #expect(config.unknownKeys == ["control.idle"])
     }
 
     @Test func unknownKeysAreListedNotFatal() throws {
@@ -89,6 +97,9 @@ import Testing
             #""robots":["a"],"auth":{"disabled":true},"cors":{"allowedOrigins":["https://a.test/app"]}"#,
             #"cors.allowedOrigins[0]: "https://a.test/app" is not an origin"#
         ),
+        (#""robots":["a"],"auth":{"disabled":true},"control":{"idleSeconds":4}"#, "control.idleSeconds: must be between 5 and 3600"),
+        (#""robots":["a"],"auth":{"disabled":true},"control":{"idleSeconds":"30"}"#, "control.idleSeconds: must be"),
+        (#""robots":["a"],"auth":{"disabled":true},"control":30"#, "control: must be an object"),
     ])
     func badConfigNamesTheKey(members: String, message: String) throws {
         let error = try #require(throws: ConfigError.self) { try load("{\(Self.mqtt),\(members)}") }
@@ -132,5 +143,6 @@ import Testing
         #expect(config.auth.jwt != nil && !config.cors.allowedOrigins.isEmpty)
         #expect(config.relay?.rules.map(\.name) == ["create-thing-hook", "private-to-sqs"])
         #expect(config.video.turn?.ttlSeconds == 86_400 && config.video.turn?.urls.count == 2)
+        #expect(config.control.idleSeconds == 30)
     }
 }
