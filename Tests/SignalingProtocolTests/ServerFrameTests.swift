@@ -25,6 +25,26 @@ import Testing
             .telemetry(["state": "driving", "speed": 0.5]), #"{"type":"telemetry","data":{"state":"driving","speed":0.5}}"#,
             .viewer
         ),
+        (
+            .control(
+                ControlStatus(
+                    holder: .init(name: "alice", since: "2026-12-04T22:40:00Z"),
+                    request: .init(name: "bob", at: "2026-12-04T22:41:07Z"), idleSeconds: 30,
+                    you: .init(name: "bob", driving: false, mayDrive: true, admin: false))),
+            #"{"type":"control","holder":{"name":"alice","since":"2026-12-04T22:40:00Z"},"#
+                + #""request":{"name":"bob","at":"2026-12-04T22:41:07Z"},"idleSeconds":30,"#
+                + #""you":{"name":"bob","driving":false,"mayDrive":true,"admin":false}}"#,
+            .viewer
+        ),
+        (
+            .control(
+                ControlStatus(
+                    holder: nil, request: nil, idleSeconds: 5,
+                    you: .init(name: "anonymous", driving: false, mayDrive: true, admin: true))),
+            #"{"type":"control","holder":null,"request":null,"idleSeconds":5,"#
+                + #""you":{"name":"anonymous","driving":false,"mayDrive":true,"admin":true}}"#,
+            .viewer
+        ),
         (.viewerJoined(viewer: "viewer-1"), #"{"type":"viewer-joined","viewer":"viewer-1"}"#, .producer),
         (.viewerLeft(viewer: "viewer-1"), #"{"type":"viewer-left","viewer":"viewer-1"}"#, .producer),
         (.error(message: "no \"x\""), #"{"type":"error","message":"no \"x\""}"#, .producer),
@@ -65,6 +85,7 @@ import Testing
         #expect(try ServerFrame.parse(#"{"type":"party","x":1}"#, for: .viewer) == ("party", nil))
         #expect(try SignalingMessage.parse(#"{"type":"offer","sdp":"v=0"}"#) == .ignored(type: "offer"))
         #expect(try SignalingMessage.parse(#"{"type":"producer","online":true}"#) == .ignored(type: "producer"))
+        #expect(try SignalingMessage.parse(#"{"type":"control","holder":7}"#) == .ignored(type: "control"))
     }
 
     /// What a receiver has always tolerated, and what it refuses.
@@ -97,5 +118,27 @@ import Testing
         #expect(SignalingCloseCode.rateLimited.rawValue == 1008)
         #expect(SignalingLimits.maxFrameBytes == 65_536)
         #expect(SignalingLimits.maxSDPMLineIndex == 65_535)
+    }
+
+    /// A viewer refuses a `control` frame that breaks the contract, naming the member.
+    @Test func aMalformedControlFrameNamesTheMember() {
+        let you = #""you":{"name":"bob","driving":false,"mayDrive":true,"admin":false}"#
+        for (text, message) in [
+            (#"{"type":"control","holder":7,"request":null,"idleSeconds":30,\#(you)}"#, "holder: expected an object or null"),
+            (#"{"type":"control","holder":{"name":"a"},"request":null,"idleSeconds":30,\#(you)}"#, "holder: expected"),
+            (#"{"type":"control","holder":null,"request":null,"idleSeconds":"30",\#(you)}"#, "idleSeconds: expected"),
+            (#"{"type":"control","holder":null,"request":null,"idleSeconds":30}"#, "you: expected an object"),
+            (
+                #"{"type":"control","holder":null,"request":null,"idleSeconds":30,"you":{"name":"b","driving":1}}"#,
+                "you.driving: expected a boolean"
+            ),
+        ] {
+            #expect(throws: SignalingMessageError.self, "\(text)") { try ServerFrame.parse(text, for: .viewer) }
+            do {
+                _ = try ServerFrame.parse(text, for: .viewer)
+            } catch {
+                #expect(error.description.contains(message), "\(error)")
+            }
+        }
     }
 }
