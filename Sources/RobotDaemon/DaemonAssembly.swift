@@ -4,10 +4,11 @@ public import Hardware
 public import Motors
 public import ServiceLifecycle
 public import SystemdNotify
+import DriveControl
 import DriveProtocol
 
 /// Builds robotd's services from a validated configuration: hardware first (left stopped), then the
-/// MQTT client, then the drive service. Nothing touches the network until the group runs.
+/// MQTT client, then the state directory (the emergency-stop latch), then the drive service. Nothing touches the network until the group runs.
 /// - Parameter notifier: systemd's notification socket, when robotd runs as a `Type=notify` unit.
 public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNotifier? = nil) throws -> ServiceGroup {
     for key in config.unknownKeys {
@@ -17,11 +18,14 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
     let client = try MQTTClient(options: mqttOptions(config), logger: logger) {
         TelemetryPublisher.will(thingName: config.thingName)
     }
+    let latchFile = try EstopLatchFile.prepare(directory: config.stateDirectory)
     let drive = DriveService(
         thingName: config.thingName, client: client, base: base,
         defaults: DriveDefaults(speed: config.motors.speed, durationMs: config.motors.durationMs),
         heartbeat: config.telemetry.heartbeatSeconds > 0 ? .seconds(config.telemetry.heartbeatSeconds) : nil,
-        logger: logger, escalation: notifier.map { .systemd($0) } ?? .exit
+        logger: logger, escalation: notifier.map { .systemd($0) } ?? .exit,
+        limits: DriveLimits(maxAcceleration: config.motors.maxAcceleration, maxSpeed: config.motors.maxSpeed),
+        stateDirectory: latchFile.directory
     )
     // Shutdown runs in reverse order: STOPPING=1 to systemd (appended last), the motors stop, then the video producer.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

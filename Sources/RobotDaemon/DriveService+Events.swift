@@ -42,7 +42,7 @@ extension DriveService {
 
     /// A retained message is the broker replaying an old command at every (re)connection — a retained
     /// `forward` would drive the robot each time — so it is rejected unread. While a stop is failing, only
-    /// stops are accepted: the motors are in an unknown state.
+    /// stops, emergency stops and releases are accepted: the motors are in an unknown state.
     private func receive(_ message: MQTTMessage) {
         let now = ContinuousClock.now
         if message.retain {
@@ -52,7 +52,8 @@ extension DriveService {
         }
         do throws(CommandRejection) {
             let command = try DriveCommandParser.parse(message.payload, defaults: defaults)
-            if let faultReason, !command.isStop {
+            // A release moves nothing, so it is accepted too (the latch does not depend on the motors).
+            if let faultReason, command.intent == .motion {
                 throw CommandRejection(reason: "the motors are faulted (\(faultReason))", id: command.id)
             }
             counters.commands += 1
@@ -63,21 +64,24 @@ extension DriveService {
         }
     }
 
+    /// Performs one of the controller's actions, then arms (or cancels) the ramp's timer to match
+    /// ``DriveController/nextTick``.
     func perform(_ action: DriveController<ContinuousClock.Instant>.Action, now: ContinuousClock.Instant) {
+        defer { syncRampTimer() }
         switch action {
         case .drive(let left, let right, let deadline, let command):
-            do {
-                try base.drive(left: left, right: right)
-            } catch {
-                // Never `.moving` without an armed deadline: the controller stops, and the stop is performed.
-                let reason = "cannot drive the motors: \(error)"
-                logger.error("\(reason); stopping")
-                telemetry.publish(.fault, left: base.left, right: base.right, id: command.id, reason: reason)
-                perform(controller.driveFailed(), now: now)
-                return
-            }
+            guard setMotors(left: left, right: right, id: command.id, now: now) else { return }
             arm(deadline)
             telemetry.publish(.command, left: left, right: right, id: command.id)
+        case .retarget(let left, let right, let deadline, let command):
+            arm(deadline)
+            telemetry.publish(.command, left: left, right: right, id: command.id)
+        case .apply(let left, let right):
+            if left == 0 && right == 0 {
+                attemptStop(pending: nil)
+            } else {
+                setMotors(left: left, right: right, id: nil, now: now)
+            }
         case .stop(let reason, let id, let wasMoving):
             disarm()
             let report = wasMoving || reason == .stop
@@ -85,6 +89,18 @@ extension DriveService {
             if attemptStop(pending: report ? PendingStop(reason: reason.rawValue, id: id) : nil) && report {
                 telemetry.publish(.stopped, left: 0, right: 0, id: id, reason: reason.rawValue)
             }
+        case .rampDown(let reason, let id, let wasMoving):
+            // Reported at once, as the target is 0 now; the motors follow on the ramp's ticks (≤ 100 ms).
+            disarm()
+            if wasMoving || reason == .stop {
+                telemetry.publish(.stopped, left: 0, right: 0, id: id, reason: reason.rawValue)
+            }
+        case .emergencyStop(let id, let newlyEngaged):
+            disarm()
+            attemptStop(pending: nil)
+            engageLatch(id: id, newly: newlyEngaged)
+        case .release(let id, let wasEngaged):
+            releaseLatch(id: id, wasEngaged: wasEngaged)
         case .reject(let rejection):
             logger.notice(
                 "rejected a command: \(rejection.reason)", metadata: rejection.id.map { ["robot.command.id": "\($0)"] })
@@ -96,6 +112,48 @@ extension DriveService {
         case .none:
             break
         }
+    }
+
+    /// Sets the motors; a failure stops the controller (never `.moving` without an armed deadline), reports a
+    /// `fault` and performs the stop. Returns whether the motors took the throttles.
+    @discardableResult
+    private func setMotors(left: Double, right: Double, id: String?, now: ContinuousClock.Instant) -> Bool {
+        do {
+            try base.drive(left: left, right: right)
+            return true
+        } catch {
+            let reason = "cannot drive the motors: \(error)"
+            logger.error("\(reason); stopping")
+            telemetry.publish(.fault, left: base.left, right: base.right, id: id, reason: reason)
+            perform(controller.driveFailed(), now: now)
+            return false
+        }
+    }
+
+    /// One timer for the ramp's next step, armed only while a ramp is under way.
+    private func syncRampTimer() {
+        guard let due = controller.nextTick else {
+            rampTimer?.cancel()
+            rampTimer = nil
+            armedTick = nil
+            return
+        }
+        guard due != armedTick else { return }
+        rampTimer?.cancel()
+        armedTick = due
+        rampTimer = Task { [weak self] in
+            guard (try? await Task.sleep(until: due, clock: .continuous)) != nil else { return }
+            await self?.rampTickFired(due)
+        }
+    }
+
+    private func rampTickFired(_ due: ContinuousClock.Instant) {
+        // A timer replaced while it was waking up is stale.
+        guard due == armedTick else { return }
+        armedTick = nil
+        rampTimer = nil
+        let now = ContinuousClock.now
+        perform(controller.tick(now: now), now: now)
     }
 
     /// One timer per pending deadline. Commands streaming in usually push the deadline later, so an armed

@@ -18,10 +18,12 @@ public struct DriveLiveness: Sendable, Equatable {
     public var stopFailures: Int
     /// Why the motors cannot be stopped, while they cannot.
     public var fault: String?
+    /// The emergency-stop latch is engaged: motions are rejected until a `release`.
+    public var estopEngaged: Bool
 
     public init(
         running: Bool, connected: Bool, moving: Bool, overdue: Duration? = nil, commands: Int = 0, rejected: Int = 0,
-        stopFailures: Int = 0, fault: String? = nil
+        stopFailures: Int = 0, fault: String? = nil, estopEngaged: Bool = false
     ) {
         self.running = running
         self.connected = connected
@@ -31,6 +33,7 @@ public struct DriveLiveness: Sendable, Equatable {
         self.rejected = rejected
         self.stopFailures = stopFailures
         self.fault = fault
+        self.estopEngaged = estopEngaged
     }
 }
 
@@ -46,6 +49,6 @@ extension DriveService {
         return DriveLiveness(
             running: isRunning, connected: client.isConnected, moving: moving, overdue: overdue,
             commands: counters.commands, rejected: counters.rejected, stopFailures: stopRetry.failuresInARow,
-            fault: faultReason)
+            fault: faultReason, estopEngaged: controller.estopEngaged)
     }
 }

@@ -1,5 +1,5 @@
 import Battery
-import DriveControl
+public import DriveControl
 public import DriveProtocol
 public import Logging
 public import MQTT
@@ -17,10 +17,15 @@ public actor DriveService: Service {
     let defaults: DriveDefaults
     let heartbeat: Duration?
     let logger: Logger
-    let telemetry: TelemetryPublisher
-    var controller = DriveController<ContinuousClock.Instant>()
+    var telemetry: TelemetryPublisher
+    var controller: DriveController<ContinuousClock.Instant>
     var deadlineTimer: Task<Void, Never>?
     var armedDeadline: ContinuousClock.Instant?
+    /// The ramp's next step (``DriveController/nextTick``), armed only while a ramp is under way.
+    var rampTimer: Task<Void, Never>?
+    var armedTick: ContinuousClock.Instant?
+    /// Where the emergency-stop latch is saved; nil: it lives in memory only (in-process tests).
+    let latchFile: EstopLatchFile?
     var counters = Counters()
     /// The first failed connection of a run is a warning, then every 60th (the rest are debug lines).
     var connectFailures = ConnectFailureLog(every: 60)
@@ -47,12 +52,18 @@ public actor DriveService: Service {
         var rejected = 0
     }
 
-    /// - Parameter escalation: what to do when the motors cannot be stopped several times in a row.
+    /// - Parameters:
+    ///   - escalation: what to do when the motors cannot be stopped several times in a row.
+    ///   - limits: the ramp and the speed cap (none by default).
+    ///   - stateDirectory: where the emergency-stop latch is saved (``EstopLatchFile``); nil keeps it in memory.
     public init(
         thingName: String, client: MQTTClient, base: sending DifferentialBase, defaults: DriveDefaults,
-        heartbeat: Duration?, logger: Logger, escalation: MotorFaultEscalation = .exit
+        heartbeat: Duration?, logger: Logger, escalation: MotorFaultEscalation = .exit,
+        limits: DriveLimits = DriveLimits(), stateDirectory: String? = nil
     ) {
         self.escalation = escalation
+        self.controller = DriveController(limits: limits)
+        self.latchFile = stateDirectory.map { EstopLatchFile(directory: $0) }
         (fatalFaultStream, fatalFaults) = AsyncStream.makeStream(of: MotorFault.self)
         self.thingName = thingName
         self.client = client
@@ -66,7 +77,7 @@ public actor DriveService: Service {
     /// Runs until SIGTERM/SIGINT (through the service group). Throws a ``MotorFault`` when the motors cannot be
     /// stopped: at shutdown, or while running with ``MotorFaultEscalation/exit`` (robotd then exits non-zero).
     public func run() async throws {
-        perform(controller.started(), now: .now)
+        perform(controller.started(latched: restoreLatch()), now: .now)
         client.start()
         isRunning = true
         let fault = await withTaskGroup(of: MotorFault?.self) { group in
@@ -120,6 +131,7 @@ public actor DriveService: Service {
         logger.notice("shutting down: stopping motors")
         perform(controller.shuttingDown(), now: .now)
         deadlineTimer?.cancel()
+        rampTimer?.cancel()
         var attempts = 1
         // Cancelled: robotd is already ending with a motor fault; retrying without the pauses would only add noise.
         while let reason = faultReason, attempts < stopRetry.escalationThreshold, !Task.isCancelled {

@@ -4,6 +4,8 @@ public import StrictJSON
 extension RobotConfig {
     public static let defaultPath = "/etc/robot/config.json"
     public static let driverNames = ["adafruit", "explorerhat", "simulated"]
+    /// `stateDirectory` when the file does not say (systemd's `StateDirectory=robot`).
+    public static let defaultStateDirectory = "/var/lib/robot"
 
     /// Loads and validates a config file; every error names the file or the key at fault.
     public static func load(path: String) throws(ConfigError) -> RobotConfig {
@@ -20,8 +22,11 @@ extension RobotConfig {
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var config = RobotConfig(thingName: thingName, mqtt: try MQTTSettings.parse(mqttReader, directory: directory))
         var unknown = reader.unknownKeys(known: [
-            "thingName", "mqtt", "motors", "credentials", "video", "audio", "telemetry", "battery",
+            "thingName", "mqtt", "motors", "credentials", "video", "audio", "telemetry", "battery", "stateDirectory",
         ])
+        if let stateDirectory = try reader.string("stateDirectory") {
+            config.stateDirectory = FileAccess.resolve(stateDirectory, against: directory)
+        }
         unknown += mqttReader.unknownKeys(known: MQTTSettings.keys)
         if let motors = try reader.object("motors") {
             config.motors = try parseMotors(motors)
@@ -53,7 +58,7 @@ extension RobotConfig {
 
     private static let motorKeys: Set<String> = [
         "driver", "speed", "durationMs", "i2cBus", "i2cAddress", "gpioChip", "pwmFrequency", "swap", "invertLeft",
-        "invertRight",
+        "invertRight", "maxAcceleration", "maxSpeed",
     ]
 
     private static func parseMotors(_ reader: ConfigReader) throws(ConfigError) -> Motors {
@@ -75,7 +80,18 @@ extension RobotConfig {
         motors.swap = try reader.bool("swap") ?? false
         motors.invertLeft = try reader.bool("invertLeft") ?? false
         motors.invertRight = try reader.bool("invertRight") ?? false
+        motors.maxAcceleration = try positive(reader, "maxAcceleration", upTo: 1000)
+        motors.maxSpeed = try positive(reader, "maxSpeed", upTo: 1) ?? motors.maxSpeed
         return motors
+    }
+
+    /// A number in (0, `limit`]: 0 would never move (or never stop ramping), so it is refused by name.
+    private static func positive(_ reader: ConfigReader, _ key: String, upTo limit: Double) throws(ConfigError)
+        -> Double?
+    {
+        guard let value = try reader.double(key, in: 0...limit) else { return nil }
+        guard value > 0 else { throw ConfigError(reader.keyPath(key), "must be greater than 0, got 0") }
+        return value
     }
 
     /// The original sample's flat `config.json`, with `certs/` beside it and port 443 + ALPN.

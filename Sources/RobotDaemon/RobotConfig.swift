@@ -20,6 +20,11 @@ public struct RobotConfig: Sendable, Equatable {
         public var swap = false
         public var invertLeft = false
         public var invertRight = false
+        /// Throttle units per second the motors may speed up or slow down by (4.0: 0 → full in 250 ms); nil: no
+        /// ramp. Stops by `stop` or a deadline ramp down at `max(maxAcceleration, 10)` per second.
+        public var maxAcceleration: Double?
+        /// The largest |throttle| either wheel gets, in (0, 1]; both wheels are scaled together.
+        public var maxSpeed: Double = 1
     }
 
     /// The AWS IoT credential provider (used by video streaming).
@@ -60,6 +65,9 @@ public struct RobotConfig: Sendable, Equatable {
     public var telemetry = Telemetry()
     /// The battery sensor (``Battery``); none unless `battery` is configured.
     public var battery: Battery?
+    /// Where robotd keeps state across restarts (the emergency-stop latch, `estop.json`); resolved against the
+    /// config file's folder.
+    public var stateDirectory = Self.defaultStateDirectory
     /// Keys that were present but are not understood (likely typos), as key paths.
     public var unknownKeys: [String] = []
 

@@ -4,17 +4,24 @@ import MQTT
 import StrictJSON
 
 /// Publishes `<thing>/telemetry` events; a lost connection only costs the event, never the caller.
+///
+/// Every message carries the emergency-stop latch as `"estop": true|false` (``estopEngaged``), whichever part of
+/// robotd sends it, so that a client joining late learns the latch from the first message it sees.
 struct TelemetryPublisher: Sendable {
     let thingName: String
     let client: MQTTClient
     let logger: Logger
+    /// The latch state written into every message.
+    var estopEngaged = false
     var topic: String { "\(thingName)/telemetry" }
 
     func message(
         _ event: TelemetryEvent, left: Double, right: Double, id: String? = nil, reason: String? = nil,
         extra: JSONObject = [:]
     ) -> [UInt8] {
-        Telemetry(
+        var extra = extra
+        extra["estop"] = .bool(estopEngaged)
+        return Telemetry(
             thingName: thingName, event: event, left: left, right: right, id: id, reason: reason,
             timestamp: .now(), extra: extra
         ).jsonBytes()

@@ -55,7 +55,9 @@ public final class RobotdHarness: Sendable {
     }
 
     /// A robotd config in a scratch folder with the PKI linked as `pki/`; `endpoint` is the broker's host name or
-    /// address (`localhost` by default).
+    /// address (`localhost` by default). Its `stateDirectory` is `state/` beside it unless `sections` sets one: a
+    /// test's emergency-stop latch never reaches another test (nor `/var/lib/robot`), and a robotd restarted on
+    /// the same file finds it.
     public static func writeConfig(
         pki: TestPKI, port: UInt16, motors: String, heartbeatSeconds: Int, sections: String = "",
         endpoint: String = "localhost"
@@ -67,6 +69,7 @@ public final class RobotdHarness: Sendable {
             {"thingName":"sts-pi",
              "mqtt":{"endpoint":"\(endpoint)","port":\(port),"caFile":"pki/ca.crt","certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"},
              "motors":\(motors),
+             \(sections.contains(#""stateDirectory""#) ? "" : #""stateDirectory":"state","#)
              \(sections.contains(#""video""#) ? "" : #""video":{"enabled":false},"#)\(sections.isEmpty ? "" : "\(sections),")
              "telemetry":{"heartbeatSeconds":\(heartbeatSeconds)}}
             """

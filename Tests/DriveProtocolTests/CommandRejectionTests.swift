@@ -24,7 +24,7 @@ struct BadCommand: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct CommandRejectionTests {
-    static let unknown = "; expected forward, backwards, left, right, stop"
+    static let unknown = "; expected forward, backwards, left, right, stop, estop, release"
     static let durationRange = "durationMs must be an integer between 1 and 5000, got"
 
     static let cases: [BadCommand] = [

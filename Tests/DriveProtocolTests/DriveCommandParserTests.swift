@@ -16,13 +16,29 @@ import Testing
         ("left", .left, -0.7, 0.7),
         ("right", .right, 0.7, -0.7),
         ("stop", .stop, 0, 0),
+        ("estop", .estop, 0, 0),
+        ("release", .release, 0, 0),
     ])
     func actionsMapToThrottles(name: String, action: DriveAction, left: Double, right: Double) throws {
         let command = try parse(#"{"action":"\#(name)","speed":0.7}"#)
         #expect(command.motion == .action(action, speed: 0.7))
         #expect(command.throttles.left == left)
         #expect(command.throttles.right == right)
-        #expect(command.isStop == (action == .stop))
+        // An emergency stop is a stop; a release is not (it moves nothing, but it lets motions through again).
+        #expect(command.isStop == (action == .stop || action == .estop))
+    }
+
+    @Test func estopAndReleaseIgnoreSpeedAndDurationAndKeepTheirID() throws {
+        let estop = try parse(#"{"action":"estop","speed":1,"durationMs":5000,"id":"e1"}"#)
+        #expect(estop.intent == .emergencyStop && estop.isStop && estop.id == "e1")
+        #expect(estop.throttles == (0, 0))
+        let release = try parse(#"{"action":"release","id":"r1"}"#)
+        #expect(release.intent == .release && !release.isStop && release.id == "r1")
+        #expect(release.throttles == (0, 0))
+        #expect(try parse(#"{"action":"stop"}"#).intent == .stop)
+        #expect(try parse(#"{"action":"forward"}"#).intent == .motion)
+        #expect(throws: CommandRejection.self) { try parse(#"{"action":"ESTOP"}"#) }
+        #expect(throws: CommandRejection.self) { try parse(#"{"action":"estop","left":0,"right":0}"#) }
     }
 
     @Test func originalPayloadGetsDefaults() throws {
