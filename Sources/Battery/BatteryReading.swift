@@ -28,7 +28,8 @@ public struct BatteryReading: Sendable, Equatable {
         return .object(JSONObject(members))
     }
 
-    static func rounded(_ value: Double) -> Double {
+    /// `value` rounded to 3 decimals (millivolts, milliamps), as telemetry and logs show it.
+    public static func rounded(_ value: Double) -> Double {
         (value * 1000).rounded() / 1000
     }
 }

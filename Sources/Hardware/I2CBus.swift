@@ -12,4 +12,9 @@ public protocol I2CBus: AnyObject {
 
     /// Reads the register `register` of the chip at `address` (an SMBus "read byte data").
     func readByte(address: UInt8, register: UInt8) throws -> UInt8
+
+    /// Reads the 16-bit register `register` of the chip at `address` as the chip sends it, most significant byte
+    /// first (as the ADS1015 and INA219 do): `first << 8 | second`. SMBus "read word data" puts the first byte in
+    /// the low half, so an SMBus-based bus swaps the two.
+    func readWord(address: UInt8, register: UInt8) throws -> UInt16
 }

@@ -52,6 +52,16 @@ public final class LinuxI2CBus: I2CBus {
         }
     }
 
+    public func readWord(address: UInt8, register: UInt8) throws -> UInt16 {
+        try select(address)
+        do {
+            // SMBus words are little-endian on the wire; these chips send the most significant byte first.
+            return try Syscall.smbusReadWord(fd, register: register).byteSwapped
+        } catch {
+            throw HardwareError(operation: .i2cRead, device: path, address: address, errno: error)
+        }
+    }
+
     private func select(_ address: UInt8) throws {
         if selectedAddress == address { return }
         do {

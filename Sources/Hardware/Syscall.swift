@@ -32,6 +32,12 @@ enum Syscall {
         UInt8(truncatingIfNeeded: try retrying { i2c_smbus_read_byte_data(fd, register) })
     }
 
+    /// libi2c's `i2c_smbus_read_word_data`: one SMBus "read word data" transaction; the first byte on the wire
+    /// is the low byte of the result.
+    static func smbusReadWord(_ fd: Int32, register: UInt8) throws(Errno) -> UInt16 {
+        UInt16(truncatingIfNeeded: try retrying { i2c_smbus_read_word_data(fd, register) })
+    }
+
     /// `GPIO_GET_CHIPINFO_IOCTL`: the chip's name, label and number of lines.
     static func gpioChipInfo(_ fd: Int32) throws(Errno) -> (name: String, label: String, lines: Int) {
         var name = [CChar](repeating: 0, count: 33)

@@ -83,6 +83,10 @@ public final class FaultyI2CBus: I2CBus, @unchecked Sendable {
         try locked { try chip.readByte(address: address, register: register) }
     }
 
+    public func readWord(address: UInt8, register: UInt8) throws -> UInt16 {
+        try locked { try chip.readWord(address: address, register: register) }
+    }
+
     private func locked<Result>(_ body: () throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }

@@ -11,7 +11,7 @@ public import SystemPackage
 /// awake and raised to at least 3; ALL_LED_* writes loading every channel and reading back 0; reserved bits 7:5
 /// of the ON_H/OFF_H registers reading 0; RESTART set on going to sleep with a channel running, cleared by
 /// writing 1, and written 1 too soon (< 500 µs after waking) noted in ``violations``. Other addresses do not
-/// answer (`EREMOTEIO`, as the Raspberry Pi's adapter reports it).
+/// answer (`EREMOTEIO`, as the Raspberry Pi's adapter reports it). Word reads follow auto-increment like writes.
 public final class PCA9685RegisterFile: I2CBus {
     /// One transaction on the bus, in order.
     public enum Transaction: Equatable, Sendable {
@@ -19,6 +19,8 @@ public final class PCA9685RegisterFile: I2CBus {
         case write(address: UInt8, bytes: [UInt8])
         /// A read of `register` from `address`.
         case read(address: UInt8, register: UInt8)
+        /// A two-byte read starting at `register` from `address`.
+        case readWord(address: UInt8, register: UInt8)
     }
 
     /// The chip's address.
@@ -70,6 +72,15 @@ public final class PCA9685RegisterFile: I2CBus {
         transactions.append(.read(address: address, register: register))
         try answer(address, operation: .i2cRead)
         return registers[Int(register)]
+    }
+
+    /// The PCA9685's registers are 8-bit: a two-byte read returns `register` then, with MODE1.AI set, the next
+    /// register in auto-increment order — without AI, the same register twice, as the chip does.
+    public func readWord(address: UInt8, register: UInt8) throws -> UInt16 {
+        transactions.append(.readWord(address: address, register: register))
+        try answer(address, operation: .i2cRead)
+        let second = registers[0] & 0x20 != 0 ? Self.next(after: register) : register
+        return UInt16(registers[Int(register)]) << 8 | UInt16(registers[Int(second)])
     }
 
     // MARK: Inspection

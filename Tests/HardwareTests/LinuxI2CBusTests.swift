@@ -35,6 +35,10 @@ struct LinuxI2CBusTests {
         )
         let readError = try #require(throws: HardwareError.self) { try bus.readByte(address: 0x60, register: 0) }
         #expect(readError.errno == .inappropriateIOCTLForDevice)
+        let wordError = try #require(throws: HardwareError.self) { try bus.readWord(address: 0x48, register: 1) }
+        #expect(wordError.operation == .selectAddress)
+        #expect(wordError.address == 0x48)
+        #expect(wordError.errno == .inappropriateIOCTLForDevice)
     }
 
     @Test("a folder is EISDIR")
@@ -62,6 +66,9 @@ struct LinuxI2CBusTests {
         let bus = try LinuxI2CBus(path: "/dev/\(stub)")
         try bus.write(address: 0x60, bytes: [0x01, 0x04])
         #expect(try bus.readByte(address: 0x60, register: 0x01) == 0x04)
+        // i2c-stub answers an SMBus word read of register r with its 16-bit cell r, whose low byte is register r:
+        // the first byte on the wire. readWord puts that byte first (most significant), as ADS1015/INA219 send.
+        #expect(try bus.readWord(address: 0x60, register: 0x01) == 0x0400)
         let error = try #require(throws: HardwareError.self) { try bus.write(address: 0x61, bytes: [0x00, 0x00]) }
         #expect(error.isNoChipAnswering)
     }
