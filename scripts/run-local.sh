@@ -21,6 +21,8 @@
 #    `robotd run --config .local/robotd.json` in the foreground, its log on
 #    this terminal, after printing the token and the commands that drive and
 #    watch the robot from another terminal (curl to the REST API, or MQTT).
+#    Its stateDirectory is .local/state: an emergency stop engaged there stays
+#    engaged across runs until {"action":"release"}, as on a robot.
 #
 # Ctrl-C, SIGTERM or SIGHUP stops everything it started: robotd (and with it its
 # video producer), then robot-server, then the broker; each runs in a process

@@ -173,8 +173,8 @@ shell_quote() {
 # write_local_robotd_config FILE THING PORT HEARTBEAT_SECONDS [VIDEO_COMMAND_JSON [AUDIO_JSON]]
 # A robotd config for a local broker on PORT with the simulated driver; video off, or the producer
 # VIDEO_COMMAND_JSON (a JSON array: robotd's video.command) without AWS credentials, with robotd's `audio`
-# section AUDIO_JSON (a JSON object; absent: no sound). Its certificate paths (pki/THING.crt …) resolve
-# against FILE's folder, which holds the PKI as pki/.
+# section AUDIO_JSON (a JSON object; absent: no sound). Its certificate paths (pki/THING.crt …) and its
+# stateDirectory (state/: the emergency-stop latch) resolve against FILE's folder, which holds the PKI as pki/.
 write_local_robotd_config() {
     local video='{ "enabled": false }' audio='{ "enabled": false }'
     if [[ -n ${5:-} ]]; then
@@ -192,6 +192,7 @@ write_local_robotd_config() {
     "keyFile": "pki/$2.key"
   },
   "motors": { "driver": "simulated" },
+  "stateDirectory": "state",
   "video": $video,
   "audio": $audio,
   "telemetry": { "heartbeatSeconds": $4 }
