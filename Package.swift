@@ -206,7 +206,8 @@ let package = Package(
                 .embedInCode("Resources/link.js"), .embedInCode("Resources/probe.js"),
                 .embedInCode("Resources/drive.js"), .embedInCode("Resources/gamepad.js"),
                 .embedInCode("Resources/sound.js"), .embedInCode("Resources/talk.js"),
-                .embedInCode("Resources/telemetry.js"),
+                .embedInCode("Resources/telemetry.js"), .embedInCode("Resources/control.js"),
+                .embedInCode("Resources/estop.js"), .embedInCode("Resources/battery.js"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -40,7 +40,8 @@ struct WebPageController: Sendable {
         ("/link.js", PackageResources.link_js), ("/probe.js", PackageResources.probe_js),
         ("/drive.js", PackageResources.drive_js), ("/gamepad.js", PackageResources.gamepad_js),
         ("/sound.js", PackageResources.sound_js), ("/talk.js", PackageResources.talk_js),
-        ("/telemetry.js", PackageResources.telemetry_js),
+        ("/telemetry.js", PackageResources.telemetry_js), ("/control.js", PackageResources.control_js),
+        ("/estop.js", PackageResources.estop_js), ("/battery.js", PackageResources.battery_js),
     ]
 
     static let securityHeaders: HTTPFields = [

@@ -1,17 +1,21 @@
 // robot-server's drive page: live video and sound over WebRTC (the robot's producer offers, this page answers),
-// push to talk through the robot's speaker, driving through the REST API (pointer, keys, gamepad), robot state from
-// telemetry relayed on the signaling WebSocket, and the link's health. Native ES modules, no build step; this one
+// push to talk through the robot's speaker, driving through the REST API (pointer, keys, gamepad), the emergency
+// stop, who drives (the control lease), robot state and battery from telemetry relayed on the signaling WebSocket,
+// and the link's health. Native ES modules, no build step; this one
 // wires them together: docs/PAGE.md describes the page and lists the modules.
 import { $, page, setStatus, setOverlay, showMessage, openSettings, note, authHeaders, explain } from './page.js';
 import { signalHandlers, connect, send } from './signaling.js';
 import { closePeer, answerOffer, addRemoteCandidate, readStats, watchFirstFrame } from './peer.js';
 import { link, watchLink } from './link.js';
 import { probe, watchProbe } from './probe.js';
-import { stopEverything, stopAll, restoreSpeed, drive } from './drive.js';
+import { stopEverything, letGo, restoreSpeed, drive } from './drive.js';
 import { gamepad, useGamepad, connectedPads } from './gamepad.js';
 import { renderSound } from './sound.js';
 import { talk, onTalker, talkRefused, stopTalking, renderTalk } from './talk.js';
 import { showTelemetry, watchTelemetry } from './telemetry.js';
+import { control, onControl, controlButtons } from './control.js';
+import { estop, showEstop } from './estop.js';
+import { battery, forgetBattery } from './battery.js';
 
 // MARK: signaling frames
 
@@ -23,6 +27,9 @@ async function onSignal(message) {
       break;
     case 'talker':
       onTalker(message);
+      break;
+    case 'control':
+      onControl(message);
       break;
     case 'producer':
       page.producerOnline = message.online === true;
@@ -67,13 +74,13 @@ signalHandlers.closed = () => {
 // Losing focus or hiding the page must not leave the robot driving, nor the microphone open.
 window.addEventListener('blur', () => {
   stopTalking(true);
-  if (drive.target) stopAll();
+  if (drive.target) letGo();
 });
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) return;
   stopTalking(true);
   // As on blur: the held keys are forgotten too, or a key held while the tab was hidden would drive again later.
-  if (drive.target) stopAll();
+  if (drive.target) letGo();
 });
 
 // MARK: REST
@@ -108,6 +115,9 @@ $('robot').addEventListener('change', () => {
   localStorage.setItem('robot.robot', page.robot);
   history.replaceState(null, '', `?robot=${encodeURIComponent(page.robot)}`);
   page.telemetry = null;
+  showEstop(null);
+  onControl(null);
+  forgetBattery();
   setStatus('robot', '', 'Robot: unknown');
   connect();
 });
@@ -192,6 +202,17 @@ window.robotPage = {
       robot: page.robot,
       telemetry: page.telemetry,
       errors: page.errors.slice(),
+      estop: {
+        engaged: estop.engaged, banner: !$('estop-banner').hidden,
+        confirming: !$('estop-release-confirm').hidden,
+        controlsDisabled: Array.from(document.querySelectorAll('.drive')).every((button) => button.disabled),
+      },
+      control: {
+        known: control.known, holder: control.holder, request: control.request, you: control.you,
+        refusal: control.refusal, text: $('control-text').textContent, buttons: controlButtons(),
+      },
+      battery: { ...battery, shown: !$('battery').hidden, warning: !$('battery-low').hidden },
+      drive: { driving: drive.target !== null, moved: drive.moved },
     };
   },
   /** The probe's decoded frames; `samples` ([shownMs, paintedMs]) are those since the previous call. */

@@ -1,8 +1,11 @@
 // Driving (docs/PAGE.md): one drive path for every control. Each source (joystick, buttons, keys, and the gamepad in
 // gamepad.js) sets a target or null; the first held one drives, published over REST while held, `stop` once when
 // the last lets go. mix() is pure. Every command carries an id; its telemetry gives the drive round trip.
+// Motions are held back while a hold in `motionHolds` says so (estop.js: the latch) and, after one attempt per press,
+// while someone else holds the control lease (control.js); stops are always published.
 import { $, page, note, setStatus, showMessage, authHeaders, explain, round } from './page.js';
 import { link } from './link.js';
+import { someoneElseDrives, controlRefused } from './control.js';
 
 const TICK_MS = 80; // drive commands while a control is held: 12.5 per second
 export const GAMEPAD_TICK_MS = 50; // … and 20 per second while the gamepad's dead-man button is held
@@ -14,7 +17,11 @@ export const drive = {
   timer: null,
   tickMs: TICK_MS,
   inFlight: false,
+  moved: false, // a motion was published since the last stop: letting go publishes `stop`
+  asked: false, // this press already tried once while someone else drives (the answer is a 409, or the lease)
 };
+/** Functions that return true while motions must not be published at all (estop.js: the latch is engaged). */
+export const motionHolds = [];
 /** Which source drives when several are held: the first in this order that has a target. */
 const sourceOrder = ['joystick', 'buttons', 'gamepad', 'keys'];
 
@@ -55,7 +62,10 @@ export function setSource(name, value) {
   } else if (!target && wasMoving) {
     clearInterval(drive.timer);
     drive.timer = null;
-    sendStop();
+    drive.asked = false;
+    // Only a page that moved the robot stops it: a press held back (latch, someone else's lease) must not stop
+    // whoever is driving.
+    if (drive.moved) publishAction('stop');
   }
 }
 
@@ -78,28 +88,42 @@ export function noteAnswer(id) {
   link.driveRoundTripMs = round(performance.now() - sent);
 }
 
+/** Publishes one command; false when robot-server refused it (the refusal is shown). */
 async function post(body) {
-  if (!page.robot) return;
+  if (!page.robot) return false;
   const response = await fetch(`/robots/${encodeURIComponent(page.robot)}/publish`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', ...authHeaders() },
     body: JSON.stringify({ ...body, id: commandId() }),
   });
-  if (!response.ok) {
-    const why = await explain(response);
-    note(`drive: ${why}`);
-    setStatus('robot', 'bad', `Robot: ${why}`);
-    if (response.status === 401 || response.status === 403) showMessage(`Driving refused: ${why}`);
+  if (response.ok) return true;
+  const answer = response.status === 409 ? await response.clone().json().catch(() => null) : null;
+  const why = await explain(response);
+  note(`drive: ${why}`);
+  if (response.status === 409) {
+    // Someone else holds the control lease: the control banner says who, and offers to ask.
+    controlRefused(answer, why);
+    return false;
   }
+  setStatus('robot', 'bad', `Robot: ${why}`);
+  if (response.status === 401 || response.status === 403) showMessage(`Driving refused: ${why}`);
+  return false;
 }
 
 async function sendMove() {
   const target = drive.target;
   // Latest wins: while one command is on its way, skip ticks rather than queue them.
-  if (!target || drive.inFlight) return;
+  if (!target || drive.inFlight || motionHolds.some((holds) => holds())) return;
+  // Someone else drives: one try per press (the lease may have gone idle; if not, the 409 says who drives).
+  if (someoneElseDrives()) {
+    if (drive.asked) return;
+    drive.asked = true;
+  }
   drive.inFlight = true;
+  drive.moved = true;
   const s = speed();
   try {
-    await post({ left: round(target.left * s), right: round(target.right * s), durationMs: HOLD_MS });
+    const accepted = await post({ left: round(target.left * s), right: round(target.right * s), durationMs: HOLD_MS });
+    if (!accepted && someoneElseDrives()) drive.moved = false;
   } catch (error) {
     note(`drive: ${error}`);
   } finally {
@@ -107,29 +131,46 @@ async function sendMove() {
   }
 }
 
-async function sendStop() {
+/** Publishes `{"action": action}` (stop, estop, release), trying twice when the request itself fails. */
+export async function publishAction(action) {
+  if (action === 'stop' || action === 'estop') drive.moved = false;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      await post({ action: 'stop' });
+      await post({ action });
       return;
     } catch (error) {
-      note(`stop: ${error}`);
+      note(`${action}: ${error}`);
     }
   }
 }
 
-/** Called by stopEverything() (gamepad.js: a held dead-man must be released and pressed again). */
-export const onStopEverything = [];
+/** Called by halt() (gamepad.js: a held dead-man must be released and pressed again). */
+export const onHalt = [];
 
-export function stopEverything() {
+/** Every held control is forgotten and the drive loop ends; nothing is published. */
+export function halt() {
+  keysDown.clear();
   drive.sources = { keys: null, buttons: null, joystick: null, gamepad: null };
-  for (const hook of onStopEverything) hook();
+  for (const hook of onHalt) hook();
   for (const button of document.querySelectorAll('.drive.pressed')) button.classList.remove('pressed');
   resetKnob();
   clearInterval(drive.timer);
   drive.timer = null;
   drive.target = null;
-  sendStop();
+  drive.asked = false;
+}
+
+/** The ■ button, space, another robot chosen: everything held is forgotten and the robot told to stop. */
+export function stopEverything() {
+  halt();
+  publishAction('stop');
+}
+
+/** Losing focus or hiding the page: everything held is forgotten; `stop` only if this page was moving the robot. */
+export function letGo() {
+  const moved = drive.moved;
+  halt();
+  if (moved) publishAction('stop');
 }
 
 // Keyboard: arrows or WASD; several at once combine (forward + left curves left).
@@ -138,12 +179,6 @@ const keyDirections = {
   ArrowLeft: 'left', KeyA: 'left', ArrowRight: 'right', KeyD: 'right',
 };
 const keysDown = new Set();
-
-/** The ■ button, space, a lost focus: the keys held are forgotten and everything stops. */
-export function stopAll() {
-  keysDown.clear();
-  stopEverything();
-}
 
 function keysChanged() {
   let x = 0;
@@ -166,7 +201,7 @@ document.addEventListener('keydown', (event) => {
   if (typing(event)) return;
   if (event.code === 'Space') {
     event.preventDefault();
-    stopAll();
+    stopEverything();
     return;
   }
   if (!(event.code in keyDirections)) return;
@@ -201,7 +236,7 @@ for (const button of document.querySelectorAll('.drive')) {
   button.addEventListener('lostpointercapture', release);
   button.addEventListener('contextmenu', (event) => event.preventDefault());
 }
-$('stop').addEventListener('click', stopAll);
+$('stop').addEventListener('click', stopEverything);
 
 // Joystick: drag from the centre; up is forward, sideways turns.
 const joystick = $('joystick');

@@ -2,11 +2,11 @@
 // joystick, only while LB or RB (buttons 4, 5: the dead-man) is held; polled every 50 ms while a pad is connected.
 // stickTarget is pure.
 import { $ } from './page.js';
-import { drive, mix, setSource, onStopEverything, GAMEPAD_TICK_MS } from './drive.js';
+import { drive, mix, setSource, onHalt, GAMEPAD_TICK_MS } from './drive.js';
 
 const GAMEPAD_DEADZONE = 0.15;
 export const gamepad = { index: null, id: null, deadman: false, blocked: false, timer: null };
-onStopEverything.push(() => { gamepad.blocked = true; }); // a held dead-man must be released and pressed again
+onHalt.push(() => { gamepad.blocked = true; }); // a held dead-man must be released and pressed again
 
 /** The left stick's axes as a drive target: a radial deadzone, the rest rescaled to 0…1, forward = −axes[1]. */
 export function stickTarget(axes) {

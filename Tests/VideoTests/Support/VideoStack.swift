@@ -83,25 +83,13 @@ final class VideoStack: Sendable {
     // MARK: what the robot did
 
     /// Telemetry of sts-pi seen by the broker's admin client, with the instant each arrived.
-    func telemetry(after index: Int = 0) -> [(Telemetry, ContinuousClock.Instant)] {
-        server.admin.all.dropFirst(index).compactMap { record in
-            guard case .message(let message) = record.event, message.topic == "sts-pi/telemetry",
-                let telemetry = try? Telemetry(from: message.payload)
-            else { return nil }
-            return (telemetry, record.at)
-        }
-    }
+    func telemetry(after index: Int = 0) -> [(Telemetry, ContinuousClock.Instant)] { server.telemetry(after: index) }
 
     /// Drive commands published on sts-pi/action after record `index`, parsed.
-    func actions(after index: Int = 0) -> [JSONValue] {
-        server.admin.all.dropFirst(index).compactMap { record in
-            guard case .message(let message) = record.event, message.topic == "sts-pi/action" else { return nil }
-            return try? JSONParser.parse(message.payload)
-        }
-    }
+    func actions(after index: Int = 0) -> [JSONValue] { server.actions(after: index) }
 
     /// The admin record count now, to look only at what comes after.
-    var mark: Int { server.admin.all.count }
+    var mark: Int { server.mark }
 
     /// Waits for sts-pi telemetry after `index` that matches.
     @discardableResult
@@ -109,14 +97,7 @@ final class VideoStack: Sendable {
         after index: Int, _ description: String, timeout: Duration = .seconds(10),
         where match: @escaping @Sendable (Telemetry) -> Bool
     ) async throws -> Telemetry {
-        let record = try await server.admin.first(after: index, timeout: timeout, "telemetry \(description)") { event in
-            guard case .message(let message) = event, message.topic == "sts-pi/telemetry",
-                let telemetry = try? Telemetry(from: message.payload)
-            else { return false }
-            return match(telemetry)
-        }
-        guard case .message(let message) = record.event else { preconditionFailure() }
-        return try Telemetry(from: message.payload)
+        try await server.waitForTelemetry(after: index, description, timeout: timeout, where: match)
     }
 
     /// The running producer's pid, from robotd's `video` telemetry (`started`, with `pid`).
