@@ -19,8 +19,9 @@ struct ControlController: Sendable {
     func addRoutes(to router: Router<some RequestContext>) {
         router.get(Self.path) { request, context -> Response in
             let (principal, robot) = try await admit(request, thing: context.parameters.get("thing") ?? "")
-            guard principal.permissions.permits(.view, robot: robot.thing)
-                || principal.permissions.permits(.drive, robot: robot.thing)
+            guard
+                principal.permissions.permits(.view, robot: robot.thing)
+                    || principal.permissions.permits(.drive, robot: robot.thing)
             else {
                 throw AuthFailure.forbidden(
                     "\(principal.label) lacks the \"view\" or \"drive\" role for robot \"\(robot.thing)\" "

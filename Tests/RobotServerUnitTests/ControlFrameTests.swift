@@ -53,10 +53,13 @@ import Testing
         let announced = state.controlChanged(to: lease)
         #expect(
             announced == [
-                .send("viewer-1", control(lease, you: .init(name: "alice", driving: true, mayDrive: true, admin: false))),
                 .send(
-                    "viewer-2", control(lease, you: .init(name: "watcher", driving: false, mayDrive: false, admin: false))),
-                .send("viewer-3", control(lease, you: .init(name: "admin", driving: false, mayDrive: true, admin: true))),
+                    "viewer-1", control(lease, you: .init(name: "alice", driving: true, mayDrive: true, admin: false))),
+                .send(
+                    "viewer-2",
+                    control(lease, you: .init(name: "watcher", driving: false, mayDrive: false, admin: false))),
+                .send(
+                    "viewer-3", control(lease, you: .init(name: "admin", driving: false, mayDrive: true, admin: true))),
             ])
         #expect(
             ServerFrame.control(lease.status(for: .init(driver: alice, mayDrive: true, admin: false))).text
@@ -64,7 +67,10 @@ import Testing
                 + #""idleSeconds":30,"you":{"name":"alice","driving":true,"mayDrive":true,"admin":false}}"#)
         // A viewer joining later hears the lease as last announced.
         let late = state.join("viewer-4", as: .viewer, principal: "token:alice", speaker: Self.alice)
-        #expect(late[2] == .send("viewer-4", control(lease, you: .init(name: "alice", driving: true, mayDrive: true, admin: false))))
+        #expect(
+            late[2]
+                == .send(
+                    "viewer-4", control(lease, you: .init(name: "alice", driving: true, mayDrive: true, admin: false))))
     }
 
     @Test func theLeasesAnnounceEachChangeThroughTheHubExpiryIncluded() async throws {

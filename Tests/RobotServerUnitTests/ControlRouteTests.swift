@@ -56,7 +56,8 @@ import Testing
             let metrics = try await harness.get("/metrics")
             #expect(
                 metrics.body.contains(
-                    #"robot_server_http_requests_total{http_route="/publish",http_request_method="POST",http_response_status_code="409"} 1"#),
+                    #"robot_server_http_requests_total{http_route="/publish",http_request_method="POST",http_response_status_code="409"} 1"#
+                ),
                 "\(metrics.body.split(separator: "\n").filter { $0.contains("409") })")
         }
     }
