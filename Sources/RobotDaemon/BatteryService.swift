@@ -17,15 +17,16 @@ public struct BatteryService: Service {
     let thresholds: BatteryMonitor.Thresholds
     let logger: Logger
     let open: @Sendable () throws -> any BatterySensor
-    let report: @Sendable (BatteryReading, BatteryEvent?) async -> Void
+    let report: @Sendable (BatteryReading, BatteryEvent?) async -> Bool
 
     /// - Parameters:
     ///   - open: opens the sensor (and configures it); called at start and again after a failure.
-    ///   - report: receives every reading and its crossing.
+    ///   - report: receives every reading and its crossing; returns false when an event could not be delivered
+    ///     (robotd is not connected yet), and the event then comes again with the next reading until it is.
     public init(
         interval: Duration, thresholds: BatteryMonitor.Thresholds, logger: Logger,
         open: @escaping @Sendable () throws -> any BatterySensor,
-        report: @escaping @Sendable (BatteryReading, BatteryEvent?) async -> Void
+        report: @escaping @Sendable (BatteryReading, BatteryEvent?) async -> Bool
     ) {
         self.interval = interval
         self.thresholds = thresholds
@@ -48,6 +49,8 @@ public struct BatteryService: Service {
         var monitor = BatteryMonitor(thresholds: thresholds)
         var sensor: (any BatterySensor)?
         var failures = 0
+        /// A crossing not delivered yet; a newer crossing replaces it.
+        var undelivered: BatteryEvent?
         repeat {
             do {
                 let current = try sensor ?? open()
@@ -58,7 +61,8 @@ public struct BatteryService: Service {
                     failures = 0
                 }
                 log(reading, event)
-                await report(reading, event)
+                let pending = event ?? undelivered
+                undelivered = await report(reading, pending) ? nil : pending
             } catch {
                 sensor = nil
                 failures += 1

@@ -14,15 +14,19 @@ import Testing
     typealias Report = (reading: BatteryReading, event: BatteryEvent?)
 
     /// Runs a service reading the sensor `battery` describes every 5 ms until `count` reports came, then cancels it.
+    /// The first `undelivered` reports say their event could not be delivered (robotd not connected yet).
     func reports(
-        _ count: Int, battery: RobotConfig.Battery, openI2CBus: @escaping @Sendable (Int) throws -> any I2CBus
+        _ count: Int, battery: RobotConfig.Battery, undelivered: Int = 0,
+        openI2CBus: @escaping @Sendable (Int) throws -> any I2CBus
     ) async throws -> [Report] {
         let (stream, continuation) = AsyncStream.makeStream(of: Report.self)
+        let reported = Attempts()
         let service = BatteryService(
             interval: .milliseconds(5), thresholds: batteryThresholds(battery), logger: Logger(label: "battery"),
             open: { try makeBatterySensor(battery, openI2CBus: openI2CBus) }
         ) { reading, event in
             continuation.yield((reading, event))
+            return reported.next() > undelivered
         }
         let run = Task { await service.run() }
         var reports: [Report] = []
@@ -50,6 +54,16 @@ import Testing
         let reading = reports[0].reading
         #expect(abs(reading.volts - 6.6) < 0.003 && reading.low && reading.amps == nil)
         #expect(abs((reading.level ?? -1) - 0.1) < 0.002)
+    }
+
+    @Test func anEventThatCouldNotBeDeliveredComesAgainWithTheNextReadingUntilItIs() async throws {
+        let battery = RobotConfig.Battery(sensor: .ads1015, lowVolts: 6.8)
+        let reports = try await reports(4, battery: battery, undelivered: 2) { _ in
+            let chip = ADS1015RegisterFile()
+            chip.inputVolts[3] = 5
+            return chip
+        }
+        #expect(reports.map(\.event) == [.low, .low, .low, nil])
     }
 
     @Test func anINA219ReportsVoltsAndAmpsWithoutAnEventAboveTheThreshold() async throws {
