@@ -91,13 +91,14 @@ public struct BatteryService: Service {
     }
 }
 
-/// The battery service for `config`, or nil without a `battery` section: readings go to `drive`.
+/// The battery service for `config`, or nil without a `battery` section or with `battery.enabled` false: readings
+/// go to `drive`.
 /// - Parameter openI2CBus: opens `/dev/i2c-<n>`; tests pass a register model.
 public func makeBatteryService(
     config: RobotConfig, drive: DriveService, logger: Logger,
     openI2CBus: @escaping @Sendable (Int) throws -> any I2CBus = { try LinuxI2CBus(bus: $0) }
 ) -> (any Service)? {
-    guard let battery = config.battery else { return nil }
+    guard let battery = config.battery, battery.enabled else { return nil }
     var batteryLogger = logger
     batteryLogger[metadataKey: "robot.service"] = "battery"
     return BatteryService(

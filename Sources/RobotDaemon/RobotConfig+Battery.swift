@@ -16,6 +16,8 @@ extension RobotConfig {
             var defaultAddress: Int { self == .ina219 ? 0x40 : 0x48 }
         }
 
+        /// false: the section is checked but nothing is read (`config.json.example` ships it so).
+        public var enabled = true
         public var sensor: Sensor
         public var i2cBus = 1
         public var i2cAddress: Int
@@ -41,7 +43,7 @@ extension RobotConfig {
     }
 
     static let batteryKeys: Set<String> = [
-        "sensor", "i2cBus", "i2cAddress", "channel", "dividerRatio", "shuntOhms", "volts", "intervalSeconds",
+        "enabled", "sensor", "i2cBus", "i2cAddress", "channel", "dividerRatio", "shuntOhms", "volts", "intervalSeconds",
         "lowVolts", "hysteresisVolts", "fullVolts", "emptyVolts",
     ]
 
@@ -69,6 +71,7 @@ extension RobotConfig {
             throw ConfigError(reader.keyPath("lowVolts"), "is required: below this many volts the battery is low")
         }
         var battery = Battery(sensor: sensor, lowVolts: lowVolts)
+        battery.enabled = try reader.bool("enabled") ?? true
         battery.i2cBus = try reader.int("i2cBus", in: 0...255) ?? battery.i2cBus
         battery.i2cAddress = try reader.int("i2cAddress", in: 0x03...0x77) ?? battery.i2cAddress
         battery.channel = try reader.int("channel", in: 0...3) ?? battery.channel

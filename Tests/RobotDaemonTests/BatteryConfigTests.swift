@@ -21,6 +21,17 @@ import Testing
         #expect(battery.dividerRatio == 1 && battery.intervalSeconds == 10)
         #expect(battery.lowVolts == 6.8 && battery.hysteresisVolts == 0.2)
         #expect(battery.fullVolts == nil && battery.emptyVolts == nil)
+        #expect(battery.enabled)
+    }
+
+    @Test func aDisabledSectionIsStillChecked() throws {
+        let battery = try #require(try battery(#""enabled":false,"sensor":"ads1015","lowVolts":7"#))
+        #expect(!battery.enabled)
+        #expect {
+            try self.battery(#""enabled":false,"sensor":"ads1015","lowVolts":7,"shuntOhms":0.1"#)
+        } throws: { error in
+            "\(error)".hasPrefix("battery.shuntOhms: is only used with sensor ina219")
+        }
     }
 
     @Test func anINA219DefaultsTo0x40AndATenthOfAnOhm() throws {
@@ -46,6 +57,7 @@ import Testing
 
     @Test(arguments: [
         (#""lowVolts":6.8"#, "battery.sensor: is required: one of ads1015, ina219, simulated"),
+        (#""sensor":"ina219","lowVolts":6.8,"enabled":"yes""#, "battery.enabled: must be true or false"),
         (#""sensor":"ads1115","lowVolts":6.8"#, #"battery.sensor: unknown sensor "ads1115"; expected ads1015, "#),
         (#""sensor":"ads1015""#, "battery.lowVolts: is required"),
         (#""sensor":"ads1015","lowVolts":"6.8""#, "battery.lowVolts: must be a number"),
