@@ -73,7 +73,9 @@ extension VideoEndToEnd {
                 try await page.key("keyUp", "ArrowLeft", code: 37)
                 try await expectStopped(stack, after: mark)
 
-                // The joystick: up and to the right curves right.
+                // The joystick: up and to the right curves right. (It sits low on the page, under the banners above the
+                // video: scrolled into view first, as a person would.)
+                _ = try await page.evaluate("document.getElementById('joystick').scrollIntoView({block: 'center'})")
                 let pad = try await page.centre(of: "#joystick")
                 let radius =
                     try await page.evaluate("document.getElementById('joystick').offsetWidth / 2")
