@@ -3,6 +3,7 @@
 # never fails on a slow result). Method and results: BENCHMARKS.md.
 #
 #   ./scripts/bench-drive.sh [--no-static] [--keep] [-- DRIVE_BENCH_OPTIONS...]
+#   ./scripts/bench-drive.sh --safety [--debug] [--keep]
 #
 # 1. builds robotd and drive-bench in release mode (scratch path .build-release, shared with bench-server.sh and bench-relay.sh),
 #    and robotd once more with --static-swift-stdlib (.build-bench-static);
@@ -22,6 +23,14 @@
 #               compiler next door changes every number
 # --awake       pass --keep-cpus-awake to drive-bench (diagnostic: no CPU
 #               sleeps, which separates CPU wake-up cost from robotd's work)
+# --safety      instead of the runs above: robotd with motors.maxAcceleration 4
+#               (the recommended Pi setting) and robot-server beside it; prints
+#               the ramp of one full forward and a stop as robotd's simulated
+#               motors logged it, and the emergency stop's latency (publish →
+#               robotd's `estop` event, sent after the motors stopped) over
+#               MQTT and over REST (a POST to /robots/sts-pi/publish on a new
+#               connection, as curl), 40 samples each (ESTOP_SAMPLES)
+# --debug       with --safety: the debug build in .build instead of release
 # Options after -- go to drive-bench, e.g. `-- --count 5000 --seconds 30`
 # (see `.build-release/release/drive-bench --help`).
 #
@@ -36,12 +45,16 @@ keep=false
 wait_quiet=false
 bench_args=()
 extra_args=()
+safety=false
+debug=false
 while [[ $# -gt 0 ]]; do
     case $1 in
     --no-static) static=false ;;
     --keep) keep=true ;;
     --wait-quiet) wait_quiet=true ;;
     --awake) extra_args+=(--keep-cpus-awake) ;;
+    --safety) safety=true static=false ;;
+    --debug) debug=true ;;
     --) shift; bench_args=("$@"); break ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -58,10 +71,19 @@ static_scratch=.build-bench-static
 
 # MARK: build
 
-echo "== building (release, scratch path $scratch)"
-swift build -c release --scratch-path "$scratch" --product robotd
-swift build -c release --scratch-path "$scratch" --product drive-bench
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+if $safety && $debug; then
+    echo "== building (debug, .build)"
+    swift build --product robotd
+    swift build --product drive-bench
+    swift build --product robot-server
+    bin=$(swift build --show-bin-path)
+else
+    echo "== building (release, scratch path $scratch)"
+    swift build -c release --scratch-path "$scratch" --product robotd
+    swift build -c release --scratch-path "$scratch" --product drive-bench
+    ! $safety || swift build -c release --scratch-path "$scratch" --product robot-server
+    bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+fi
 variants=(dynamic)
 binaries=("$bin/robotd")
 if $static; then
@@ -79,6 +101,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-drive.XXXXXX")
 config=$work/robotd.json
 bench_pid=
+server_pid=
 
 # Kills the robotd that drive-bench started, if drive-bench could not: the
 # robotd process whose command line names our (unique) config file.
@@ -100,6 +123,10 @@ cleanup() {
         wait "$bench_pid" 2>/dev/null || true
     fi
     kill_leftover_robotd
+    if [[ -n $server_pid ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
     scripts/broker.sh "$work/broker" --stop >/dev/null 2>&1 || true
     if $keep; then
         echo "kept $work"
@@ -114,7 +141,7 @@ trap 'exit 129' HUP
 
 # MARK: PKI, broker, config
 
-scripts/pki.sh "$work/pki" "$thing" operator >/dev/null
+scripts/pki.sh "$work/pki" "$thing" operator robot-server >/dev/null
 
 # True when something listens on TCP port $1 (IPv4 or IPv6).
 port_in_use() {
@@ -137,6 +164,31 @@ done
 [[ -n $port ]] || { cat "$work/broker.err" >&2; die "could not start mosquitto on a free port"; }
 
 write_local_robotd_config "$config" "$thing" "$port" 0
+
+if $safety; then
+    sed -i 's/"driver": "simulated" }/"driver": "simulated", "maxAcceleration": 4.0 }/' "$config"
+    grep -q '"maxAcceleration": 4.0' "$config" || die "could not set motors.maxAcceleration in $config"
+    http_port=$((20000 + RANDOM % 40000))
+    while port_in_use "$http_port"; do http_port=$((20000 + RANDOM % 40000)); done
+    token=$(openssl rand -hex 24)
+    token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
+    cat >"$work/server.json" <<JSON
+{"listen":{"host":"127.0.0.1","port":$http_port},
+ "mqtt":{"endpoint":"localhost","port":$port,"caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key"},
+ "robots":["$thing"],
+ "auth":{"tokens":[{"name":"bench","sha256":"$token_sha256","robots":["$thing"]}]}}
+JSON
+    "$bin/robot-server" --config "$work/server.json" --log-level notice >"$work/robot-server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 200); do
+        grep -q "robot-server listening" "$work/robot-server.log" 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/robot-server.log" >&2; die "robot-server exited"; }
+        sleep 0.05
+    done
+    grep -q "robot-server listening" "$work/robot-server.log" || die "robot-server did not start (see $work/robot-server.log)"
+    extra_args+=(--safety-only --estop-samples "${ESTOP_SAMPLES:-40}" --robotd-log-level info
+        --rest-url "http://127.0.0.1:$http_port" --rest-token "$token")
+fi
 
 # MARK: runs
 
@@ -164,7 +216,7 @@ for i in "${!variants[@]}"; do
     status=0
     wait "$bench_pid" || status=$?
     bench_pid=
-    if [[ -s $work/robotd-$variant.log ]]; then
+    if [[ -s $work/robotd-$variant.log ]] && ! $safety; then
         echo "  robotd's log (warnings and errors only):"
         sed 's/^/    /' "$work/robotd-$variant.log"
     fi
@@ -184,6 +236,19 @@ value() {
 verdict() {
     awk -v v="$1" -v g="$2" 'BEGIN { if (v == "–" || v == "n/a") print "?"; else if (v + 0 <= g + 0) print "ok"; else print "MISSED" }'
 }
+
+if $safety; then
+    echo
+    build=release
+    ! $debug || build=debug
+    echo "== summary (emergency stop → motors stopped, ms; robotd $build build)"
+    for path in mqtt rest; do
+        echo "$path: median $(value "$work/${variants[0]}.txt" "estop_${path}_p50_ms")," \
+            "p95 $(value "$work/${variants[0]}.txt" "estop_${path}_p95_ms")," \
+            "max $(value "$work/${variants[0]}.txt" "estop_${path}_max_ms")"
+    done
+    exit 0
+fi
 
 echo
 echo "== summary"

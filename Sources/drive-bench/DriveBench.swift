@@ -38,6 +38,13 @@ struct DriveBench: AsyncParsableCommand {
     @Option(help: "File for robotd's stdout and stderr (with --robotd); default: inherit.") var robotdLog: String?
     @Option(help: "The broker's PID, to report its CPU time.") var brokerPID: Int32?
     @Option(help: "Also write the results as key=value lines to this file.") var summary: String?
+    @Option(help: "Emergency stops to time (over MQTT, and REST with --rest-url); 0 skips them.")
+    var estopSamples = 0
+    @Option(help: "robot-server's base URL (http://127.0.0.1:PORT) for the REST emergency stops.") var restURL: String?
+    @Option(help: "A token that may drive the thing on robot-server (with --rest-url).") var restToken: String?
+    @Flag(
+        help: "Only the safety runs: the ramp (from robotd's log; needs --robotd, --robotd-log and --robotd-log-level info) and the emergency stops.")
+    var safetyOnly = false
     @Flag(
         name: .customLong("keep-cpus-awake"),
         help: "Diagnostic: spin one SCHED_IDLE thread per CPU so that no CPU sleeps (shows the cost of CPU wake-ups).")
@@ -70,6 +77,13 @@ struct DriveBench: AsyncParsableCommand {
         do {
             if let robotd {
                 daemon = try await startRobotd(robotd, probe: probe, results: &results)
+            }
+            if safetyOnly {
+                try await measureSafety(probe, results: &results)
+                daemon?.terminate()
+                await client.disconnect()
+                if let summary { try results.write(to: summary) }
+                return
             }
             let meter = CPUMeter(robotd: daemon?.pid, broker: brokerPID, warmers: warmers)
             try await measureLatency(probe, results: &results)
