@@ -98,7 +98,7 @@ public final class ADS1015: CustomStringConvertible {
         channel: Int, gain: Gain = .fsr6144mV, dataRate: DataRate = .sps1600
     ) throws -> Double {
         let config = Self.singleShotConfig(channel: channel, gain: gain, dataRate: dataRate)
-        try bus.write(address: address, bytes: [Register.config, UInt8(config >> 8), UInt8(config & 0xFF)])
+        try bus.writeWord(address: address, register: Register.config, config)
         MonotonicClock.sleep(for: .microseconds(1_000_000 / dataRate.samplesPerSecond + 50))
         var polls = 0
         while try bus.readWord(address: address, register: Register.config) & Bit.operationalStatus == 0 {

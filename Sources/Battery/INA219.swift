@@ -44,8 +44,7 @@ public final class INA219: BatterySensor {
 
     /// Writes ``configuration``.
     public func configure() throws {
-        let value = Self.configuration
-        try bus.write(address: address, bytes: [Register.configuration, UInt8(value >> 8), UInt8(value & 0xFF)])
+        try bus.writeWord(address: address, register: Register.configuration, Self.configuration)
     }
 
     /// The voltage across the shunt, in volts (positive while the battery discharges).

@@ -18,3 +18,11 @@ public protocol I2CBus: AnyObject {
     /// the low half, so an SMBus-based bus swaps the two.
     func readWord(address: UInt8, register: UInt8) throws -> UInt16
 }
+
+extension I2CBus {
+    /// Writes `value` to the 16-bit register `register` of the chip at `address`, most significant byte first
+    /// (as the ADS1015 and INA219 take it): one transaction of three bytes.
+    public func writeWord(address: UInt8, register: UInt8, _ value: UInt16) throws {
+        try write(address: address, bytes: [register, UInt8(value >> 8), UInt8(value & 0xFF)])
+    }
+}

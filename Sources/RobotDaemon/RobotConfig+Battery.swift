@@ -99,13 +99,4 @@ extension RobotConfig {
         }
         return battery
     }
-
-    /// A number in (0, `limit`].
-    private static func positive(_ reader: ConfigReader, _ key: String, upTo limit: Double) throws(ConfigError)
-        -> Double?
-    {
-        guard let value = try reader.double(key, in: 0...limit) else { return nil }
-        guard value > 0 else { throw ConfigError(reader.keyPath(key), "must be greater than 0") }
-        return value
-    }
 }

@@ -86,7 +86,7 @@ extension RobotConfig {
     }
 
     /// A number in (0, `limit`]: 0 would never move (or never stop ramping), so it is refused by name.
-    private static func positive(_ reader: ConfigReader, _ key: String, upTo limit: Double) throws(ConfigError)
+    static func positive(_ reader: ConfigReader, _ key: String, upTo limit: Double) throws(ConfigError)
         -> Double?
     {
         guard let value = try reader.double(key, in: 0...limit) else { return nil }

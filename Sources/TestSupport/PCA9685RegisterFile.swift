@@ -14,14 +14,7 @@ public import SystemPackage
 /// answer (`EREMOTEIO`, as the Raspberry Pi's adapter reports it). Word reads follow auto-increment like writes.
 public final class PCA9685RegisterFile: I2CBus {
     /// One transaction on the bus, in order.
-    public enum Transaction: Equatable, Sendable {
-        /// A write of `bytes` (register first) to `address`.
-        case write(address: UInt8, bytes: [UInt8])
-        /// A read of `register` from `address`.
-        case read(address: UInt8, register: UInt8)
-        /// A two-byte read starting at `register` from `address`.
-        case readWord(address: UInt8, register: UInt8)
-    }
+    public typealias Transaction = I2CTransaction
 
     /// The chip's address.
     public let address: UInt8

@@ -10,14 +10,7 @@ public import SystemPackage
 /// every transaction fail. Not thread-safe, like a real bus.
 public class WordRegisterChip: I2CBus {
     /// One transaction on the bus, in order.
-    public enum Transaction: Equatable, Sendable {
-        /// A write of `bytes` (pointer first) to `address`.
-        case write(address: UInt8, bytes: [UInt8])
-        /// A one-byte read of `register` from `address`.
-        case readByte(address: UInt8, register: UInt8)
-        /// A two-byte read of `register` from `address`.
-        case readWord(address: UInt8, register: UInt8)
-    }
+    public typealias Transaction = I2CTransaction
 
     /// The chip's address.
     public let address: UInt8
@@ -73,7 +66,7 @@ public class WordRegisterChip: I2CBus {
 
     /// The register's most significant byte, as a one-byte read of a 16-bit register returns.
     public func readByte(address: UInt8, register: UInt8) throws -> UInt8 {
-        transactions.append(.readByte(address: address, register: register))
+        transactions.append(.read(address: address, register: register))
         return UInt8(try read(address, register) >> 8)
     }
 

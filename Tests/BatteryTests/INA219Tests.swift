@@ -6,6 +6,17 @@ import Testing
 /// The real INA219 driver against the register model.
 @Suite("INA219 reads against the register model")
 struct INA219Tests {
+    /// A chip measuring `busVolts` and `shuntVolts`, and the driver, configured, with its transactions forgotten.
+    func configured(shuntOhms: Double, busVolts: Double, shuntVolts: Double) throws -> (INA219RegisterFile, INA219) {
+        let chip = INA219RegisterFile()
+        let sensor = INA219(bus: chip, shuntOhms: shuntOhms)
+        try sensor.configure()
+        chip.clearTransactions()
+        chip.busVolts = busVolts
+        chip.shuntVolts = shuntVolts
+        return (chip, sensor)
+    }
+
     @Test("configure writes 32 V, ±320 mV, 12-bit continuous (0x399F) over whatever another program left")
     func configure() throws {
         let chip = INA219RegisterFile()
@@ -20,12 +31,7 @@ struct INA219Tests {
 
     @Test("volts = bus (4 mV steps) + shunt (10 µV steps); amps = shunt volts / shunt ohms; two transactions")
     func reading() throws {
-        let chip = INA219RegisterFile()
-        let sensor = INA219(bus: chip, shuntOhms: 0.1)
-        try sensor.configure()
-        chip.clearTransactions()
-        chip.busVolts = 7.2
-        chip.shuntVolts = 0.031
+        let (chip, sensor) = try configured(shuntOhms: 0.1, busVolts: 7.2, shuntVolts: 0.031)
         let sample = try sensor.read()
         #expect(abs(sample.volts - 7.231) < 1e-9)
         #expect(abs(try #require(sample.amps) - 0.31) < 1e-9)
@@ -38,11 +44,7 @@ struct INA219Tests {
 
     @Test("a charging battery's current is negative; the shunt register is signed")
     func negativeCurrent() throws {
-        let chip = INA219RegisterFile()
-        let sensor = INA219(bus: chip, shuntOhms: 0.01)
-        try sensor.configure()
-        chip.busVolts = 8.3
-        chip.shuntVolts = -0.0123
+        let (chip, sensor) = try configured(shuntOhms: 0.01, busVolts: 8.3, shuntVolts: -0.0123)
         #expect(try chip.readWord(address: 0x40, register: 0x01) == UInt16(bitPattern: -1230))
         let sample = try sensor.read()
         #expect(abs(try #require(sample.amps) - -1.23) < 1e-9)
@@ -51,11 +53,7 @@ struct INA219Tests {
 
     @Test("OVF set (current beyond the shunt range) is an error naming the chip and the overflow")
     func overflow() throws {
-        let chip = INA219RegisterFile()
-        let sensor = INA219(bus: chip, shuntOhms: 0.1)
-        try sensor.configure()
-        chip.busVolts = 7.0
-        chip.shuntVolts = 0.4
+        let (_, sensor) = try configured(shuntOhms: 0.1, busVolts: 7.0, shuntVolts: 0.4)
         let error = try #require(throws: BatterySensorError.self) { try sensor.read() }
         #expect(
             error.description
