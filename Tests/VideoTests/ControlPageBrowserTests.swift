@@ -51,6 +51,7 @@ extension VideoEndToEnd {
 
                 // bob drives: robot-server refuses (409), the page shows why, and nothing reaches the robot.
                 mark = server.mark
+                let tried = try await bob.stats()?["drive"]?["motions"]?.intValue ?? -1
                 try await bob.arrowUp(true)
                 let refused = try await browser.waitForPage(bob, "the refusal") {
                     ($0["control"]?["refusal"]?.stringValue ?? "").contains("409")
@@ -62,6 +63,8 @@ extension VideoEndToEnd {
                 try await bob.arrowUp(false)
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(server.actions(after: mark).isEmpty, "bob's page published nothing: \(server.actions(after: mark))")
+                let triedAfter = try await bob.stats()?["drive"]?["motions"]?.intValue ?? -1
+                #expect(triedAfter == tried + 1, "one try for the whole press, not one per tick: \(tried) → \(triedAfter)")
 
                 // bob asks; home's page shows the request, and home hands over.
                 try await bob.click("control-request")

@@ -212,7 +212,7 @@ window.robotPage = {
         refusal: control.refusal, text: $('control-text').textContent, buttons: controlButtons(),
       },
       battery: { ...battery, shown: !$('battery').hidden, warning: !$('battery-low').hidden },
-      drive: { driving: drive.target !== null, moved: drive.moved },
+      drive: { driving: drive.target !== null, moved: drive.moved, motions: drive.motions },
     };
   },
   /** The probe's decoded frames; `samples` ([shownMs, paintedMs]) are those since the previous call. */

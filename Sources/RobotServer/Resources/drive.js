@@ -19,6 +19,7 @@ export const drive = {
   inFlight: false,
   moved: false, // a motion was published since the last stop: letting go publishes `stop`
   asked: false, // this press already tried once while someone else drives (the answer is a 409, or the lease)
+  motions: 0, // motions this page posted since it loaded (stats(), for tests)
 };
 /** Functions that return true while motions must not be published at all (estop.js: the latch is engaged). */
 export const motionHolds = [];
@@ -120,6 +121,7 @@ async function sendMove() {
   }
   drive.inFlight = true;
   drive.moved = true;
+  drive.motions += 1;
   const s = speed();
   try {
     const accepted = await post({ left: round(target.left * s), right: round(target.right * s), durationMs: HOLD_MS });
