@@ -172,12 +172,7 @@ if $safety; then
     while port_in_use "$http_port"; do http_port=$((20000 + RANDOM % 40000)); done
     token=$(openssl rand -hex 24)
     token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
-    cat >"$work/server.json" <<JSON
-{"listen":{"host":"127.0.0.1","port":$http_port},
- "mqtt":{"endpoint":"localhost","port":$port,"caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key"},
- "robots":["$thing"],
- "auth":{"tokens":[{"name":"bench","sha256":"$token_sha256","robots":["$thing"]}]}}
-JSON
+    write_bench_server_config "$work/server.json" "$http_port" "$port" "$thing" "$token_sha256"
     "$bin/robot-server" --config "$work/server.json" --log-level notice >"$work/robot-server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 200); do

@@ -106,12 +106,7 @@ robotd_pid=$!
 http_port=$(free_port)
 token=$(openssl rand -hex 24)
 token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
-cat >"$work/server.json" <<EOF
-{"listen":{"host":"127.0.0.1","port":$http_port},
- "mqtt":{"endpoint":"localhost","port":$mqtt_port,"caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key"},
- "robots":["sts-pi"],
- "auth":{"tokens":[{"name":"bench","sha256":"$token_sha256","robots":["sts-pi"]}]}}
-EOF
+write_bench_server_config "$work/server.json" "$http_port" "$mqtt_port" sts-pi "$token_sha256"
 "$bin/robot-server" --config "$work/server.json" --log-level notice >"$work/robot-server.log" 2>&1 &
 server_pid=$!
 wait_for_line "$work/robot-server.log" "connected to the MQTT broker" "$server_pid"

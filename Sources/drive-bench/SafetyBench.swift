@@ -58,7 +58,9 @@ extension DriveBench {
                 try probe.client.publish(topic: topic, payload: Array(payload.utf8))
             case .rest(let target, let token):
                 let status = try target.post("/robots/\(thing)/publish", body: payload, bearer: token)
-                guard (200..<300).contains(status) else { throw ProbeTimeout(description: "POST /robots/\(thing)/publish: HTTP \(status)") }
+                guard (200..<300).contains(status) else {
+                    throw ProbeTimeout(description: "POST /robots/\(thing)/publish: HTTP \(status)")
+                }
             }
             let engaged = try await probe.waitFor(timeout: .seconds(5), "`estop` telemetry for \(id)") {
                 $0.isTelemetry("estop", id: id, reason: "engaged")
@@ -168,7 +170,9 @@ struct HTTPTarget {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw SpawnError(description: "cannot connect to \(host):\(port): \(Errno(rawValue: errno))") }
+        guard connected == 0 else {
+            throw SpawnError(description: "cannot connect to \(host):\(port): \(Errno(rawValue: errno))")
+        }
         let request =
             "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
             + (bearer.map { "Authorization: Bearer \($0)\r\n" } ?? "")

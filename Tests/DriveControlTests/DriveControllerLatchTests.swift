@@ -16,31 +16,50 @@ import Testing
         var controller = Controller()
         _ = controller.started()
         _ = controller.command(try command(#"{"action":"forward","durationMs":1000}"#), now: t0)
-        #expect(controller.command(try command(#"{"action":"estop","id":"e1"}"#), now: t0) == .emergencyStop(id: "e1", newlyEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"estop","id":"e1"}"#), now: t0)
+                == .emergencyStop(id: "e1", newlyEngaged: true))
         #expect(controller.state == .stopped && controller.estopEngaged)
         #expect(controller.deadlineElapsed(now: t0 + .seconds(1)) == .none, "the motion's deadline is gone")
         for json in [
             #"{"action":"forward","id":"m"}"#, #"{"action":"left","id":"m"}"#, #"{"left":0.2,"right":-0.1,"id":"m"}"#,
         ] {
-            #expect(controller.command(try command(json), now: t0) == .reject(CommandRejection(reason: reason, id: "m")))
+            #expect(
+                controller.command(try command(json), now: t0) == .reject(CommandRejection(reason: reason, id: "m")))
         }
         #expect(controller.state == .stopped)
         // A stop is accepted while latched, as always.
-        #expect(controller.command(try command(#"{"action":"stop","id":"s"}"#), now: t0) == .stop(reason: .stop, id: "s", wasMoving: false))
-        #expect(controller.command(try command(#"{"action":"release","id":"r"}"#), now: t0) == .release(id: "r", wasEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"stop","id":"s"}"#), now: t0)
+                == .stop(reason: .stop, id: "s", wasMoving: false))
+        #expect(
+            controller.command(try command(#"{"action":"release","id":"r"}"#), now: t0)
+                == .release(id: "r", wasEngaged: true))
         #expect(!controller.estopEngaged)
         let forward = try command(#"{"action":"forward","id":"f"}"#)
-        #expect(controller.command(forward, now: t0) == .drive(left: 0.5, right: 0.5, deadline: t0 + .milliseconds(200), command: forward))
+        #expect(
+            controller.command(forward, now: t0)
+                == .drive(left: 0.5, right: 0.5, deadline: t0 + .milliseconds(200), command: forward))
     }
 
     @Test func estopAndReleaseAreIdempotentAndAnswerEachID() throws {
         var controller = Controller()
-        #expect(controller.command(try command(#"{"action":"release","id":"r0"}"#), now: t0) == .release(id: "r0", wasEngaged: false))
-        #expect(controller.command(try command(#"{"action":"estop","id":"e1"}"#), now: t0) == .emergencyStop(id: "e1", newlyEngaged: true))
-        #expect(controller.command(try command(#"{"action":"estop","id":"e2"}"#), now: t0) == .emergencyStop(id: "e2", newlyEngaged: false))
+        #expect(
+            controller.command(try command(#"{"action":"release","id":"r0"}"#), now: t0)
+                == .release(id: "r0", wasEngaged: false))
+        #expect(
+            controller.command(try command(#"{"action":"estop","id":"e1"}"#), now: t0)
+                == .emergencyStop(id: "e1", newlyEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"estop","id":"e2"}"#), now: t0)
+                == .emergencyStop(id: "e2", newlyEngaged: false))
         #expect(controller.estopEngaged)
-        #expect(controller.command(try command(#"{"action":"release","id":"r1"}"#), now: t0) == .release(id: "r1", wasEngaged: true))
-        #expect(controller.command(try command(#"{"action":"release","id":"r2"}"#), now: t0) == .release(id: "r2", wasEngaged: false))
+        #expect(
+            controller.command(try command(#"{"action":"release","id":"r1"}"#), now: t0)
+                == .release(id: "r1", wasEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"release","id":"r2"}"#), now: t0)
+                == .release(id: "r2", wasEngaged: false))
     }
 
     @Test func aRestartWithTheLatchSavedStaysLatched() throws {
@@ -49,7 +68,8 @@ import Testing
         #expect(controller.estopEngaged)
         let forward = try command(#"{"action":"forward","id":"f"}"#)
         #expect(controller.command(forward, now: t0) == .reject(CommandRejection(reason: reason, id: "f")))
-        #expect(controller.command(try command(#"{"action":"release"}"#), now: t0) == .release(id: nil, wasEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"release"}"#), now: t0) == .release(id: nil, wasEngaged: true))
         guard case .drive = controller.command(forward, now: t0) else {
             Issue.record("forward should drive after the release")
             return
@@ -66,7 +86,9 @@ import Testing
         _ = controller.tick(now: t0 + .milliseconds(20))
         _ = controller.tick(now: t0 + .milliseconds(40))
         #expect(controller.applied != .zero)
-        #expect(controller.command(try command(#"{"action":"estop"}"#), now: t0 + .milliseconds(50)) == .emergencyStop(id: nil, newlyEngaged: true))
+        #expect(
+            controller.command(try command(#"{"action":"estop"}"#), now: t0 + .milliseconds(50))
+                == .emergencyStop(id: nil, newlyEngaged: true))
         #expect(controller.applied == .zero && controller.nextTick == nil)
         #expect(controller.tick(now: t0 + .milliseconds(60)) == .none)
     }

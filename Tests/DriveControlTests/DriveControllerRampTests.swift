@@ -39,10 +39,14 @@ import Testing
         return values + [end]
     }
 
-    func expectClose(_ actual: [Throttles], _ expected: [(Double, Double)], sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectClose(
+        _ actual: [Throttles], _ expected: [(Double, Double)], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(actual.count == expected.count, "\(actual)", sourceLocation: sourceLocation)
         for (got, (left, right)) in zip(actual, expected) {
-            #expect(abs(got.left - left) < 1e-9 && abs(got.right - right) < 1e-9, "\(got) ≠ (\(left), \(right))", sourceLocation: sourceLocation)
+            #expect(
+                abs(got.left - left) < 1e-9 && abs(got.right - right) < 1e-9, "\(got) ≠ (\(left), \(right))",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -50,7 +54,9 @@ import Testing
         var controller = Controller(limits: DriveLimits(maxAcceleration: 4))
         let forward = try command(#"{"action":"forward","speed":1,"durationMs":1000,"id":"f"}"#)
         // Telemetry reports the target at once; the motors start from 0 and follow on the ticks.
-        #expect(controller.command(forward, now: t0) == .retarget(left: 1, right: 1, deadline: t0 + .seconds(1), command: forward))
+        #expect(
+            controller.command(forward, now: t0)
+                == .retarget(left: 1, right: 1, deadline: t0 + .seconds(1), command: forward))
         #expect(controller.applied == .zero && controller.nextTick == t0 + tick)
         let steps = ticks(&controller, from: t0)
         // 0.08 per 20 ms: 0.08, 0.16 … 0.96 at 240 ms, then 1 at 260 ms.
@@ -58,7 +64,9 @@ import Testing
         #expect(controller.nextTick == nil && controller.applied == Throttles(left: 1, right: 1))
         // A repeated command at full speed writes the motors at once, as without a ramp.
         let again = try command(#"{"action":"forward","speed":1,"durationMs":1000}"#)
-        #expect(controller.command(again, now: t0 + .milliseconds(300)) == .drive(left: 1, right: 1, deadline: t0 + .milliseconds(1300), command: again))
+        #expect(
+            controller.command(again, now: t0 + .milliseconds(300))
+                == .drive(left: 1, right: 1, deadline: t0 + .milliseconds(1300), command: again))
     }
 
     @Test func lateTicksMoveByTheTimeElapsedCappedAtTwoTicks() throws {
@@ -66,11 +74,15 @@ import Testing
         _ = controller.command(try command(#"{"action":"forward","speed":1,"durationMs":2000}"#), now: t0)
         #expect(controller.tick(now: t0 + .milliseconds(20)) == .apply(left: 0.08, right: 0.08))
         // 25 ms late by 5: 0.1 more.
-        guard case .apply(let left, _) = controller.tick(now: t0 + .milliseconds(45)) else { return #expect(Bool(false)) }
+        guard case .apply(let left, _) = controller.tick(now: t0 + .milliseconds(45)) else {
+            return #expect(Bool(false))
+        }
         #expect(abs(left - 0.18) < 1e-9)
         #expect(controller.nextTick == t0 + .milliseconds(65))
         // 100 ms late: never more than two ticks' worth (0.16), so a stalled timer cannot make the wheels jump.
-        guard case .apply(let late, _) = controller.tick(now: t0 + .milliseconds(145)) else { return #expect(Bool(false)) }
+        guard case .apply(let late, _) = controller.tick(now: t0 + .milliseconds(145)) else {
+            return #expect(Bool(false))
+        }
         #expect(abs(late - 0.34) < 1e-9)
     }
 
@@ -80,7 +92,9 @@ import Testing
         let rampUp = ticks(&controller, from: t0)
         let reversed = t0 + tick * rampUp.count
         let back = try command(#"{"action":"backwards","speed":1,"durationMs":5000}"#)
-        #expect(controller.command(back, now: reversed) == .retarget(left: -1, right: -1, deadline: reversed + .seconds(5), command: back))
+        #expect(
+            controller.command(back, now: reversed)
+                == .retarget(left: -1, right: -1, deadline: reversed + .seconds(5), command: back))
         // From +1 to −1 at 0.08 per tick: 25 ticks (500 ms), both wheels equal all the way.
         expectClose(ticks(&controller, from: reversed), line(24, from: (1, 1), by: (-0.08, -0.08), to: (-1, -1)))
     }
@@ -96,7 +110,9 @@ import Testing
         _ = controller.command(try command(#"{"action":"forward","speed":1,"durationMs":1000}"#), now: t0)
         _ = controller.tick(now: t0 + .milliseconds(20))
         let slower = try command(#"{"action":"forward","speed":0.1,"durationMs":1000}"#)
-        #expect(controller.command(slower, now: t0 + .milliseconds(30)) == .retarget(left: 0.1, right: 0.1, deadline: t0 + .milliseconds(1030), command: slower))
+        #expect(
+            controller.command(slower, now: t0 + .milliseconds(30))
+                == .retarget(left: 0.1, right: 0.1, deadline: t0 + .milliseconds(1030), command: slower))
         #expect(controller.nextTick == t0 + .milliseconds(40), "the ramp's grid is kept")
         #expect(controller.tick(now: t0 + .milliseconds(40)) == .apply(left: 0.1, right: 0.1))
         #expect(controller.nextTick == nil)
@@ -106,7 +122,9 @@ import Testing
         var controller = Controller(limits: DriveLimits(maxAcceleration: 4))
         _ = controller.command(try command(#"{"action":"forward","speed":1,"durationMs":5000}"#), now: t0)
         let full = t0 + tick * ticks(&controller, from: t0).count
-        #expect(controller.command(try command(#"{"action":"stop","id":"s"}"#), now: full) == .rampDown(reason: .stop, id: "s", wasMoving: true))
+        #expect(
+            controller.command(try command(#"{"action":"stop","id":"s"}"#), now: full)
+                == .rampDown(reason: .stop, id: "s", wasMoving: true))
         #expect(controller.state == .stopped)
         // max(4, 10) per second: 0.2 per tick, 0 after 5 ticks (100 ms).
         expectClose(ticks(&controller, from: full), [(0.8, 0.8), (0.6, 0.6), (0.4, 0.4), (0.2, 0.2), (0, 0)])
@@ -154,7 +172,9 @@ import Testing
         var controller = Controller()
         _ = controller.command(try command(#"{"action":"forward","speed":1}"#), now: t0)
         #expect(controller.nextTick == nil && controller.applied == Throttles(left: 1, right: 1))
-        #expect(controller.command(try command(#"{"action":"stop"}"#), now: t0) == .stop(reason: .stop, id: nil, wasMoving: true))
+        #expect(
+            controller.command(try command(#"{"action":"stop"}"#), now: t0)
+                == .stop(reason: .stop, id: nil, wasMoving: true))
         #expect(controller.tick(now: t0 + tick) == .none)
     }
 }
@@ -177,7 +197,9 @@ import Testing
         var controller = Controller(limits: DriveLimits(maxSpeed: 0.5))
         let t0 = ContinuousClock.now
         let left = try DriveCommandParser.parse(Array(#"{"action":"left","speed":1}"#.utf8), defaults: DriveDefaults())
-        #expect(controller.command(left, now: t0) == .drive(left: -0.5, right: 0.5, deadline: t0 + .milliseconds(200), command: left))
+        #expect(
+            controller.command(left, now: t0)
+                == .drive(left: -0.5, right: 0.5, deadline: t0 + .milliseconds(200), command: left))
     }
 
     @Test func theStopRateIsAtLeast10PerSecond() {

@@ -148,10 +148,14 @@ import Testing
         let values = steps.map(\.left)
         #expect(steps.allSatisfy { $0.left == $0.right }, "\(steps)", sourceLocation: sourceLocation)
         #expect(values.first == from && values.last == to, "\(values)", sourceLocation: sourceLocation)
-        #expect(values.count >= Int((abs(to - from) / largestStep).rounded(.up)) + 1, "\(values)", sourceLocation: sourceLocation)
+        #expect(
+            values.count >= Int((abs(to - from) / largestStep).rounded(.up)) + 1, "\(values)",
+            sourceLocation: sourceLocation)
         for (a, b) in zip(values, values.dropFirst()) {
             let step = (b - a) * (to > from ? 1 : -1)
-            #expect(step > 0 && step <= largestStep + 0.001, "step \(a) → \(b) in \(values)", sourceLocation: sourceLocation)
+            #expect(
+                step > 0 && step <= largestStep + 0.001, "step \(a) → \(b) in \(values)", sourceLocation: sourceLocation
+            )
         }
     }
 }

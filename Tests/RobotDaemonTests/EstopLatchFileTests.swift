@@ -24,7 +24,8 @@ import Testing
         #expect(file.read() == .engaged(since: "2026-12-04T22:40:00.000000Z", id: "e1"))
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["estop.json"], "no temporary file left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory) == ["estop.json"], "no temporary file left")
         let text = try String(contentsOfFile: file.path, encoding: .utf8)
         #expect(text == #"{"engaged":true,"since":"2026-12-04T22:40:00.000000Z","id":"e1"}"# + "\n")
         try file.save(engaged: false, id: nil, since: since)

@@ -11,7 +11,8 @@ import Testing
         let folder = try ScratchDirectory.make("robot-config")
         let pki = try TestPKI.make()
         try FileManager.default.createSymbolicLink(at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
-        let text = #"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","#
+        let text =
+            #"{"thingName":"sts-pi","mqtt":{"endpoint":"localhost","caFile":"pki/ca.crt","#
             + #""certFile":"pki/sts-pi.crt","keyFile":"pki/sts-pi.key"}\#(members.isEmpty ? "" : ",")\#(members)}"#
         let file = folder.appending(path: "config.json")
         try text.write(to: file, atomically: true, encoding: .utf8)

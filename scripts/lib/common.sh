@@ -200,6 +200,18 @@ write_local_robotd_config() {
 EOF
 }
 
+# write_bench_server_config FILE HTTP_PORT MQTT_PORT THING TOKEN_SHA256: the benchmarks' robot-server config:
+# listens on 127.0.0.1:HTTP_PORT, connects to the local broker on MQTT_PORT as robot-server (pki/ beside FILE),
+# drives THING, and lets one static token in (TOKEN_SHA256: the hex SHA-256 of the token).
+write_bench_server_config() {
+    cat >"$1" <<EOF
+{"listen":{"host":"127.0.0.1","port":$2},
+ "mqtt":{"endpoint":"localhost","port":$3,"caFile":"pki/ca.crt","certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key"},
+ "robots":["$4"],
+ "auth":{"tokens":[{"name":"bench","sha256":"$5","robots":["$4"]}]}}
+EOF
+}
+
 # busy_percent SECONDS: how busy all CPUs were over the next SECONDS (percent).
 busy_percent() {
     local before after busy idle
