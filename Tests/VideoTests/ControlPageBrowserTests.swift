@@ -6,9 +6,10 @@ import TestSupport
 import Testing
 
 extension VideoEndToEnd {
-    /// Who drives, on the page: two Chromiums (one profile each) with two tokens of two principals, `home` and
-    /// `bob`, against the real robotd (simulated motors) and robot-server's control lease (``DrivePageStack``, no
-    /// video). One drives, the other sees who and is refused, asks, is handed control and drives.
+    /// Who drives, on the page: Chromiums (one profile each) with the tokens of three principals, `home`, `bob` and
+    /// the admin `fleet`, against the real robotd (simulated motors) and robot-server's control lease
+    /// (``DrivePageStack``, no video). One drives, the other sees who and is refused, asks, is handed control and
+    /// drives; an admin takes over.
     ///
     /// Needs `chromium` (apt-get install chromium).
     @Suite(.timeLimit(.minutes(2))) struct ControlPageBrowserTests {
@@ -20,8 +21,8 @@ extension VideoEndToEnd {
             }
         }
 
-        @Test func oneDrivesTheOtherIsRefusedAsksAndIsHandedControl() async throws {
-            try await DrivePageStack.with(browsers: 2, robotSections: EstopPageBrowserTests.state) { stack in
+        @Test func oneDrivesTheOtherIsRefusedAsksAndIsHandedControlAndAnAdminTakesOver() async throws {
+            try await DrivePageStack.with(browsers: 3, robotSections: EstopPageBrowserTests.state) { stack in
                 let server = stack.server
                 let home = try await stack.open(RobotServerProcess.homeToken, browser: 0)
                 let bob = try await stack.open(DrivePageStack.bobToken, browser: 1)
@@ -45,7 +46,8 @@ extension VideoEndToEnd {
                     $0["control"]?["holder"]?["name"] == "home"
                 }
                 #expect(watching["control"]?["text"] == "home is driving", "\(watching)")
-                #expect(watching["control"]?["buttons"] == ["control-request"], "bob may ask, not take over: \(watching)")
+                #expect(
+                    watching["control"]?["buttons"] == ["control-request"], "bob may ask, not take over: \(watching)")
                 try await home.arrowUp(false)
                 try await server.waitForTelemetry(after: mark, "stopped") { $0.event == .stopped }
 
@@ -62,9 +64,11 @@ extension VideoEndToEnd {
                 try await Task.sleep(for: .milliseconds(400))
                 try await bob.arrowUp(false)
                 try await Task.sleep(for: .milliseconds(200))
-                #expect(server.actions(after: mark).isEmpty, "bob's page published nothing: \(server.actions(after: mark))")
+                #expect(
+                    server.actions(after: mark).isEmpty, "bob's page published nothing: \(server.actions(after: mark))")
                 let triedAfter = try await bob.stats()?["drive"]?["motions"]?.intValue ?? -1
-                #expect(triedAfter == tried + 1, "one try for the whole press, not one per tick: \(tried) → \(triedAfter)")
+                #expect(
+                    triedAfter == tried + 1, "one try for the whole press, not one per tick: \(tried) → \(triedAfter)")
 
                 // bob asks; home's page shows the request, and home hands over.
                 try await bob.click("control-request")
@@ -102,7 +106,21 @@ extension VideoEndToEnd {
                 }
                 try await Task.sleep(for: .milliseconds(300))
                 try await home.arrowUp(false)
-                #expect(server.actions(after: mark).isEmpty, "home's page published nothing: \(server.actions(after: mark))")
+                #expect(
+                    server.actions(after: mark).isEmpty, "home's page published nothing: \(server.actions(after: mark))"
+                )
+
+                // An admin (the fleet token) is offered Take over, and takes the lease at once.
+                let fleet = try await stack.open(RobotServerProcess.fleetToken, browser: 2)
+                let admin = try await browser.waitForPage(fleet, "bob named as the driver on the admin's page") {
+                    $0["control"]?["holder"]?["name"] == "bob"
+                }
+                #expect(admin["control"]?["buttons"] == ["control-request", "control-takeover"], "\(admin)")
+                try await fleet.click("control-takeover")
+                try await browser.waitForPage(fleet, "the admin driving") { $0["control"]?["you"]?["driving"] == true }
+                try await browser.waitForPage(bob, "fleet named as the driver on bob's page") {
+                    $0["control"]?["holder"]?["name"] == "fleet"
+                }
             }
         }
     }

@@ -41,7 +41,7 @@ extension VideoEndToEnd {
                 let engaged = try await server.waitForTelemetry(after: mark, "the latch engaged") {
                     $0.event == .estop && $0.reason == "engaged"
                 }
-                print("estop page: button pressed → robotd's estop/engaged telemetry after \(ContinuousClock.now - pressed)")
+                print("estop page: button → robotd's estop/engaged telemetry in \(ContinuousClock.now - pressed)")
                 #expect(engaged.extra["estop"] == true, "\(engaged)")
                 let published = server.actions(after: mark)
                 #expect(published.contains { $0["action"] == "estop" }, "the page published estop: \(published)")

@@ -12,7 +12,9 @@ extension BrowserPage {
         let hit = try await evaluate(
             "(() => { const e = document.elementFromPoint(\(centre.x), \(centre.y)); "
                 + "return e && (e.id === '\(id)' || e.closest('#\(id)') !== null); })()")
-        guard hit == true else { throw TestSupportError("#\(id) is not shown at its centre \(centre): hidden or covered") }
+        guard hit == true else {
+            throw TestSupportError("#\(id) is not shown at its centre \(centre): hidden or covered")
+        }
         try await mouse("mousePressed", x: centre.x, y: centre.y)
         try await mouse("mouseReleased", x: centre.x, y: centre.y)
     }

@@ -23,7 +23,8 @@ final class DrivePageStack: Sendable {
     /// Static tokens: robot-server's test tokens and `bob` (drive, view on sts-pi).
     static var auth: String {
         let bob = #"{"sha256":"\#(RobotServerProcess.sha256(bobToken))","robots":["sts-pi"],"name":"bob"}"#
-        return RobotServerProcess.staticTokensAuth.replacingOccurrences(of: #"{"tokens":["#, with: #"{"tokens":[\#(bob),"#)
+        return RobotServerProcess.staticTokensAuth.replacingOccurrences(
+            of: #"{"tokens":["#, with: #"{"tokens":[\#(bob),"#)
     }
 
     /// Runs `body` with robotd (heartbeats every second, `robotSections` added to its config), robot-server and
