@@ -22,7 +22,7 @@ extension VideoEndToEnd {
         }
 
         @Test func oneDrivesTheOtherIsRefusedAsksAndIsHandedControlAndAnAdminTakesOver() async throws {
-            try await DrivePageStack.with(browsers: 3, robotSections: EstopPageBrowserTests.state) { stack in
+            try await DrivePageStack.with(browsers: 3) { stack in
                 let server = stack.server
                 let home = try await stack.open(RobotServerProcess.homeToken, browser: 0)
                 let bob = try await stack.open(DrivePageStack.bobToken, browser: 1)

@@ -15,13 +15,10 @@ extension VideoEndToEnd {
     @Suite(.timeLimit(.minutes(2))) struct EstopPageBrowserTests {
         let browser = BrowserTests()
 
-        /// robotd keeps its latch in a scratch folder beside its config, not in /var/lib/robot.
-        static let state = #""stateDirectory":"state""#
-
         static let rejection = #"the emergency stop is engaged; send {"action":"release"} to drive again"#
 
         @Test func theButtonStopsAndLatchesTheRobotAndOnlyTheTwoStepReleaseLetsItDriveAgain() async throws {
-            try await DrivePageStack.with(robotSections: Self.state) { stack in
+            try await DrivePageStack.with { stack in
                 let server = stack.server
                 let page = try await stack.open()
                 try await browser.waitForPage(page, "robotd's latch, released") { $0["estop"]?["engaged"] == false }

@@ -8,7 +8,8 @@ import TestSupport
 /// token in localStorage, which every window of one browser shares).
 ///
 /// The tokens: ``RobotServerProcess``'s (`home` drives sts-pi, `fleet` is an admin everywhere, `viewer` watches),
-/// and `bob`, who drives sts-pi like `home` but is another principal.
+/// and `bob`, who drives sts-pi like `home` but is another principal. robotd keeps its emergency-stop latch in a
+/// scratch `state/` beside its config (``RobotdHarness``), so a latch left engaged reaches no other test.
 final class DrivePageStack: Sendable {
     static let bobToken = "bob-token-6a2d94e1c07f3b58"
 
