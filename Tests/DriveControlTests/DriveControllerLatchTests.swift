@@ -44,22 +44,17 @@ import Testing
 
     @Test func estopAndReleaseAreIdempotentAndAnswerEachID() throws {
         var controller = Controller()
-        #expect(
-            controller.command(try command(#"{"action":"release","id":"r0"}"#), now: t0)
-                == .release(id: "r0", wasEngaged: false))
-        #expect(
-            controller.command(try command(#"{"action":"estop","id":"e1"}"#), now: t0)
-                == .emergencyStop(id: "e1", newlyEngaged: true))
-        #expect(
-            controller.command(try command(#"{"action":"estop","id":"e2"}"#), now: t0)
-                == .emergencyStop(id: "e2", newlyEngaged: false))
-        #expect(controller.estopEngaged)
-        #expect(
-            controller.command(try command(#"{"action":"release","id":"r1"}"#), now: t0)
-                == .release(id: "r1", wasEngaged: true))
-        #expect(
-            controller.command(try command(#"{"action":"release","id":"r2"}"#), now: t0)
-                == .release(id: "r2", wasEngaged: false))
+        let steps: [(String, Controller.Action)] = [
+            (#"{"action":"release","id":"r0"}"#, .release(id: "r0", wasEngaged: false)),
+            (#"{"action":"estop","id":"e1"}"#, .emergencyStop(id: "e1", newlyEngaged: true)),
+            (#"{"action":"estop","id":"e2"}"#, .emergencyStop(id: "e2", newlyEngaged: false)),
+            (#"{"action":"release","id":"r1"}"#, .release(id: "r1", wasEngaged: true)),
+            (#"{"action":"release","id":"r2"}"#, .release(id: "r2", wasEngaged: false)),
+        ]
+        for (json, expected) in steps {
+            #expect(controller.command(try command(json), now: t0) == expected, "\(json)")
+        }
+        #expect(!controller.estopEngaged)
     }
 
     @Test func aRestartWithTheLatchSavedStaysLatched() throws {
