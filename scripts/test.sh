@@ -68,6 +68,7 @@ pure_suites+='|RelayConfigTests|RuleEvaluationTests|TopicAndTemplateTests|Webhoo
 pure_suites+='|ClockStripeTests|AudioSettingsTests|WAVToneAudioTests|AudioConfigTests'
 pure_suites+='|BitrateControllerTests|VideoBlockPickerTests|BitrateSettingsTests|SignalingEndpointTests|LinkConditionsTests'
 pure_suites+='|NATTraversalICEPathTests|BitrateRetransmissionTests'
+pure_suites+='|I2CBusReadWordTests|EstopLatchFileTests|BatteryServiceTests|BatteryConfigTests'
 end_to_end="^($end_to_end_targets)\\.(?!($pure_suites)(/|\$))"
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?

@@ -29,11 +29,13 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
     )
     // Shutdown runs in reverse order: STOPPING=1 to systemd (appended last), the motors stop, then the video producer.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-    if let video = makeVideoService(config: config, drive: drive, logger: logger) {
-        services.append(.init(service: video, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
-    }
-    if let battery = makeBatteryService(config: config, drive: drive, logger: logger) {
-        services.append(.init(service: battery, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+    // The video producer and the battery gauge may end or fail without taking the drive path with them.
+    let helpers: [(any Service)?] = [
+        makeVideoService(config: config, drive: drive, logger: logger),
+        makeBatteryService(config: config, drive: drive, logger: logger),
+    ]
+    for service in helpers.compactMap({ $0 }) {
+        services.append(.init(service: service, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
     }
     services.append(.init(service: drive, successTerminationBehavior: .gracefullyShutdownGroup))
     return ServiceGroup(
