@@ -140,6 +140,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KinesisVideo",
+            dependencies: [
+                "AWSSigV4", "StrictJSON", "Basics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RelayQueue",
             dependencies: ["Basics", "CSQLite", "POSIXThreads", systemPackage],
             swiftSettings: swiftSettings
@@ -147,7 +158,7 @@ let package = Package(
         .target(
             name: "WebRTCProducer",
             dependencies: [
-                "Basics", "CGStreamer", "StrictJSON", "SignalingProtocol", "POSIXThreads",
+                "Basics", "CGStreamer", "StrictJSON", "SignalingProtocol", "POSIXThreads", "KinesisVideo",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -443,6 +454,15 @@ let package = Package(
             name: "DeployTests",
             dependencies: [
                 "RobotDaemon", "SystemdNotify", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KVSTests",
+            dependencies: [
+                "KinesisVideo", "AWSSigV4", "WebRTCProducer", "SignalingProtocol", "RobotDaemon", "BrowserControl",
+                "StrictJSON", "Basics", "MQTT", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -35,10 +35,11 @@ done
 # The deploy tests also need: shellcheck (the scripts' lint), systemd (systemd-analyze; no running systemd needed),
 # curl and binutils (install.sh's CA download and strip); the video tests need chromium and GStreamer's plugins
 # (robot-webrtc's pipelines: videotestsrc, x264enc, webrtcbin, libnice), the relay's tests moto; the NAT tests
-# (network namespaces, NAT routers, a TURN relay; docs/NAT.md) iproute2, nftables, conntrack, coturn and socat.
+# (network namespaces, NAT routers, a TURN relay; docs/NAT.md) iproute2, nftables, conntrack, coturn and socat; the KVS
+# model (Tests/Fixtures/kvs_model.py) Debian's python3-websockets.
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils chromium \
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
-    gstreamer1.0-nice iproute2 nftables conntrack coturn socat
+    gstreamer1.0-nice iproute2 nftables conntrack coturn socat python3-websockets
 ensure_moto
 require_swift
 reap_test_leftovers

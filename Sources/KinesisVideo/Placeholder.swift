@@ -1,0 +1,1 @@
+// Placeholder so the target builds before K1 adds the KVS client; K1 replaces it.
