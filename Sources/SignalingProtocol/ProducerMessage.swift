@@ -1,7 +1,11 @@
-/// What the producer sends robot-server, in the producer's terms; ``frame`` is the contract's ``PeerFrame``, ``text``
-/// the text frame (`{"type":"offer","viewer":…,"sdp":…}`, `{"type":"ice","viewer":…,"candidate":…,"sdpMLineIndex":…}`).
+/// What the producer sends a viewer through the signaling connection, in the producer's terms; on robot-server
+/// ``frame`` is the contract's ``PeerFrame``, ``text`` the text frame (`{"type":"offer","viewer":…,"sdp":…}`,
+/// `{"type":"ice","viewer":…,"candidate":…,"sdpMLineIndex":…}`); the KVS transport encodes them its own way.
 public enum ProducerMessage: Sendable, Equatable {
+    /// Our offer, when the producer offers (robot-server's `viewer-joined`).
     case offer(viewer: String, sdp: String)
+    /// Our answer to the viewer's offer (``SignalingMessage/offer(viewer:sdp:)``, KVS's `SDP_OFFER`).
+    case answer(viewer: String, sdp: String)
     case candidate(viewer: String, candidate: String, sdpMLineIndex: UInt32)
 
     /// The frame, as robot-server reads it with ``PeerFrame/init(parsing:from:)``.
@@ -9,6 +13,8 @@ public enum ProducerMessage: Sendable, Equatable {
         switch self {
         case .offer(let viewer, let sdp):
             PeerFrame(.offer(sdp: sdp), viewer: viewer)
+        case .answer(let viewer, let sdp):
+            PeerFrame(.answer(sdp: sdp), viewer: viewer)
         case .candidate(let viewer, let candidate, let index):
             PeerFrame(.ice(candidate: candidate, sdpMLineIndex: Int(index)), viewer: viewer)
         }

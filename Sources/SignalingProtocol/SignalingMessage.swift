@@ -1,7 +1,9 @@
-/// A frame robot-server sends the producer on `/robots/{thing}/signal?role=producer`, in the producer's terms: the
-/// contract's ``ServerFrame`` as the producer reads it (``ServerFrame/parse(_:for:)`` with `.producer`). Frames
-/// meant for viewers only (`producer`, `telemetry`, `control`, `offer`) and types this version does not know are
-/// ``ignored(type:)``.
+/// What the producer hears from its signaling connection, in the producer's terms. From robot-server
+/// (`/robots/{thing}/signal?role=producer`): the contract's ``ServerFrame`` as the producer reads it
+/// (``parse(_:)``, which is ``ServerFrame/parse(_:for:)`` with `.producer`); frames meant for viewers only
+/// (`producer`, `telemetry`, `control`, `offer`) and types this version does not know are ``ignored(type:)``. From
+/// KVS (the viewer offers): ``offer(viewer:sdp:)``, ``candidate(viewer:candidate:sdpMLineIndex:)`` and
+/// ``iceServers(_:)``, which that transport makes from KVS's messages.
 public enum SignalingMessage: Sendable, Equatable {
     /// The first frame: our peer id and the ICE servers every peer connection should use.
     case welcome(peer: String, iceServers: [ICEServer])
@@ -12,6 +14,12 @@ public enum SignalingMessage: Sendable, Equatable {
     case viewerLeft(viewer: String)
     /// The viewer's answer to our offer.
     case answer(viewer: String, sdp: String)
+    /// The viewer's offer (KVS's `SDP_OFFER`): answer it with a new peer connection, using the current ICE servers.
+    /// Another offer from the same viewer replaces its peer connection (as a second `viewer-joined` does).
+    case offer(viewer: String, sdp: String)
+    /// The ICE servers for peer connections made from now on (KVS's TURN configuration, fetched and refreshed by the
+    /// transport); the ones already made keep theirs.
+    case iceServers([ICEServer])
     /// One of the viewer's ICE candidates (`candidate` may be empty: end of candidates; an absent index is 0).
     case candidate(viewer: String, candidate: String, sdpMLineIndex: UInt32)
     /// The server refused one of our frames; the socket stays open.

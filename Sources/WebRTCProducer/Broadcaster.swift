@@ -15,7 +15,7 @@ final class Broadcaster {
     private let bitrate: BitrateAdaptation
 
     private var generation = 0
-    private var outgoing: AsyncStream<String>.Continuation?
+    private var outgoing: AsyncStream<ProducerMessage>.Continuation?
     private var iceServers: [ICEServer] = []
     /// Every branch by serial, detaching ones included.
     private var branches: [Int: ViewerBranch] = [:]
@@ -43,18 +43,25 @@ final class Broadcaster {
             self.generation = generation
             self.outgoing = outgoing
             iceServers = []
-        case .frame(let generation, let text):
+        case .message(let generation, let message):
             guard generation == self.generation else { break }
-            handleFrame(text)
-        case .disconnected(let generation):
+            handleMessage(message)
+        case .disconnected(let generation, let keepViewers):
             guard generation == self.generation else { break }
             outgoing?.finish()
             outgoing = nil
+            guard !keepViewers else {
+                logger.info(
+                    "signaling: disconnected; the viewers' peer connections go on",
+                    metadata: ["webrtc.viewers": "\(serialByViewer.count)"])
+                break
+            }
             for serial in Array(serialByViewer.values) {
                 detach(serial, reason: "signaling connection lost")
             }
         case .negotiationNeeded(let serial):
-            guard let branch = liveBranch(serial), !branch.offerRequested else { break }
+            // A branch answering the viewer's offer negotiates from that offer, never from its own.
+            guard let branch = liveBranch(serial), !branch.answers, !branch.offerRequested else { break }
             logger.debug("webrtc: creating the offer", metadata: metadata(branch))
             branch.createOffer()
         case .offerCreated(let serial, let sdp):
@@ -63,6 +70,15 @@ final class Broadcaster {
             logger.info("webrtc: offer sent", metadata: metadata(branch))
             do {
                 try branch.applyLocalOffer(sdp)
+            } catch {
+                fail(serial, reason: error.description)
+            }
+        case .answerCreated(let serial, let sdp):
+            guard let branch = liveBranch(serial) else { break }
+            do {
+                try branch.applyLocalAnswer(sdp)
+                send(.answer(viewer: branch.viewer, sdp: sdp))
+                logger.info("webrtc: answer sent", metadata: metadata(branch))
             } catch {
                 fail(serial, reason: error.description)
             }
@@ -120,14 +136,7 @@ final class Broadcaster {
 
     // MARK: signaling
 
-    private func handleFrame(_ text: String) {
-        let message: SignalingMessage
-        do {
-            message = try SignalingMessage.parse(text)
-        } catch {
-            logger.warning("signaling: \(error)")
-            return
-        }
+    private func handleMessage(_ message: SignalingMessage) {
         switch message {
         case .welcome(let peer, let servers):
             iceServers = servers
@@ -137,6 +146,11 @@ final class Broadcaster {
         case .viewerJoined(let viewer, let servers):
             // Fresh TURN credentials for this viewer when robot-server minted some; else the welcome's.
             join(viewer, iceServers: servers ?? iceServers)
+        case .offer(let viewer, let sdp):
+            join(viewer, iceServers: iceServers, offer: sdp)
+        case .iceServers(let servers):
+            iceServers = servers
+            logger.info("signaling: ICE servers for new viewers", metadata: ["webrtc.iceServers": "\(servers.count)"])
         case .viewerLeft(let viewer):
             guard let serial = serialByViewer[viewer] else {
                 logger.debug("signaling: viewer-left for an unknown viewer", metadata: ["webrtc.viewer": "\(viewer)"])
@@ -162,9 +176,11 @@ final class Broadcaster {
         }
     }
 
-    private func join(_ viewer: String, iceServers: [ICEServer]) {
+    /// A new branch for `viewer`, replacing its old one: it offers, or answers `offer` (the viewer's).
+    private func join(_ viewer: String, iceServers: [ICEServer], offer: String? = nil) {
         if let old = serialByViewer[viewer] {
-            // robot-server says viewer-joined again when the viewer asked for a new peer connection (`restart`).
+            // robot-server says viewer-joined again when the viewer asked for a new peer connection (`restart`); a
+            // KVS viewer offers again.
             detach(old, reason: "viewer joined again: a new peer connection (restart)")
         }
         lastSerial += 1
@@ -172,7 +188,7 @@ final class Broadcaster {
         do {
             let branch = try ViewerBranch(
                 serial: serial, viewer: viewer, iceServers: iceServers, iceLoopback: settings.iceLoopback,
-                audio: pipeline.audio, events: events)
+                audio: pipeline.audio, answers: offer != nil, events: events)
             branch.setTalking(viewer == talker)
             branches[serial] = branch
             serialByViewer[viewer] = serial
@@ -184,6 +200,9 @@ final class Broadcaster {
                     """)
             }
             try branch.attach(to: pipeline)
+            if let offer {
+                try branch.answer(offer, sending: settings.codec)
+            }
             updateFlow()
             let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first ?? "none"
             let turn = iceServers.flatMap(\.webrtcbinTURNServers).count - branch.refusedTURNServers
@@ -260,7 +279,7 @@ final class Broadcaster {
             logger.debug("signaling: not connected, dropped a frame")
             return
         }
-        outgoing.yield(message.text)
+        outgoing.yield(message)
     }
 
     private func liveBranch(_ serial: Int) -> ViewerBranch? {

@@ -101,22 +101,41 @@ enum GStreamerCallbacks {
     /// The reply to `create-offer`: the offer's SDP text, or why there is none.
     static let offerCreated: GstPromiseChangeFunc = { promise, data in
         let context = CallbackContext.borrowed(data)
-        switch replyStructure(promise, doing: "create-offer") {
+        context.report(
+            description(in: promise, named: "offer", branch: context.branch) {
+                .offerCreated(branch: context.branch, sdp: $0)
+            })
+    }
+
+    /// The reply to `create-answer`: the answer's SDP text, or why there is none.
+    static let answerCreated: GstPromiseChangeFunc = { promise, data in
+        let context = CallbackContext.borrowed(data)
+        context.report(
+            description(in: promise, named: "answer", branch: context.branch) {
+                .answerCreated(branch: context.branch, sdp: $0)
+            })
+    }
+
+    /// The session description a `create-offer`/`create-answer` promise replied with (its field `name`), as
+    /// `created`'s event, or the branch's failure.
+    private static func description(
+        in promise: UnsafeMutablePointer<GstPromise>?, named name: String, branch: Int,
+        created: (String) -> ProducerEvent
+    ) -> ProducerEvent {
+        switch replyStructure(promise, doing: "create-\(name)") {
         case .failure(let reason):
-            context.report(.branchFailed(branch: context.branch, reason: reason.description))
+            return .branchFailed(branch: branch, reason: reason.description)
         case .success(let reply):
-            guard let reply, let value = gst_structure_get_value(reply, "offer"), let boxed = g_value_get_boxed(value)
+            guard let reply, let value = gst_structure_get_value(reply, name), let boxed = g_value_get_boxed(value)
             else {
-                context.report(.branchFailed(branch: context.branch, reason: "create-offer replied without an offer"))
-                return
+                return .branchFailed(branch: branch, reason: "create-\(name) replied without an \(name)")
             }
-            let offer = boxed.assumingMemoryBound(to: GstWebRTCSessionDescription.self)
-            guard let text = gst_sdp_message_as_text(offer.pointee.sdp) else {
-                context.report(.branchFailed(branch: context.branch, reason: "the offer's SDP cannot be written"))
-                return
+            let description = boxed.assumingMemoryBound(to: GstWebRTCSessionDescription.self)
+            guard let text = gst_sdp_message_as_text(description.pointee.sdp) else {
+                return .branchFailed(branch: branch, reason: "the \(name)'s SDP cannot be written")
             }
             defer { g_free(text) }
-            context.report(.offerCreated(branch: context.branch, sdp: String(cString: text)))
+            return created(String(cString: text))
         }
     }
 

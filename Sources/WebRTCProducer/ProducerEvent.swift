@@ -1,20 +1,28 @@
+import SignalingProtocol
+
 /// Everything the producer's event loop reacts to, from the signaling connection and from GStreamer threads.
 ///
 /// GStreamer calls back on its own threads (webrtcbin's, streaming threads, the bus thread); those callbacks only
 /// turn what happened into one of these values and yield it into an `AsyncStream`, so that all state lives in
 /// one task (``Broadcaster``) and nothing is shared between threads.
 enum ProducerEvent: Sendable {
-    /// The signaling WebSocket is open; frames for the server go into `outgoing`.
-    case connected(generation: Int, outgoing: AsyncStream<String>.Continuation)
-    /// A text frame from the server.
-    case frame(generation: Int, text: String)
-    /// The signaling WebSocket closed (or never opened).
-    case disconnected(generation: Int)
+    /// The signaling connection (robot-server's WebSocket, or KVS's) is open; what the producer sends goes into
+    /// `outgoing`, which the transport encodes. Resets the ICE servers: the transport sends them next (robot-server's
+    /// `welcome`, KVS's ``SignalingMessage/iceServers(_:)``).
+    case connected(generation: Int, outgoing: AsyncStream<ProducerMessage>.Continuation)
+    /// A message from the signaling connection, parsed by the transport.
+    case message(generation: Int, SignalingMessage)
+    /// The signaling connection closed (or never opened). `keepViewers`: the viewers' peer connections go on (KVS:
+    /// media flows peer to peer and survives a signaling reconnect); else they are closed, as robot-server offers
+    /// every viewer anew on the next connection.
+    case disconnected(generation: Int, keepViewers: Bool = false)
 
     /// webrtcbin of `branch` has caps on its sink and wants an offer.
     case negotiationNeeded(branch: Int)
     /// The offer webrtcbin made.
     case offerCreated(branch: Int, sdp: String)
+    /// The answer webrtcbin made to the viewer's offer.
+    case answerCreated(branch: Int, sdp: String)
     /// A local ICE candidate to send to the viewer.
     case localCandidate(branch: Int, sdpMLineIndex: UInt32, candidate: String)
     /// webrtcbin's `connection-state` changed.

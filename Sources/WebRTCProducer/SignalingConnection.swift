@@ -6,11 +6,12 @@ import SignalingProtocol
 import Synchronization
 
 /// Keeps a WebSocket open to robot-server's signaling endpoint as the producer, reconnecting with capped
-/// back-off, and turns it into ``ProducerEvent``s: `connected` (with an outbox), each text `frame`,
-/// `disconnected`. Runs until its task is cancelled.
-struct SignalingConnection: Sendable {
+/// back-off, and turns it into ``ProducerEvent``s: `connected` (with an outbox whose messages it writes as text
+/// frames), each text frame parsed as a `message` (a bad one is logged and skipped), `disconnected` (the viewers'
+/// peer connections close: robot-server offers each viewer anew after a reconnect). Runs until its task is
+/// cancelled.
+struct SignalingConnection: SignalingTransport {
     let settings: ProducerSettings
-    let events: AsyncStream<ProducerEvent>.Continuation
     let logger: Logger
 
     /// Frames larger than this are refused: the contract's limit, at which the server closes too.
@@ -23,7 +24,7 @@ struct SignalingConnection: Sendable {
     /// costs a few bytes.
     static let pingPeriod: Duration = .seconds(2)
 
-    func run() async {
+    func run(events: AsyncStream<ProducerEvent>.Continuation) async {
         var generation = 0
         var failures = 0
         while !Task.isCancelled {
@@ -31,7 +32,7 @@ struct SignalingConnection: Sendable {
             let opened = OpenedFlag()
             let started = ContinuousClock.now
             do {
-                let close = try await connect(generation: generation, opened: opened)
+                let close = try await connect(generation: generation, opened: opened, events: events)
                 if !Task.isCancelled {
                     logger.warning(
                         "signaling: the server closed the connection",
@@ -61,29 +62,34 @@ struct SignalingConnection: Sendable {
         }
     }
 
-    private func connect(generation: Int, opened: OpenedFlag) async throws -> WebSocketCloseFrame? {
+    private func connect(
+        generation: Int, opened: OpenedFlag, events: AsyncStream<ProducerEvent>.Continuation
+    ) async throws -> WebSocketCloseFrame? {
         var configuration = WebSocketClientConfiguration(
             maxFrameSize: Self.maxFrameSize, closeTimeout: .seconds(2), autoPing: .enabled(timePeriod: Self.pingPeriod))
         configuration.additionalHeaders[.authorization] = "Bearer \(settings.token)"
         let url = settings.signalingURL
         logger.info("signaling: connecting to \(url)")
-        let events = self.events
+        let logger = logger
         return try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
             inbound, outbound, _ in
             opened.set()
-            let (outbox, outboxContinuation) = AsyncStream.makeStream(of: String.self)
+            let (outbox, outboxContinuation) = AsyncStream.makeStream(of: ProducerMessage.self)
             events.yield(.connected(generation: generation, outgoing: outboxContinuation))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Ends when the connection ends (finish()) or on cancellation (SIGTERM): then say goodbye.
-                    for await text in outbox {
-                        try await outbound.write(.text(text))
+                    for await message in outbox {
+                        try await outbound.write(.text(message.text))
                     }
                     try? await outbound.close(.normalClosure, reason: "producer stopping")
                 }
                 for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
-                    if case .text(let text) = message {
-                        events.yield(.frame(generation: generation, text: text))
+                    guard case .text(let text) = message else { continue }
+                    do {
+                        events.yield(.message(generation: generation, try SignalingMessage.parse(text)))
+                    } catch {
+                        logger.warning("signaling: \(error)")
                     }
                 }
                 outboxContinuation.finish()

@@ -28,6 +28,8 @@ final class ViewerBranch {
     private var pendingUnlinks = 0
     /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
     var offerRequested = false
+    /// The viewer offers and this branch answers (``answer(_:sending:)``): it never makes an offer of its own.
+    let answers: Bool
     var isDetaching = false
     /// Set once the RTP session's RTCP is watched (``watchFeedback()``).
     var watchesFeedback = false
@@ -53,11 +55,12 @@ final class ViewerBranch {
 
     init(
         serial: Int, viewer: String, iceServers: [ICEServer], iceLoopback: Bool,
-        audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off),
+        audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off), answers: Bool = false,
         events: AsyncStream<ProducerEvent>.Continuation
     ) throws(GStreamerError) {
         self.serial = serial
         self.viewer = viewer
+        self.answers = answers
         self.events = events
         guard let bin = gst_bin_new(Self.binName(serial: serial)) else {
             throw GStreamerError("cannot create a bin for viewer \(viewer)")
@@ -179,10 +182,11 @@ final class ViewerBranch {
         try setDescription(sdp, type: GST_WEBRTC_SDP_TYPE_ANSWER, local: false)
     }
 
-    private func setDescription(_ text: String, type: GstWebRTCSDPType, local: Bool) throws(GStreamerError) {
+    func setDescription(_ text: String, type: GstWebRTCSDPType, local: Bool) throws(GStreamerError) {
+        let what = type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer"
         var message: UnsafeMutablePointer<GstSDPMessage>?
         guard gst_sdp_message_new_from_text(text, &message) == GST_SDP_OK, let message else {
-            throw GStreamerError("the \(local ? "offer" : "answer") is not valid SDP")
+            throw GStreamerError("the \(local ? "local" : "viewer's") \(what) is not valid SDP")
         }
         // The description takes the SDP message; the signal copies the description.
         guard let description = gst_webrtc_session_description_new(type, message) else {

@@ -3,9 +3,10 @@ public import ServiceLifecycle
 
 /// `robot-webrtc` as a service: one pipeline (source → encoder → payloader → tee; with audio, microphone → Opus → tee
 /// and silence → mixer → speaker, see ``AudioPipelineDescription``) and one webrtcbin per viewer, signaled over
-/// robot-server's WebSocket (`/robots/{thing}/signal?role=producer`, see `docs/SIGNALING.md`).
+/// robot-server's WebSocket (`/robots/{thing}/signal?role=producer`, see `docs/SIGNALING.md`; the producer offers)
+/// or another ``SignalingTransport`` (KVS: the viewers offer, the producer answers).
 ///
-/// Threads: the ``Broadcaster`` runs in this service's task and owns all state; the signaling connection runs
+/// Threads: the ``Broadcaster`` runs in this service's task and owns all state; the signaling transport runs
 /// in a child task; GStreamer callbacks and a detached bus thread only post ``ProducerEvent``s into one
 /// `AsyncStream`. No GLib main loop is needed: webrtcbin runs its own threads (libnice its own main context),
 /// and the bus is read with `gst_bus_timed_pop_filtered` on the bus thread.
@@ -15,10 +16,18 @@ public import ServiceLifecycle
 /// cannot start or fails (camera gone, encoder error).
 public struct WebRTCProducer: Service, CustomStringConvertible {
     public let settings: ProducerSettings
+    private let transport: any SignalingTransport
     private let logger: Logger
 
+    /// A producer signaled by robot-server (``SignalingConnection``).
     public init(settings: ProducerSettings, logger: Logger) {
+        self.init(settings: settings, transport: SignalingConnection(settings: settings, logger: logger), logger: logger)
+    }
+
+    /// A producer signaled by `transport` (KVS's, or a test's).
+    init(settings: ProducerSettings, transport: any SignalingTransport, logger: Logger) {
         self.settings = settings
+        self.transport = transport
         self.logger = logger
     }
 
@@ -57,14 +66,13 @@ public struct WebRTCProducer: Service, CustomStringConvertible {
                 "webrtc.pipeline": "\(description.launchLine)", "webrtc.audioPipeline": "\(audio.launchLine)",
                 "webrtc.settings": "\(settings)",
             ])
-        let signaling = SignalingConnection(settings: settings, events: continuation, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await gracefulShutdown()
                 continuation.yield(.shutdown)
             }
             group.addTask {
-                await signaling.run()
+                await transport.run(events: continuation)
             }
             for await event in events {
                 guard try broadcaster.handle(event) else { break }
