@@ -142,7 +142,7 @@ let package = Package(
         .target(
             name: "KinesisVideo",
             dependencies: [
-                "AWSSigV4", "StrictJSON", "Basics",
+                "AWSSigV4", "StrictJSON", "Basics", "JSONConfig", systemPackage,
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

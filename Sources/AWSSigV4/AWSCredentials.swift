@@ -1,8 +1,11 @@
 /// An AWS access key pair, with the session token that temporary credentials (STS, the IoT credential provider)
 /// come with.
 ///
-/// `description` names the access key only: the secret and the token never reach a log line.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
+/// `description`, `debugDescription` and the mirror (`dump`, `print` of a containing value) name the access key
+/// only: the secret and the token never reach a log line.
+public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The access key ID, e.g. `AKIDEXAMPLE` (the half that is not secret).
     public var accessKeyID: String
     /// The secret access key that signs requests; never sent.
@@ -19,5 +22,11 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>"
             + (sessionToken == nil ? ")" : ", sessionToken: <redacted>)")
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyID": accessKeyID], displayStyle: .struct)
     }
 }

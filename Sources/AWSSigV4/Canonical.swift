@@ -10,15 +10,22 @@ enum Canonical {
 
     /// `name=value` pairs, both URI-encoded, sorted by encoded name then encoded value, joined by `&`.
     static func queryString(_ parameters: [(name: String, value: String)]) -> String {
-        parameters
-            .map { (name: uriEncode(Substring($0.name)), value: uriEncode(Substring($0.value))) }
-            .sorted { lhs, rhs in
+        joined(
+            encoded(parameters).sorted { lhs, rhs in
                 lhs.name == rhs.name
                     ? lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)
                     : lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
-            }
-            .map { "\($0.name)=\($0.value)" }
-            .joined(separator: "&")
+            })
+    }
+
+    /// Names and values URI-encoded, in the order given.
+    static func encoded(_ parameters: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        parameters.map { (name: uriEncode(Substring($0.name)), value: uriEncode(Substring($0.value))) }
+    }
+
+    /// `name=value` joined by `&`, as they are.
+    static func joined(_ parameters: [(name: String, value: String)]) -> String {
+        parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// Header names lower-cased and sorted; values trimmed with inner runs of spaces collapsed; the values of a
