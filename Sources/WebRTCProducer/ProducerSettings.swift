@@ -31,6 +31,9 @@ public struct ProducerSettings: Sendable {
     public var iceLoopback: Bool
     /// Back-off between signaling connection attempts.
     public var reconnect: CappedBackoff
+    /// Signal on Kinesis Video Streams as the channel's master instead of robot-server (then ``server`` and
+    /// ``token`` are not used); nil: robot-server.
+    public var kvs: KVSSettings?
 
     public init(
         server: String, thing: String, token: String, source: VideoSource = .testPattern, codec: VideoCodec = .h264,
@@ -38,7 +41,8 @@ public struct ProducerSettings: Sendable {
         bitrateKbps: Int = 1000, minBitrateKbps: Int? = nil, maxBitrateKbps: Int? = nil, adaptiveBitrate: Bool = true,
         tuning: VideoTuning = VideoTuning(), audio: AudioSettings = .off,
         iceLoopback: Bool = false,
-        reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2)
+        reconnect: CappedBackoff = CappedBackoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2),
+        kvs: KVSSettings? = nil
     ) throws(ProducerConfigurationError) {
         self.server = server
         self.thing = thing
@@ -57,10 +61,21 @@ public struct ProducerSettings: Sendable {
         self.audio = audio
         self.iceLoopback = iceLoopback
         self.reconnect = reconnect
+        self.kvs = kvs
         try validate()
     }
 
     func validate() throws(ProducerConfigurationError) {
+        if let kvs {
+            try kvs.validate()
+        } else {
+            try validateServer()
+        }
+        try validateMedia()
+    }
+
+    /// robot-server's URL, the thing and the token.
+    private func validateServer() throws(ProducerConfigurationError) {
         guard server.hasPrefix("ws://") || server.hasPrefix("wss://") else {
             throw ProducerConfigurationError(
                 "--server: \"\(server)\" is not a WebSocket URL; expected ws://host:port or wss://host[:port]")
@@ -72,6 +87,9 @@ public struct ProducerSettings: Sendable {
             throw ProducerConfigurationError(
                 "the token is empty or spans several lines; put one token in --token-file or ROBOT_WEBRTC_TOKEN")
         }
+    }
+
+    private func validateMedia() throws(ProducerConfigurationError) {
         if let encoder, encoder.codec != codec {
             throw ProducerConfigurationError(
                 "--encoder: \(encoder) makes \(encoder.codec), but --codec is \(codec)")
@@ -117,8 +135,8 @@ public struct ProducerSettings: Sendable {
 extension ProducerSettings: CustomStringConvertible {
     /// The settings for logs, without the token.
     public var description: String {
-        "\(signalingURL) source=\(source) codec=\(codec) encoder=\(encoder?.description ?? "auto") "
-            + "\(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s "
+        "\(kvs.map(\.description) ?? signalingURL) source=\(source) codec=\(codec) "
+            + "encoder=\(encoder?.description ?? "auto") \(width)x\(height)@\(framesPerSecond) \(bitrateKbps)kbit/s "
             + (adaptiveBitrate ? "adaptive=\(minBitrateKbps)…\(maxBitrateKbps)kbit/s " : "adaptive=off ")
             + "\(tuning) \(audio) "
             + "iceLoopback=\(iceLoopback)"

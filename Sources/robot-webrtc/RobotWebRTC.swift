@@ -12,7 +12,10 @@ public import WebRTCProducer
 struct RobotWebRTC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "robot-webrtc",
-        abstract: "Streams the robot's camera to browsers over WebRTC, signaled through robot-server.",
+        abstract: """
+            Streams the robot's camera to browsers over WebRTC, signaled through robot-server or Kinesis Video \
+            Streams.
+            """,
         discussion: """
             Connects to ws(s)://SERVER/robots/THING/signal?role=producer with a bearer token and, for each \
             viewer robot-server announces, adds a GStreamer webrtcbin (one send-only video transceiver, and with \
@@ -23,16 +26,26 @@ struct RobotWebRTC: AsyncParsableCommand {
             encoder fails, so that robotd restarts it (video.command in robotd's config, e.g. \
             ["/opt/robot/robot-webrtc", "--server", "ws://127.0.0.1:8080", "--thing", "{thingName}", \
             "--token-file", "/etc/robot/webrtc.token"]).
+
+            With --kvs-channel NAME it is instead the master of that Kinesis Video Streams signaling channel \
+            (SigV4-presigned WebSocket; the viewers offer and robot-webrtc answers, with KVS's TURN servers), \
+            e.g. robot-webrtc --kvs-channel sts-pi --region us-west-2 --aws-credentials-file \
+            /run/robot/aws-credentials.json. It reconnects on GO_AWAY and before the one-hour limit, refreshes \
+            the ICE servers before their TTL, re-reads the credentials file before every signature, and keeps \
+            the viewers' peer connections through all of these.
             """,
         version: "0.1.0",
         subcommands: [Check.self]
     )
 
-    @Option(name: .long, help: "robot-server's base URL, ws://host:port or wss://host[:port].")
-    var server: String = "ws://127.0.0.1:8080"
+    @Option(
+        name: .long, help: "robot-server's base URL, ws://host:port or wss://host[:port] (default ws://127.0.0.1:8080).")
+    var server: String?
 
     // Optional for the parser only, so that `robot-webrtc check` needs none of the streaming options.
-    @Option(name: .long, help: "The robot's thing name (the {thing} of /robots/{thing}/signal). Required.")
+    @Option(
+        name: .long,
+        help: "The robot's thing name (the {thing} of /robots/{thing}/signal). Required, except with --kvs-channel.")
     var thing: String?
 
     @Option(
@@ -164,8 +177,17 @@ struct RobotWebRTC: AsyncParsableCommand {
     @Option(name: .long, help: "How much to log: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @OptionGroup(title: "Kinesis Video Streams")
+    var kvs: KVSOptions
+
     func run() async throws {
-        guard let thing, !thing.isEmpty else {
+        let kvsSettings = try kvs.settings(environment: ProcessInfo.processInfo.environment)
+        if kvsSettings != nil {
+            for (option, given) in [("--server", server != nil), ("--token-file", tokenFile != nil)] where given {
+                throw ProducerConfigurationError("\(option) is not used with --kvs-channel (KVS signals instead)")
+            }
+        }
+        guard let thing = thing ?? kvsSettings?.channel, !thing.isEmpty else {
             throw ProducerConfigurationError("--thing is required: the robot's thing name, e.g. --thing sts-pi")
         }
         let level = logLevel
@@ -177,7 +199,7 @@ struct RobotWebRTC: AsyncParsableCommand {
         var logger = Logger(label: "robot-webrtc")
         logger[metadataKey: "robot.thing"] = "\(thing)"
         let settings = try ProducerSettings(
-            server: server, thing: thing, token: try readToken(), source: try VideoSource(parsing: source),
+            server: server ?? "ws://127.0.0.1:8080", thing: thing, token: kvsSettings == nil ? try readToken() : "", source: try VideoSource(parsing: source),
             codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
             bitrateKbps: bitrate, minBitrateKbps: minBitrate, maxBitrateKbps: maxBitrate,
             adaptiveBitrate: !noAdaptiveBitrate,
@@ -188,8 +210,11 @@ struct RobotWebRTC: AsyncParsableCommand {
             iceLoopback: iceLoopback,
             reconnect: CappedBackoff(
                 initial: .milliseconds(max(10, reconnectInitialMs)),
-                maximum: .milliseconds(max(reconnectInitialMs, reconnectMaxMs)), jitter: 0.2))
-        let producer = WebRTCProducer(settings: settings, logger: logger)
+                maximum: .milliseconds(max(reconnectInitialMs, reconnectMaxMs)), jitter: 0.2),
+            kvs: kvsSettings)
+        let producer =
+            kvsSettings.map { WebRTCProducer(settings: settings, kvs: $0, logger: logger) }
+            ?? WebRTCProducer(settings: settings, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: producer)], gracefulShutdownSignals: [.sigterm, .sigint],
