@@ -61,7 +61,7 @@ final class Broadcaster {
             }
         case .negotiationNeeded(let serial):
             // A branch answering the viewer's offer negotiates from that offer, never from its own.
-            guard let branch = liveBranch(serial), !branch.answers, !branch.offerRequested else { break }
+            guard let branch = liveBranch(serial), branch.offer == nil, !branch.offerRequested else { break }
             logger.debug("webrtc: creating the offer", metadata: metadata(branch))
             branch.createOffer()
         case .offerCreated(let serial, let sdp):
@@ -73,8 +73,17 @@ final class Broadcaster {
             } catch {
                 fail(serial, reason: error.description)
             }
-        case .answerCreated(let serial, let sdp):
-            guard let branch = liveBranch(serial) else { break }
+        case .streamReady(let serial):
+            guard let branch = liveBranch(serial), branch.noteStreamReady() else { break }
+            logger.debug("webrtc: applying the viewer's offer", metadata: metadata(branch))
+            do {
+                try branch.answer()
+            } catch {
+                fail(serial, reason: error.description)
+            }
+        case .answerCreated(let serial, let created):
+            guard let branch = liveBranch(serial), let offer = branch.offer else { break }
+            let sdp = offer.completing(created)
             do {
                 try branch.applyLocalAnswer(sdp)
                 send(.answer(viewer: branch.viewer, sdp: sdp))
@@ -147,7 +156,7 @@ final class Broadcaster {
             // Fresh TURN credentials for this viewer when robot-server minted some; else the welcome's.
             join(viewer, iceServers: servers ?? iceServers)
         case .offer(let viewer, let sdp):
-            join(viewer, iceServers: iceServers, offer: sdp)
+            answer(viewer, sdp)
         case .iceServers(let servers):
             iceServers = servers
             logger.info("signaling: ICE servers for new viewers", metadata: ["webrtc.iceServers": "\(servers.count)"])
@@ -176,8 +185,24 @@ final class Broadcaster {
         }
     }
 
+    /// A viewer's offer: a new branch that answers it, with the current ICE servers; an offer without our codec is
+    /// refused (logged, naming what the viewer offered).
+    private func answer(_ viewer: String, _ sdp: String) {
+        let offer: ViewerOffer
+        do {
+            offer = try ViewerOffer(sdp, codec: settings.codec)
+        } catch {
+            if let old = serialByViewer[viewer] {
+                detach(old, reason: "the viewer offered a new peer connection")
+            }
+            logger.warning("webrtc: cannot answer the viewer: \(error)", metadata: ["webrtc.viewer": "\(viewer)"])
+            return
+        }
+        join(viewer, iceServers: iceServers, offer: offer)
+    }
+
     /// A new branch for `viewer`, replacing its old one: it offers, or answers `offer` (the viewer's).
-    private func join(_ viewer: String, iceServers: [ICEServer], offer: String? = nil) {
+    private func join(_ viewer: String, iceServers: [ICEServer], offer: ViewerOffer? = nil) {
         if let old = serialByViewer[viewer] {
             // robot-server says viewer-joined again when the viewer asked for a new peer connection (`restart`); a
             // KVS viewer offers again.
@@ -188,7 +213,7 @@ final class Broadcaster {
         do {
             let branch = try ViewerBranch(
                 serial: serial, viewer: viewer, iceServers: iceServers, iceLoopback: settings.iceLoopback,
-                audio: pipeline.audio, answers: offer != nil, events: events)
+                audio: pipeline.audio, answering: offer, events: events)
             branch.setTalking(viewer == talker)
             branches[serial] = branch
             serialByViewer[viewer] = serial
@@ -200,9 +225,6 @@ final class Broadcaster {
                     """)
             }
             try branch.attach(to: pipeline)
-            if let offer {
-                try branch.answer(offer, sending: settings.codec)
-            }
             updateFlow()
             let stun = iceServers.lazy.compactMap(\.webrtcbinSTUNServer).first ?? "none"
             let turn = iceServers.flatMap(\.webrtcbinTURNServers).count - branch.refusedTURNServers

@@ -21,6 +21,8 @@ enum ProducerEvent: Sendable {
     case negotiationNeeded(branch: Int)
     /// The offer webrtcbin made.
     case offerCreated(branch: Int, sdp: String)
+    /// One of an answering branch's streams reached webrtcbin with the viewer's payload type (its first caps).
+    case streamReady(branch: Int)
     /// The answer webrtcbin made to the viewer's offer.
     case answerCreated(branch: Int, sdp: String)
     /// A local ICE candidate to send to the viewer.

@@ -22,10 +22,11 @@ final class ViewerAudio {
     static let sourceName = "audio_src"
 
     /// Adds the audio transceiver and its elements to `bin` (whose webrtcbin is `webrtc`). Call after the video's
-    /// transceiver, so that audio is m-line 1.
+    /// transceiver, so that audio is m-line 1. `rewrite`: the robot's audio goes out with the viewer's payload type
+    /// (answering its offer).
     init(
         _ description: AudioPipelineDescription, bin: UnsafeMutablePointer<GstElement>,
-        webrtc: UnsafeMutablePointer<GstElement>, context: CallbackContext
+        webrtc: UnsafeMutablePointer<GstElement>, context: CallbackContext, rewrite: PayloadTypeRewrite? = nil
     ) throws(GStreamerError) {
         self.description = description
         let settings = description.settings
@@ -34,7 +35,8 @@ final class ViewerAudio {
                 settings.plays
                 ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY
             try ViewerBranch.feedTransceiver(
-                of: bin, into: webrtc, direction: direction, stream: "robot-audio", as: Self.sinkName)
+                of: bin, into: webrtc, direction: direction, stream: "robot-audio", as: Self.sinkName,
+                rewrite: rewrite)
         } else if settings.plays {
             guard let caps = gst_caps_from_string(description.rtpCaps) else {
                 throw GStreamerError("bad RTP caps \(description.rtpCaps)")

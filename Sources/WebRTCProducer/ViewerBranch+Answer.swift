@@ -1,20 +1,27 @@
 import CGStreamer
 
 /// Answering the viewer's offer (KVS: the viewer offers, the producer answers).
+///
+/// The branch is built with the offer (``ViewerOffer``): its send streams carry the viewer's payload types
+/// (``PayloadTypeRewrite``). webrtcbin 1.22 matches an offered m-line to a send transceiver by the caps its sink pad
+/// received, so the answer waits until every rewritten stream's caps got there (``noteStreamReady()``); then
+/// ``answer()`` sets the offer and asks for the answer, which comes back as
+/// ``ProducerEvent/answerCreated(branch:sdp:)``.
 extension ViewerBranch {
-    /// Applies the viewer's offer and asks webrtcbin for the answer, which comes back as
-    /// ``ProducerEvent/answerCreated(branch:sdp:)``. webrtcbin runs its operations in order, so `create-answer` runs
-    /// once the offer is set (and fails the branch if it could not be). Throws when the offer has no video m-line
-    /// with `codec` (naming what the viewer offered) or is not SDP.
-    func answer(_ offer: String, sending codec: VideoCodec) throws(GStreamerError) {
-        let offered = Self.offeredVideoCodecs(in: offer)
-        guard offered.contains(where: { $0.uppercased() == codec.encodingName }) else {
-            throw GStreamerError(
-                "the viewer's offer has no \(codec.encodingName) video (it offered "
-                    + (offered.isEmpty ? "no video" : offered.joined(separator: ", "))
-                    + "); start robot-webrtc with a --codec the viewer can decode")
-        }
-        try setDescription(offer, type: GST_WEBRTC_SDP_TYPE_OFFER, local: false)
+    /// Counts one rewritten stream whose caps reached webrtcbin; true when the last one did and the branch has not
+    /// answered yet.
+    func noteStreamReady() -> Bool {
+        guard offer != nil, !answerRequested else { return false }
+        pendingStreams -= 1
+        return pendingStreams <= 0
+    }
+
+    /// Applies the viewer's offer and asks webrtcbin for the answer. webrtcbin runs its operations in order, so
+    /// `create-answer` runs once the offer is set (and fails the branch if it could not be).
+    func answer() throws(GStreamerError) {
+        guard let offer, !answerRequested else { return }
+        answerRequested = true
+        try setDescription(offer.sdp, type: GST_WEBRTC_SDP_TYPE_OFFER, local: false)
         let promise = gst_promise_new_with_change_func(
             GStreamerCallbacks.answerCreated, CallbackContext(branch: serial, events: events).retained(),
             GStreamerCallbacks.releaseData)
@@ -22,27 +29,8 @@ extension ViewerBranch {
         gst_promise_unref(promise)
     }
 
+    /// Sets our answer (webrtcbin's, ``ViewerOffer/completing(_:)``) as the local description.
     func applyLocalAnswer(_ sdp: String) throws(GStreamerError) {
         try setDescription(sdp, type: GST_WEBRTC_SDP_TYPE_ANSWER, local: true)
-    }
-
-    /// The encoding names (`a=rtpmap:<pt> <name>/<clock>`) of the video m-lines of `sdp`, each once, in order of
-    /// appearance; retransmission and error-correction formats (rtx, red, ulpfec, flexfec) left out.
-    static func offeredVideoCodecs(in sdp: String) -> [String] {
-        var names: [String] = []
-        var inVideo = false
-        for line in sdp.split(whereSeparator: \.isNewline) {
-            if line.hasPrefix("m=") {
-                inVideo = line.hasPrefix("m=video ")
-            } else if inVideo, line.hasPrefix("a=rtpmap:") {
-                let fields = line.split(separator: " ", maxSplits: 1)
-                guard fields.count == 2, let name = fields[1].split(separator: "/").first else { continue }
-                let codec = String(name)
-                if !["rtx", "red", "ulpfec", "flexfec-03"].contains(codec.lowercased()), !names.contains(codec) {
-                    names.append(codec)
-                }
-            }
-        }
-        return names
     }
 }

@@ -9,10 +9,12 @@ extension ViewerBranch {
     /// `stream` is the track's MediaStream id (`a=msid`). Video and audio get different ones on purpose: a browser
     /// lip-syncs the tracks of one stream, which holds the picture back to the audio's (larger) playout delay — for
     /// a robot the picture's latency matters more than lip sync. `nack`: the transceiver answers the viewer's NACKs
-    /// with retransmissions (webrtcbin's `do-nack`; bounded by ``limitRetransmissions(historyMs:)``).
+    /// with retransmissions (webrtcbin's `do-nack`; bounded by ``limitRetransmissions(historyMs:)``). `rewrite`: the
+    /// stream leaves the queue with the viewer's payload type (answering its offer).
     static func feedTransceiver(
         of bin: UnsafeMutablePointer<GstElement>, into webrtc: UnsafeMutablePointer<GstElement>,
-        direction: GstWebRTCRTPTransceiverDirection, stream: String, as ghostName: String, nack: Bool = false
+        direction: GstWebRTCRTPTransceiverDirection, stream: String, as ghostName: String, nack: Bool = false,
+        rewrite: PayloadTypeRewrite? = nil
     ) throws(GStreamerError) {
         guard let queue = gst_element_factory_make("queue", nil) else {
             throw GStreamerError("cannot create a queue element")
@@ -33,6 +35,7 @@ extension ViewerBranch {
             throw GStreamerError("queue has no src pad")
         }
         defer { gst_object_unref(queueSource) }
+        rewrite?.install(on: queueSource)
         guard gst_pad_link(queueSource, sink) == GST_PAD_LINK_OK else {
             throw GStreamerError("cannot link the \(ghostName) queue to webrtcbin")
         }

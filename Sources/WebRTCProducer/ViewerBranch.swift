@@ -6,8 +6,10 @@ import SignalingProtocol
 /// elements (``ViewerAudio``).
 ///
 /// Lifecycle, driven by the ``Broadcaster``: ``init`` builds it, ``attach(to:)`` adds it to the running pipeline
-/// and links it, webrtcbin asks for negotiation once caps arrive → ``createOffer()``; ``applyLocalOffer(_:)``,
-/// ``applyRemoteAnswer(_:)`` and ``addRemoteCandidate(_:sdpMLineIndex:)`` follow the signaling. Teardown is in
+/// and links it. Offering (robot-server): webrtcbin asks for negotiation once caps arrive → ``createOffer()``;
+/// ``applyLocalOffer(_:)`` and ``applyRemoteAnswer(_:)`` follow the signaling. Answering (a viewer's offer, KVS):
+/// once the streams' caps arrive with the viewer's payload types → ``answer()``, then ``applyLocalAnswer(_:)``
+/// (`ViewerBranch+Answer.swift`). ``addRemoteCandidate(_:sdpMLineIndex:)`` either way. Teardown is in
 /// two steps so that no buffer is in flight: ``beginDetach()`` unlinks each tee pad (video, audio) from an idle
 /// probe, which reports `branchUnlinked`; once all are (``noteUnlinked()``), ``finishDetach()`` stops the bin,
 /// removes it and releases the request pads.
@@ -28,8 +30,13 @@ final class ViewerBranch {
     private var pendingUnlinks = 0
     /// Set once the offer was asked for: webrtcbin may ask for negotiation again, the contract has one offer.
     var offerRequested = false
-    /// The viewer offers and this branch answers (``answer(_:sending:)``): it never makes an offer of its own.
-    let answers: Bool
+    /// The viewer's offer, when the viewer offers and this branch answers (``answer()``): it never makes an offer of
+    /// its own.
+    let offer: ViewerOffer?
+    /// Set once the answer was asked for.
+    var answerRequested = false
+    /// Streams whose caps, with the viewer's payload type, have yet to reach webrtcbin before ``answer()``.
+    var pendingStreams = 0
     var isDetaching = false
     /// Set once the RTP session's RTCP is watched (``watchFeedback()``).
     var watchesFeedback = false
@@ -55,12 +62,12 @@ final class ViewerBranch {
 
     init(
         serial: Int, viewer: String, iceServers: [ICEServer], iceLoopback: Bool,
-        audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off), answers: Bool = false,
+        audio: AudioPipelineDescription = AudioPipelineDescription(settings: .off), answering offer: ViewerOffer? = nil,
         events: AsyncStream<ProducerEvent>.Continuation
     ) throws(GStreamerError) {
         self.serial = serial
         self.viewer = viewer
-        self.answers = answers
+        self.offer = offer
         self.events = events
         guard let bin = gst_bin_new(Self.binName(serial: serial)) else {
             throw GStreamerError("cannot create a bin for viewer \(viewer)")
@@ -76,12 +83,19 @@ final class ViewerBranch {
         self.webrtc = webrtc
         gst_bin_add(cgst_bin(bin), webrtc)
         try configure(iceServers: iceServers, iceLoopback: iceLoopback)
+        let context = CallbackContext(branch: serial, events: events)
+        func rewrite(_ payloadType: Int?) -> PayloadTypeRewrite? {
+            guard let payloadType else { return nil }
+            pendingStreams += 1
+            return PayloadTypeRewrite(payloadType: payloadType, context: context)
+        }
         try Self.feedTransceiver(
             of: bin, into: webrtc, direction: GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, stream: "robot-video",
-            as: "sink", nack: true)
+            as: "sink", nack: true, rewrite: rewrite(offer?.videoPayloadType))
         if audio.settings.isEnabled {
             self.audio = try ViewerAudio(
-                audio, bin: bin, webrtc: webrtc, context: CallbackContext(branch: serial, events: events))
+                audio, bin: bin, webrtc: webrtc, context: context,
+                rewrite: audio.settings.sends ? rewrite(offer?.audioPayloadType) : nil)
         }
         connectSignals()
     }
