@@ -17,9 +17,11 @@
 #   6. with --with-webrtc, also installs robot-webrtc (built or prebuilt like robotd) and the GStreamer
 #      runtime, creates the producer's token /etc/robot/webrtc.token (only if absent), gives a new config a
 #      robot-webrtc `video` section (no `credentials`: self-hosted video needs no AWS), and for an existing
-#      config prints the section to put in by hand;
+#      config prints the section to put in by hand; with --with-kvs-producer, robot-webrtc as the Kinesis Video
+#      Streams master instead (a `video.kvs` section; the `credentials` section stays: robotd hands it AWS
+#      credentials in a file);
 #   7. installs the systemd units and enables them; it does not start them (they need certificates first);
-#   8. with --with-kvs-producer, builds the Kinesis Video Streams WebRTC sample into /opt/robot;
+#   8. with --with-kvs-c-sdk, builds the Kinesis Video Streams WebRTC C SDK sample into /opt/robot;
 #   9. prints the next steps.
 #
 # Idempotent: every step first checks whether there is anything to do, a second run changes nothing and says
@@ -42,8 +44,8 @@ usage() {
 Usage: install.sh [OPTIONS]
 
 Installs robotd (and optionally robot-server, and a video producer: robot-webrtc for self-hosted video
-or the Kinesis Video Streams WebRTC sample for AWS) on a Raspberry Pi running Raspberry Pi OS bookworm
-(64-bit), as a hardened systemd service. Run as root.
+or for Kinesis Video Streams on AWS, or the KVS WebRTC C SDK sample) on a Raspberry Pi running Raspberry
+Pi OS bookworm (64-bit), as a hardened systemd service. Run as root.
 
 Options:
   --source DIR          the source tree (default: the checkout this script is in)
@@ -64,9 +66,14 @@ Options:
   --webrtc-source SRC   robot-webrtc's --source: libcamera (default: the Pi camera), v4l2 (a USB camera,
                         /dev/video0), v4l2:/dev/videoN or videotestsrc (a test picture)
   --print-video-config  print the robot-webrtc video section for config.json even when the config
-                        already runs robot-webrtc (implies --with-webrtc)
-  --with-kvs-producer   build the Kinesis Video Streams WebRTC C SDK sample kvsWebrtcClientMasterGstSample
-                        (needs the internet) and install it to /opt/robot
+                        already runs robot-webrtc (implies --with-webrtc, or the KVS one with
+                        --with-kvs-producer)
+  --with-kvs-producer   video on AWS: install robot-webrtc to /usr/local/bin and the GStreamer runtime as
+                        the Kinesis Video Streams master on the channel named after the thing; a new config
+                        gets a video.kvs section (robotd hands robot-webrtc the AWS credentials it fetches,
+                        in a file that it rewrites without restarting it); not with --with-webrtc
+  --with-kvs-c-sdk      build the Kinesis Video Streams WebRTC C SDK sample kvsWebrtcClientMasterGstSample
+                        (needs the internet) and install it to /opt/robot (video.kvs.producer kvs-sample)
   --root DIR            install into the staging root DIR; never touches this machine's packages or settings
   --dry-run             print what would be done; change nothing
   -h, --help            this help
@@ -76,7 +83,7 @@ Environment:
   ROBOT_NAME            the thing name for a new config (default sts-pi): topics <name>/action, <name>/telemetry
   ROBOT_REPO_URL        default for --repo
   ROBOT_SWIFT           default for --swift
-  KVS_WEBRTC_TAG        SDK release to build with --with-kvs-producer (default v1.10.2)
+  KVS_WEBRTC_TAG        SDK release to build with --with-kvs-c-sdk (default v1.10.2)
   ROBOT_CA_URL          where to download the Amazon root CA from (default Amazon's AmazonRootCA1.pem)
 
 Never overwrites /etc/robot/config.json, a certificate, a key or a token. A second run changes nothing.
@@ -157,6 +164,7 @@ binaries=
 swift=${ROBOT_SWIFT:-}
 with_server=false
 with_kvs=false
+with_kvs_sdk=false
 with_webrtc=false
 print_video_config=false
 webrtc_server=ws://127.0.0.1:8080
@@ -171,8 +179,9 @@ while [[ $# -gt 0 ]]; do
         --dry-run) dry_run=true ;;
         --with-server) with_server=true ;;
         --with-kvs-producer) with_kvs=true ;;
+        --with-kvs-c-sdk) with_kvs_sdk=true ;;
         --with-webrtc) with_webrtc=true ;;
-        --print-video-config) with_webrtc=true print_video_config=true ;;
+        --print-video-config) print_video_config=true ;;
         --root | --source | --repo | --ref | --binaries | --swift | --webrtc-server | --webrtc-source)
             [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"
             case $1 in
@@ -192,6 +201,12 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
+# --print-video-config prints robot-webrtc's section: the KVS one with --with-kvs-producer, else the self-hosted one.
+$print_video_config && ! $with_kvs && with_webrtc=true
+if $with_webrtc && $with_kvs; then
+    die "--with-webrtc (self-hosted video through robot-server) and --with-kvs-producer (video through Kinesis" \
+        "Video Streams on AWS) write different video sections; pick one"
+fi
 [[ $root == /* ]] || die "--root needs an absolute path, not '$root'"
 root=${root%/}
 staging=false
@@ -289,7 +304,10 @@ find_swift() {
 
 products=(robotd)
 $with_server && products+=(robot-server)
-$with_webrtc && products+=(robot-webrtc)
+# robot-webrtc: self-hosted (--with-webrtc) or as the KVS master (--with-kvs-producer).
+with_robot_webrtc=false
+{ $with_webrtc || $with_kvs; } && with_robot_webrtc=true
+$with_robot_webrtc && products+=(robot-webrtc)
 build=false
 if [[ -n $binaries ]]; then
     [[ -d $binaries ]] || die "--binaries $binaries: no such folder"
@@ -333,7 +351,7 @@ if $build; then
     packages+=(libmosquitto-dev libi2c-dev pkg-config binutils)
 fi
 $clone_needed && packages+=(git)
-if $with_webrtc; then
+if $with_robot_webrtc; then
     # robot-webrtc at run time: GStreamer, its plugins (sources, x264enc, Opus, webrtcbin, DTLS/SRTP, webrtcdsp),
     # libnice for ICE and ALSA's elements for the microphone and speaker (alsasrc, alsasink). The development files
     # only to build it here.
@@ -343,13 +361,13 @@ if $with_webrtc; then
         packages+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
     fi
 fi
-if $with_kvs; then
+if $with_kvs_sdk; then
     packages+=(git cmake pkg-config build-essential binutils libssl-dev libcurl4-openssl-dev liblog4cplus-dev
         libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base-apps
         gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools)
 fi
 # The Pi's camera through libcamera (Raspberry Pi OS ships it; plain Debian may not).
-if { $with_webrtc || $with_kvs; } && command -v apt-cache >/dev/null 2>&1 &&
+if { $with_robot_webrtc || $with_kvs_sdk; } && command -v apt-cache >/dev/null 2>&1 &&
     apt-cache show gstreamer1.0-libcamera >/dev/null 2>&1; then
     packages+=(gstreamer1.0-libcamera)
 fi
@@ -607,6 +625,70 @@ webrtc_video_section() {
 EOF
 }
 
+# robotd's video section for a Kinesis Video Streams master on the channel named after the thing: robot-webrtc
+# (--with-kvs-producer), else the C SDK sample (--with-kvs-c-sdk).
+kvs_video_section() {
+    local producer=robot-webrtc arguments="\"arguments\": [\"--source\", \"$webrtc_source\"]"
+    if ! $with_kvs; then
+        producer=kvs-sample arguments='"arguments": []'
+    fi
+    cat <<EOF
+  "video": {
+    "enabled": true,
+    "kvs": {
+      "producer": "$producer",
+      "channel": "{thingName}",
+      $arguments
+    },
+    "restartInitialMs": 1000,
+    "restartMaxMs": 60000,
+    "stopTimeoutSeconds": 5
+  },
+EOF
+}
+
+# The config in $1 with its video section replaced by $2, and without its credentials section if $3 is true
+# (each section from a line '  "NAME": {' to a line '  },').
+replace_video_section() {
+    VIDEO_SECTION=$2 DROP_CREDENTIALS=$3 awk '
+        ENVIRON["DROP_CREDENTIALS"] == "true" && /^  "credentials": \{/ { skipping = 1; drop_blank = 1; next }
+        /^  "video": \{/ { print ENVIRON["VIDEO_SECTION"]; skipping = 1; next }
+        skipping { if ($0 ~ /^  \},?$/) skipping = 0; next }
+        drop_blank && /^$/ { drop_blank = 0; next }
+        { drop_blank = 0; print }
+    ' "$1"
+}
+
+# Whether a config file runs robot-webrtc as its KVS master: robotd's format with a credentials section and an
+# enabled video section with a kvs member that is not the C SDK sample's, or the original's flat format with a
+# credential endpoint.
+runs_kvs_robot_webrtc() {
+    local video
+    if grep -q '"IOT_THINGNAME"' "$1"; then
+        grep -q '"IOT_GET_CREDENTIAL_ENDPOINT"' "$1"
+        return
+    fi
+    video=$(awk '/^  "video": \{/ { inside = 1 } inside { print } inside && /^  \},?$/ { exit }' "$1")
+    grep -q '"credentials"' "$1" && grep -q '"kvs": *{' <<<"$video" && ! grep -q '"kvs-sample"' <<<"$video" &&
+        ! grep -q '"enabled": *false' <<<"$video"
+}
+
+# What robot-webrtc finds on this machine: GStreamer's elements, the camera, the encoder it would pick.
+robot_webrtc_check() {
+    if $staging || $dry_run; then
+        return 0
+    fi
+    if timeout 120 "$webrtc_binary" check >"$work/webrtc-check.log" 2>&1; then
+        unchanged "robot-webrtc check: $(grep -m 1 '^--codec h264' "$work/webrtc-check.log" || echo passed)"
+    else
+        warn "robot-webrtc check found nothing it can stream: $(grep '✗' "$work/webrtc-check.log" | tr -s ' \n' ' ')"
+    fi
+    if [[ $webrtc_source == libcamera ]] && grep -q '✗ libcamerasrc' "$work/webrtc-check.log"; then
+        warn "--source libcamera needs libcamerasrc (gstreamer1.0-libcamera, in Raspberry Pi OS's archive);" \
+            "a USB camera works with --webrtc-source v4l2"
+    fi
+}
+
 # The thing name of a config file (robotd's format or the original's flat one), or nothing.
 config_thing_name() {
     sed -n 's/^[[:space:]]*"\(thingName\|IOT_THINGNAME\)"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\2/p' "$1" 2>/dev/null |
@@ -686,19 +768,27 @@ config_description="config.json.example with thingName $robot_name, driver $moto
 if $with_webrtc; then
     # A new config runs robot-webrtc, without the credentials section: with one, robotd would first fetch AWS
     # credentials for the producer (the KVS path). An existing config is never edited (see step 7).
-    VIDEO_SECTION=$(webrtc_video_section) awk '
-        /^  "credentials": \{/ { skipping = 1; drop_blank = 1; next }
-        /^  "video": \{/ { print ENVIRON["VIDEO_SECTION"]; skipping = 1; next }
-        skipping { if ($0 ~ /^  \},?$/) skipping = 0; next }
-        drop_blank && /^$/ { drop_blank = 0; next }
-        { drop_blank = 0; print }
-    ' "$config" >"$config.webrtc"
-    if grep -q '"credentials"' "$config.webrtc" || ! grep -qF "\"$webrtc_binary\"" "$config.webrtc"; then
+    replace_video_section "$config" "$(webrtc_video_section)" true >"$config.video"
+    if grep -q '"credentials"' "$config.video" || ! grep -qF "\"$webrtc_binary\"" "$config.video"; then
         die "config.json.example no longer has the \"credentials\" and \"video\" sections (each from a line" \
             "'  \"NAME\": {' to a line '  },') that --with-webrtc replaces"
     fi
-    mv "$config.webrtc" "$config"
+    mv "$config.video" "$config"
     config_description+=", video by robot-webrtc, no credentials section"
+elif $with_kvs || $with_kvs_sdk; then
+    # A new config streams through Kinesis Video Streams; its credentials section stays: robotd fetches the
+    # producer's AWS credentials with it.
+    replace_video_section "$config" "$(kvs_video_section)" false >"$config.video"
+    if ! grep -q '"credentials"' "$config.video" || ! grep -q '"kvs": {' "$config.video"; then
+        die "config.json.example no longer has the \"credentials\" and \"video\" sections (each from a line" \
+            "'  \"NAME\": {' to a line '  },') that --with-kvs-producer relies on"
+    fi
+    mv "$config.video" "$config"
+    if $with_kvs; then
+        config_description+=", video by robot-webrtc as the Kinesis Video Streams master"
+    else
+        config_description+=", video by the Kinesis Video Streams C SDK sample"
+    fi
 fi
 config_existed=false
 [[ -e $etc/config.json ]] && config_existed=true
@@ -801,22 +891,43 @@ if $with_webrtc; then
         note "the token's line for robot-server's auth.tokens is printed once the token exists"
     fi
 
-    # What robot-webrtc finds on this machine: GStreamer's elements, the camera, the encoder it would pick.
-    if ! $staging && ! $dry_run; then
-        if timeout 120 "$webrtc_binary" check >"$work/webrtc-check.log" 2>&1; then
-            unchanged "robot-webrtc check: $(grep -m 1 '^--codec h264' "$work/webrtc-check.log" || echo passed)"
-        else
-            warn "robot-webrtc check found nothing it can stream: $(grep '✗' "$work/webrtc-check.log" | tr -s ' \n' ' ')"
-        fi
-        if [[ $webrtc_source == libcamera ]] && grep -q '✗ libcamerasrc' "$work/webrtc-check.log"; then
-            warn "--source libcamera needs libcamerasrc (gstreamer1.0-libcamera, in Raspberry Pi OS's archive);" \
-                "a USB camera works with --webrtc-source v4l2"
-        fi
-    fi
+    robot_webrtc_check
 fi
 
 if $with_kvs; then
-    step "Kinesis Video Streams WebRTC producer ($kvs_tag)"
+    step "robot-webrtc (the Kinesis Video Streams master)"
+    # robotd hands it the AWS credentials in a file (video.credentialsFile in the unit's RuntimeDirectory) and
+    # rewrites the file at every refresh: no token, no robot-server. An existing config is only read.
+    installed_config=$etc/config.json
+    config_advice=
+    if ! $config_existed; then
+        unchanged "the new $installed_config runs robot-webrtc as the KVS master (--source $webrtc_source)"
+    elif runs_kvs_robot_webrtc "$installed_config"; then
+        unchanged "$installed_config runs robot-webrtc as its KVS master"
+    else
+        config_advice="replace the \"video\" section of $installed_config with the KVS one (printed under"
+        config_advice+=" \"robot-webrtc\" above)"
+        if ! grep -q '"credentials"' "$installed_config"; then
+            config_advice+=", and add a \"credentials\" section (see config.json.example): robotd fetches the"
+            config_advice+=" producer's AWS credentials with it"
+        fi
+        print_video_config=true
+    fi
+    if $print_video_config; then
+        note "robotd's video section for robot-webrtc as the KVS master (in /etc/robot/config.json):"
+        echo
+        kvs_video_section
+        echo
+    fi
+    if [[ -n $config_advice ]]; then
+        warn "$installed_config is left as it is; for robot-webrtc, $config_advice"
+        next_notes+=("Video: $config_advice.")
+    fi
+    robot_webrtc_check
+fi
+
+if $with_kvs_sdk; then
+    step "Kinesis Video Streams WebRTC C SDK sample ($kvs_tag)"
     producer=$(target /opt/robot/kvsWebrtcClientMasterGstSample)
     stamp=$producer.version
     if [[ -x $producer && -f $stamp && $(cat "$stamp") == "$kvs_tag" ]]; then
@@ -912,6 +1023,10 @@ if $with_webrtc; then
     fill_in="  2. Fill in /etc/robot/config.json: mqtt.endpoint (your broker, or aws iot describe-endpoint
      --endpoint-type iot:Data-ATS). Video runs robot-webrtc through robot-server at $webrtc_server:
      no credentials section, no AWS."
+elif $with_kvs || $with_kvs_sdk; then
+    fill_in="  2. Fill in /etc/robot/config.json: mqtt.endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS),
+     credentials.endpoint (--endpoint-type iot:CredentialProvider), roleAlias and region. Video streams through
+     Kinesis Video Streams on the signaling channel named after the thing (docs/INSTALL.md, step 3a)."
 else
     fill_in="  2. Fill in /etc/robot/config.json: mqtt.endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS),
      and for video credentials.endpoint (--endpoint-type iot:CredentialProvider), region, video.enabled."

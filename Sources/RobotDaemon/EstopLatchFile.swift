@@ -77,35 +77,6 @@ public struct EstopLatchFile: Sendable {
         let contents: JSONValue = .object([
             ("engaged", .bool(engaged)), ("since", .string(since.iso8601)), ("id", id.map(JSONValue.string) ?? .null),
         ])
-        let temporary = FileAccess.resolve(".\(Self.fileName).\(getpid()).tmp", against: directory)
-        do throws(Errno) {
-            try writeSynced(temporary, contents.serialized() + [UInt8(ascii: "\n")])
-            guard rename(temporary, path) == 0 else { throw Errno.current }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        // The rename is durable once the folder's entry is on disk.
-        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard folder >= 0 else { throw Errno.current }
-        defer { close(folder) }
-        guard fsync(folder) == 0 else { throw Errno.current }
-    }
-
-    private func writeSynced(_ file: String, _ bytes: [UInt8]) throws(Errno) {
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Errno.current }
-        defer { close(fd) }
-        guard fchmod(fd, 0o600) == 0 else { throw Errno.current }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Errno.current
-            }
-            written += n
-        }
-        guard fsync(fd) == 0 else { throw Errno.current }
+        try AtomicFile.write(contents.serialized() + [UInt8(ascii: "\n")], to: path, mode: 0o600)
     }
 }

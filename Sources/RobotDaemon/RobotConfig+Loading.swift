@@ -37,11 +37,13 @@ extension RobotConfig {
             unknown += credentials.unknownKeys(known: credentialsKeys)
         }
         if let video = try reader.object("video") {
-            config.video = try parseVideo(video)
+            config.video = try parseVideo(
+                video, thingName: thingName, hasCredentials: config.credentials != nil, directory: directory)
             unknown += video.unknownKeys(known: videoKeys)
+            if let kvs = try video.object("kvs") { unknown += kvs.unknownKeys(known: kvsKeys) }
         }
         if let audio = try reader.object("audio") {
-            config.audio = try parseAudio(audio, producer: config.video.command, directory: directory)
+            config.audio = try parseAudio(audio, producer: [config.video.program], directory: directory)
             unknown += audio.unknownKeys(known: audioKeys)
         }
         if let telemetry = try reader.object("telemetry") {
@@ -94,7 +96,8 @@ extension RobotConfig {
         return value
     }
 
-    /// The original sample's flat `config.json`, with `certs/` beside it and port 443 + ALPN.
+    /// The original sample's flat `config.json`, with `certs/` beside it and port 443 + ALPN; with a credential
+    /// endpoint, video as the original had it: a KVS master on the thing's channel (now robot-webrtc).
     private static func parseFlat(_ reader: ConfigReader, directory: String) throws(ConfigError) -> RobotConfig {
         let thingName = try reader.requiredThingName("IOT_THINGNAME")
         let mqtt = MQTT(
@@ -114,6 +117,7 @@ extension RobotConfig {
                 region: try reader.string("AWS_DEFAULT_REGION") ?? "us-east-1",
                 port: port ?? 443
             )
+            config.video = try flatVideo(thingName: thingName)
         }
         config.unknownKeys = reader.unknownKeys(known: [
             "IOT_THINGNAME", "IOT_CORE_ENDPOINT", "IOT_GET_CREDENTIAL_ENDPOINT", "ROLE_ALIAS", "AWS_DEFAULT_REGION",

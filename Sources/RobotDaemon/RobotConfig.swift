@@ -40,16 +40,6 @@ public struct RobotConfig: Sendable, Equatable {
         public var retryMaxMs: Int = 300_000
     }
 
-    public struct Video: Sendable, Equatable {
-        public var enabled = false
-        /// argv of the producer; `{thingName}` is replaced. Run without a shell.
-        public var command: [String] = []
-        public var restartInitialMs: Int = 1000
-        public var restartMaxMs: Int = 60_000
-        /// How long the producer may take to exit after SIGTERM before SIGKILL.
-        public var stopTimeoutSeconds: Int = 5
-    }
-
     public struct Telemetry: Sendable, Equatable {
         /// Seconds between heartbeats; 0 turns them off.
         public var heartbeatSeconds: Int = 10
@@ -59,6 +49,7 @@ public struct RobotConfig: Sendable, Equatable {
     public var mqtt: MQTT
     public var motors = Motors()
     public var credentials: Credentials?
+    /// The video producer robotd runs (``Video``); off unless `video` enables it.
     public var video = Video()
     /// robot-webrtc's microphone and speaker (``Audio``); off unless `audio.enabled`.
     public var audio = Audio()

@@ -49,7 +49,10 @@ extension VideoService {
             if producer != nil { logger.notice("video: stopping the producer") }
             effects = supervise(supervisor.shutDown(), now: now)
         }
-        if supervisor.isStopped { effects.append(.finish) }
+        if supervisor.isStopped {
+            credentialsFile?.remove()
+            effects.append(.finish)
+        }
         return effects
     }
 
@@ -114,17 +117,39 @@ extension VideoService {
         switch action {
         case .start(let generation):
             guard client != nil else {
-                let environment = SpawnedProcess.inheritedEnvironment().filter { !$0.hasPrefix("AWS_") }
-                return [.spawn(generation: generation, command: settings.command, environment: environment)]
+                return [.spawn(generation: generation, command: settings.command, environment: environmentWithoutAWS)]
             }
             guard let credentials, credentials.generation == generation, refresh.hasValidCredentials(at: now) else {
                 supervisor.credentialsExpired()
                 logger.notice("video: the AWS credentials expired; the producer starts when new ones come")
                 return supervise(supervisor.startFailed(now: now), now: now)
             }
-            return [
-                .spawn(generation: generation, command: settings.command, environment: environment(credentials.value))
-            ]
+            guard let credentialsFile else {
+                return [
+                    .spawn(
+                        generation: generation, command: settings.command,
+                        environment: environmentWithoutAWS
+                            + credentials.value.environment(region: settings.region, caFile: settings.caFile))
+                ]
+            }
+            do throws(CredentialsFile.WriteError) {
+                try credentialsFile.write(credentials.value)
+            } catch {
+                return producerFailed("cannot start: \(error)", now: now, action: supervisor.startFailed(now: now))
+            }
+            return [.spawn(generation: generation, command: settings.command, environment: environmentWithoutAWS)]
+        case .handOver(let generation):
+            guard let credentials, credentials.generation == generation, let credentialsFile else { return [] }
+            do throws(CredentialsFile.WriteError) {
+                try credentialsFile.write(credentials.value)
+            } catch {
+                logger.error("video: \(error); the producer keeps the credentials it has")
+                return [.report("cannot hand over fresh credentials: \(error)", [:])]
+            }
+            logger.notice(
+                "video: fresh AWS credentials written for the running producer",
+                metadata: ["video.credentialsFile": "\(credentialsFile.path)"])
+            return [.report("fresh credentials handed over", [:])]
         case .stop(let reason):
             guard let producer else { return [] }
             var effects: [Effect] = [.terminate(producer, grace: settings.stopTimeout)]
@@ -148,10 +173,9 @@ extension VideoService {
         }
     }
 
-    /// robotd's environment without any `AWS_` variable, plus the credentials, region and CA file.
-    private func environment(_ credentials: AWSCredentials) -> [String] {
+    /// robotd's environment without any `AWS_` variable: a producer gets only the credentials robotd gives it.
+    private var environmentWithoutAWS: [String] {
         SpawnedProcess.inheritedEnvironment().filter { !$0.hasPrefix("AWS_") }
-            + credentials.environment(region: settings.region, caFile: settings.caFile)
     }
 
     private func seconds(_ duration: Duration) -> String {

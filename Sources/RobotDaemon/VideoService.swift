@@ -6,8 +6,10 @@ public import StrictJSON
 import Supervision
 
 /// The WebRTC video producer as a service: fetches AWS credentials from the IoT credential provider, keeps them
-/// fresh, and runs the producer with them — restarted with new credentials before the old ones expire, restarted
-/// with back-off when it exits or crashes, stopped (SIGTERM, then SIGKILL) when robotd stops.
+/// fresh, and runs the producer with them — handed over in a file it re-reads (robot-webrtc as a KVS master: it
+/// keeps running, and so do its viewers) or restarted with them in its environment (the KVS C SDK sample) before
+/// the old ones expire; restarted with back-off when it exits or crashes, stopped (SIGTERM, then SIGKILL) when
+/// robotd stops.
 ///
 /// Two pure state machines decide (``CredentialRefresh``, ``ProducerSupervisor``); this actor only performs their
 /// actions. Every wait, fetch and child process is a task of one task group that ``run()`` owns, reporting back
@@ -18,6 +20,8 @@ public actor VideoService: Service {
     /// The AWS IoT credential provider; nil for a producer that needs no AWS credentials (self-hosted video with
     /// `robot-webrtc`): it starts at once and runs without `AWS_` variables.
     let client: CredentialProviderClient?
+    /// Where robot-webrtc reads the credentials; nil: they go into the producer's environment.
+    let credentialsFile: CredentialsFile?
     let logger: Logger
     let report: @Sendable (String, JSONObject) async -> Void
     var refresh: CredentialRefresh<ContinuousClock.Instant>
@@ -54,6 +58,7 @@ public actor VideoService: Service {
     ) {
         self.settings = settings
         self.client = client
+        self.credentialsFile = settings.credentialsFile.map(CredentialsFile.init(path:))
         self.logger = logger
         self.report = report
         self.refresh = CredentialRefresh(policy: settings.refreshPolicy)

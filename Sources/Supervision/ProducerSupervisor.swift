@@ -3,21 +3,34 @@ public import Basics
 /// The video producer's life: a pure state machine, events in, one action out, time passed in.
 ///
 /// - It starts once credentials are there, with the newest ones (``credentialsAvailable(generation:)``).
-/// - Newer credentials restart it: stop, then start with them (AWS would refuse the old ones once they expire).
+/// - Newer credentials reach it as the policy's ``Handover`` says: a producer that reads them at start (the KVS C
+///   SDK sample, from its environment) is restarted with them — stop, then start (AWS would refuse the old ones
+///   once they expire); a producer that re-reads a file (robot-webrtc) keeps running, and the file is rewritten.
 /// - An exit or crash restarts it after a capped exponential back-off; a run that lasted `stableAfter` counts as
 ///   healthy and resets the back-off.
 /// - Shutdown stops it, and nothing restarts it after that.
 public struct ProducerSupervisor<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// How fresh credentials reach a running producer.
+    public enum Handover: Sendable, Equatable {
+        /// It reads them once, at start (its environment): newer ones restart it.
+        case restart
+        /// It reads them from a file whenever it signs a request: newer ones are written there, and it keeps
+        /// running (its viewers stay connected).
+        case file
+    }
+
     public struct Policy: Sendable, Equatable {
         public var restart: CappedBackoff
         public var stableAfter: Duration
+        public var handover: Handover
 
         public init(
             restart: CappedBackoff = CappedBackoff(initial: .seconds(1), maximum: .seconds(60)),
-            stableAfter: Duration = .seconds(60)
+            stableAfter: Duration = .seconds(60), handover: Handover = .restart
         ) {
             self.restart = restart
             self.stableAfter = stableAfter
+            self.handover = handover
         }
     }
 
@@ -43,8 +56,11 @@ public struct ProducerSupervisor<Instant: InstantProtocol>: Sendable where Insta
     }
 
     public enum Action: Sendable, Equatable {
-        /// Start the producer with the credentials of `generation`.
+        /// Start the producer with the credentials of `generation` (with ``Handover/file``: write them to the file
+        /// first).
         case start(generation: Int)
+        /// ``Handover/file``: write the credentials of `generation` to the file; the producer keeps running.
+        case handOver(generation: Int)
         /// Stop the running producer (SIGTERM, then SIGKILL after the grace period).
         case stop(StopReason)
         /// It ended unexpectedly or could not start: start again at `at` (wake ``timerFired(now:)`` then).
@@ -68,13 +84,19 @@ public struct ProducerSupervisor<Instant: InstantProtocol>: Sendable where Insta
     /// Credentials of `generation` (increasing) are ready.
     public mutating func credentialsAvailable(generation: Int) -> Action {
         latestGeneration = generation
-        switch state {
-        case .idle:
+        switch (state, policy.handover) {
+        case (.idle, _):
             state = .starting(generation: generation)
             return .start(generation: generation)
-        case .running(let current, _) where current < generation:
+        case (.running(let current, _), .restart) where current < generation:
             state = .rotating
             return .stop(.rotation)
+        case (.running(let current, let since), .file) where current < generation:
+            state = .running(generation: generation, since: since)
+            return .handOver(generation: generation)
+        case (.starting(let current), .file) where current < generation:
+            state = .starting(generation: generation)  // it reads the file once it runs
+            return .handOver(generation: generation)
         default:
             return .none  // starting: checked in started(); backing off: the restart takes the newest
         }

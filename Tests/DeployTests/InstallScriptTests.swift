@@ -100,7 +100,8 @@ import Testing
     @Test func withServerItInstallsRobotServerItsUnitAndAConfigOnlyItsGroupReads() async throws {
         let system = try FakeSystem()
         expectSuccess(try await system.install(["--binaries", system.binaries.path, "--with-server"]))
-        let group = try #require(system.id(of: "robot-server-config", in: "group"), "the group robot-server reads through")
+        let group = try #require(
+            system.id(of: "robot-server-config", in: "group"), "the group robot-server reads through")
         for (path, mode, gid) in [
             ("/usr/local/bin/robot-server", UInt32(0o755), UInt32(0)),
             ("/etc/robot/server.json", 0o640, group),
@@ -253,7 +254,8 @@ import Testing
         let result = try await FakeSystem().install(["--help"], staged: false)
         #expect(result.termination == .exited(0))
         for word in [
-            "--source", "--repo", "--binaries", "--root", "--dry-run", "--with-kvs-producer", "--with-webrtc",
+            "--source", "--repo", "--binaries", "--root", "--dry-run", "--with-kvs-producer", "--with-kvs-c-sdk",
+            "--with-webrtc",
             "--webrtc-server", "--webrtc-source", "--print-video-config", "MOTOR_DRIVER",
         ] {
             #expect(result.standardOutput.contains(word), "help mentions \(word)")
@@ -291,9 +293,9 @@ import Testing
     }
 
     @Test func theVideoProducerIsBuiltFromAPinnedReleaseOfTheSDK() async throws {
-        // It needs the internet, so here only its plan: what would be cloned, built and installed.
+        // --with-kvs-c-sdk needs the internet, so here only its plan: what would be cloned, built and installed.
         let system = try FakeSystem()
-        let result = try await system.install(["--binaries", system.binaries.path, "--with-kvs-producer", "--dry-run"])
+        let result = try await system.install(["--binaries", system.binaries.path, "--with-kvs-c-sdk", "--dry-run"])
         expectSuccess(result)
         let out = result.standardOutput
         let folder = system.path("/var/cache/robot-build/kvs-webrtc-v1.10.2").path

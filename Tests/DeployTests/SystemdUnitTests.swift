@@ -1,4 +1,5 @@
 import Foundation
+import RobotDaemon
 import TestSupport
 import Testing
 
@@ -105,7 +106,10 @@ import Testing
             try one("DeviceAllow") == [
                 "/dev/i2c-1 rw", "/dev/gpiochip0 rw", "char-video4linux rw", "char-media rw", "char-dma_heap rw",
             ])
-        #expect(try one("ReadWritePaths").isEmpty, "nothing writable but its own state directory")
+        #expect(try one("ReadWritePaths").isEmpty, "nothing writable but its own state and runtime directories")
+        // /run/robot: where robotd hands robot-webrtc the AWS credentials (video.credentialsFile's default).
+        #expect(try one("RuntimeDirectory") == ["robot"] && one("RuntimeDirectoryMode") == ["0700"])
+        #expect(RobotConfig.defaultCredentialsFile == "/run/robot/aws-credentials.json")
         let required = [
             "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
             "CapabilityBoundingSet=", "PrivateUsers=yes",

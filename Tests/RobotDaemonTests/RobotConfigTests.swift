@@ -34,6 +34,19 @@ import Testing
         #expect(config.credentials?.region == "us-east-1")
         #expect(config.motors.driver == "explorerhat")
         #expect(config.unknownKeys.isEmpty)
+        // Video as the original had it, a KVS master on the thing's channel: now robot-webrtc, credentials in a file.
+        #expect(config.video.enabled && config.video.kvs?.producer == .robotWebRTC)
+        #expect(
+            videoSettings(config).command == [
+                "/usr/local/bin/robot-webrtc", "--kvs-channel", "sts-pi", "--region", "us-east-1",
+                "--aws-credentials-file", "/run/robot/aws-credentials.json", "--kvs-create-channel",
+                "--source", "libcamera",
+            ])
+        // Without the credential endpoint there are no credentials, so no video.
+        let driveOnly = try folder(
+            config: #"{"IOT_THINGNAME": "sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com"}"#)
+        let plain = try RobotConfig.load(path: driveOnly.appending(path: "config.json").path)
+        #expect(plain.credentials == nil && !plain.video.enabled)
     }
 
     @Test func defaultsAndRelativePaths() throws {
@@ -58,6 +71,7 @@ import Testing
         #expect(config.thingName == "sts-pi")
         #expect(config.motors.driver == "explorerhat")
         #expect(config.credentials?.roleAlias == "robot-camera-streaming-role-alias")
+        #expect(config.video.kvs?.producer == .robotWebRTC && !config.video.enabled, "KVS with robot-webrtc, off")
         #expect(config.unknownKeys.isEmpty, "the example documents only real keys: \(config.unknownKeys)")
     }
 }

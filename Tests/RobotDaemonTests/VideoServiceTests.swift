@@ -12,18 +12,27 @@ import Testing
         let producer: FakeProducer
     }
 
+    /// - Parameter credentialsFile: with one, the producer is a KVS master like robot-webrtc (`video.kvs`), which
+    ///   gets its credentials in that file; without, it gets them in its environment (`video.command`).
     func start(
-        script: [String] = ["ok"], behavior: String = "run", video: String = "", credentials: String = ""
+        script: [String] = ["ok"], behavior: String = "run", video: String = "", credentials: String = "",
+        credentialsFile: String? = nil
     ) async throws -> Setup {
         let pki = try TestPKI.make()
         let provider = try await CredentialProviderFixture.start(pki: pki, script: script)
         let producer = try FakeProducer()
         try producer.setBehavior(behavior)
+        let program =
+            if let credentialsFile {
+                #""credentialsFile":"\#(credentialsFile)","kvs":{"executable":"\#(producer.script.path)","createChannel":false}"#
+            } else {
+                #""command":["\#(producer.script.path)","--channel","{thingName}"]"#
+            }
         let sections = """
             "credentials":{"endpoint":"https://localhost:\(provider.port)","roleAlias":"robot-camera",\
             "region":"eu-west-1","retryInitialMs":200,"retryMaxMs":1000,"connectTimeoutSeconds":1,\
             "timeoutSeconds":2\(credentials)},
-            "video":{"enabled":true,"command":["\(producer.script.path)","--channel","{thingName}"],\
+            "video":{"enabled":true,\(program),\
             "restartInitialMs":300,"restartMaxMs":1200,"stopTimeoutSeconds":1\(video)}
             """
         let robot = try await RobotdHarness.start(sections: sections, environment: producer.environment)
@@ -120,6 +129,54 @@ import Testing
         try await setup.robot.waitForTelemetry("rotation") {
             $0.event == .video && $0.reason == "restarting with fresh credentials"
         }
+    }
+
+    @Test func aKVSMasterGetsFreshCredentialsInItsFileAndKeepsItsPid() async throws {
+        // robot-webrtc as a KVS master: the credentials go to a file it re-reads, so a refresh (after half of the
+        // 8 s lifetime) rewrites the file and the producer keeps running — its viewers stay connected.
+        let folder = try ScratchDirectory.make("kvs-credentials")
+        let file = folder.appending(path: "run/aws-credentials.json")  // run/ is robotd's to create
+        let setup = try await start(script: ["ok:8"], credentialsFile: file.path)
+        defer { Task { await setup.robot.stop() } }
+        let first = try #require(try await setup.producer.waitForStarts(1).first)
+        #expect(
+            first["argv"] as? [String] == [
+                "--kvs-channel", "sts-pi", "--region", "eu-west-1", "--aws-credentials-file", file.path,
+            ])
+        #expect(env(first).isEmpty, "no AWS_ variable: \(env(first).keys.sorted())")
+        try expectFile(file, holds: try #require(setup.provider.issued(1)))
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        let folderAttributes = try FileManager.default.attributesOfItem(atPath: file.deletingLastPathComponent().path)
+        #expect(folderAttributes[.posixPermissions] as? Int == 0o700)
+
+        try await setup.provider.waitForRequests(2)
+        try await setup.robot.waitForTelemetry("handed over", timeout: .seconds(8)) {
+            $0.event == .video && $0.reason == "fresh credentials handed over"
+        }
+        try expectFile(file, holds: try #require(setup.provider.issued(2)))
+        #expect(setup.producer.starts.count == 1, "not restarted")
+        #expect(FakeProducer.isAlive(pid(first)) && setup.producer.events.isEmpty, "never asked to stop")
+        let log = setup.robot.process.output(.any)
+        for issued in [setup.provider.issued(1), setup.provider.issued(2)] {
+            for secret in [issued?["secretAccessKey"], issued?["sessionToken"]].compactMap({ $0 }) {
+                #expect(!log.contains(secret), "robotd logged a credential")
+            }
+        }
+        // Gone with robotd.
+        let termination = try await setup.robot.process.terminate(timeout: .seconds(10))
+        #expect(termination == .exited(0))
+        #expect(!FileManager.default.fileExists(atPath: file.path), "the credentials outlived robotd")
+    }
+
+    /// The file is the provider's `credentials` object, as `AWSCredentialsSource.file` reads it.
+    func expectFile(_ file: URL, holds issued: [String: String]) throws {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: String]
+        for key in ["accessKeyId", "secretAccessKey", "sessionToken"] {
+            #expect(object?[key] == issued[key], "\(key)")
+        }
+        let expiration = try #require(object?["expiration"]).prefix(19)
+        #expect(issued["expiration"]?.hasPrefix(expiration) == true, "\(expiration) vs \(issued["expiration"] ?? "")")
     }
 
     @Test func aServerErrorIsRetriedAndThenTheProducerStarts() async throws {

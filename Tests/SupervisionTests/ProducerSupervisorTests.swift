@@ -131,4 +131,61 @@ import Testing
         #expect(idle.shutDown() == .none)
         #expect(idle.isStopped)
     }
+
+    // Handed over by file (robot-webrtc re-reads it): fresh credentials never stop the producer.
+
+    var filePolicy: Supervisor.Policy {
+        var filePolicy = policy
+        filePolicy.handover = .file
+        return filePolicy
+    }
+
+    func runningWithFile(generation: Int = 1) -> Supervisor {
+        var supervisor = Supervisor(policy: filePolicy)
+        #expect(supervisor.credentialsAvailable(generation: generation) == .start(generation: generation))
+        #expect(supervisor.started(now: t0) == .none)
+        return supervisor
+    }
+
+    @Test func withAFileNewCredentialsAreHandedOverAndTheProducerKeepsRunning() {
+        var supervisor = runningWithFile(generation: 1)
+        #expect(supervisor.credentialsAvailable(generation: 2) == .handOver(generation: 2))
+        #expect(supervisor.state == .running(generation: 2, since: t0), "still the same run")
+        #expect(supervisor.credentialsAvailable(generation: 3) == .handOver(generation: 3))
+        #expect(supervisor.credentialsAvailable(generation: 3) == .none, "nothing newer")
+        #expect(supervisor.failures == 0)
+        // An exit is still a failure, restarted with the newest credentials.
+        guard case .restart(let at, _) = supervisor.exited(now: t0 + .seconds(1)) else {
+            Issue.record("expected a restart, state \(supervisor.state)")
+            return
+        }
+        #expect(supervisor.timerFired(now: at) == .start(generation: 3))
+    }
+
+    @Test func withAFileCredentialsThatArriveWhileStartingAreHandedOverNotRotated() {
+        var supervisor = Supervisor(policy: filePolicy)
+        _ = supervisor.credentialsAvailable(generation: 1)
+        #expect(supervisor.credentialsAvailable(generation: 2) == .handOver(generation: 2))
+        #expect(supervisor.started(now: t0) == .none, "no stop: it reads the file")
+        #expect(supervisor.state == .running(generation: 2, since: t0))
+    }
+
+    @Test func withAFileCredentialsThatArriveWhileBackingOffWaitForTheRestart() {
+        var supervisor = runningWithFile()
+        guard case .restart(let at, _) = supervisor.exited(now: t0 + .seconds(1)) else {
+            Issue.record("expected a restart")
+            return
+        }
+        #expect(supervisor.credentialsAvailable(generation: 2) == .none, "the start writes the file")
+        #expect(supervisor.timerFired(now: at) == .start(generation: 2))
+    }
+
+    @Test func withAFileShutdownAfterAHandoverStopsIt() {
+        var supervisor = runningWithFile()
+        _ = supervisor.credentialsAvailable(generation: 2)
+        #expect(supervisor.shutDown() == .stop(.shutdown))
+        #expect(supervisor.credentialsAvailable(generation: 3) == .none)
+        #expect(supervisor.exited(now: t0 + .seconds(1)) == .none)
+        #expect(supervisor.isStopped)
+    }
 }
