@@ -49,10 +49,9 @@ public struct KVSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "KVS \(operation) failed:"
-        if let httpStatus { text += " HTTP \(httpStatus)" }
-        if let code { text += " \(code)" }
-        text += (httpStatus == nil && code == nil ? " " : ": ") + message
+        let head = [httpStatus.map { "HTTP \($0)" }, code].compactMap { $0 }.joined(separator: " ")
+        var text = "KVS \(operation) failed:" + (head.isEmpty ? "" : " " + head)
+        if !message.isEmpty { text += (head.isEmpty ? " " : ": ") + message }
         switch kind {
         case .credentialsRejected:
             text += " — expired or invalid credentials (or an IAM policy without kinesisvideo:\(operation))"

@@ -1,1 +1,0 @@
-// Placeholder so the target builds before the KVS suites exist; replaced by the first of them.
