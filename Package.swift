@@ -463,6 +463,7 @@ let package = Package(
                 "KinesisVideo", "AWSSigV4", "WebRTCProducer", "SignalingProtocol", "RobotDaemon", "BrowserControl",
                 "StrictJSON", "Basics", "MQTT", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings
         ),
