@@ -55,8 +55,7 @@ public struct SigV4Signer: Sendable {
     /// The request's headers (at least `Host`) are the signed headers; its body is not looked at: `payloadHash` is
     /// what the canonical request ends with — `UNSIGNED-PAYLOAD` for S3, the SHA-256 of the empty body
     /// (``emptyPayloadHash``) for KVS's signaling WebSocket.
-    public func presign(_ request: SigV4Request, date: AmzDate, expires: Int, payloadHash: String) -> PresignedRequest
-    {
+    public func presign(_ request: SigV4Request, date: AmzDate, expires: Int, payloadHash: String) -> PresignedRequest {
         let headers = Canonical.headers(request.headers)
         var authentication = [
             (name: "X-Amz-Algorithm", value: Self.algorithm),

@@ -64,7 +64,8 @@ public enum KVSOperation: Sendable, Equatable {
             let url = endpoint.replacingPath(path)
         else {
             throw KVSError(
-                .configuration, operation: name, message: "\"\(endpoint.absoluteString)\" is not an https://host[:port] URL")
+                .configuration, operation: name,
+                message: "\"\(endpoint.absoluteString)\" is not an https://host[:port] URL")
         }
         let payload = body.serialized()
         let headers = [(name: "Host", value: host), (name: "Content-Type", value: "application/json")]

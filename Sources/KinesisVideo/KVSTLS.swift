@@ -18,7 +18,8 @@ public enum KVSTLS {
                 message: "the CA file \(caFile) is not readable PEM certificates (\(error))")
         }
         guard !certificates.isEmpty else {
-            throw KVSError(.configuration, operation: "TLS setup", message: "the CA file \(caFile) holds no certificate")
+            throw KVSError(
+                .configuration, operation: "TLS setup", message: "the CA file \(caFile) holds no certificate")
         }
         tls.trustRoots = .certificates(certificates)
         return tls

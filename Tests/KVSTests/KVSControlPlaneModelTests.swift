@@ -31,7 +31,8 @@ struct KVSControlPlaneModelTests {
         let second = try kvs.addCredentials()
         try Self.write(second, to: file)
         try await kvs.setICETtl(42)
-        let servers = try await controlPlane.iceServerConfig(https: endpoints.https, arn: arn, clientId: "ProducerMaster")
+        let servers = try await controlPlane.iceServerConfig(
+            https: endpoints.https, arn: arn, clientId: "ProducerMaster")
         #expect(servers.count == 1 && servers.first?.ttl == 42)
         let keys = kvs.entries("http").compactMap { $0["accessKeyId"] as? String }
         #expect(keys == [first.accessKeyID, first.accessKeyID, second.accessKeyID])

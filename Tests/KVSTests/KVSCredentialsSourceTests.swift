@@ -15,7 +15,9 @@ import Testing
         let source = AWSCredentialsSource.environment([
             "AWS_ACCESS_KEY_ID": "ASIAENV", "AWS_SECRET_ACCESS_KEY": Self.secret, "AWS_SESSION_TOKEN": Self.token,
         ])
-        #expect(try source.current() == AWSCredentials(accessKeyID: "ASIAENV", secretAccessKey: Self.secret, sessionToken: Self.token))
+        #expect(
+            try source.current()
+                == AWSCredentials(accessKeyID: "ASIAENV", secretAccessKey: Self.secret, sessionToken: Self.token))
         #expect(try source.currentWithExpiration().expiration == nil)
         let longTerm = AWSCredentialsSource.environment(["AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s"])
         #expect(try longTerm.current().sessionToken == nil)
@@ -37,11 +39,15 @@ import Testing
         try Self.write(path, accessKeyId: "ASIAONE", expiration: "2026-12-05T00:00:00Z")
         let source = AWSCredentialsSource.file(path)
         let first = try source.currentWithExpiration()
-        #expect(first.credentials == AWSCredentials(accessKeyID: "ASIAONE", secretAccessKey: Self.secret, sessionToken: Self.token))
+        #expect(
+            first.credentials
+                == AWSCredentials(accessKeyID: "ASIAONE", secretAccessKey: Self.secret, sessionToken: Self.token))
         #expect(first.expiration == Timestamp(iso8601: "2026-12-05T00:00:00Z"))
-        // robotd rewrites the file (rename over it): the next use sees the new keys.
-        try Self.write(path, accessKeyId: "ASIATWO", expiration: "2026-12-05T01:00:00Z")
-        #expect(try source.current().accessKeyID == "ASIATWO")
+        // robotd rewrites the file (rename over it; its times have microseconds): the next use sees the new keys.
+        try Self.write(path, accessKeyId: "ASIATWO", expiration: "2026-12-05T01:00:00.250000Z")
+        let second = try source.currentWithExpiration()
+        #expect(second.credentials.accessKeyID == "ASIATWO")
+        #expect(second.expiration == Timestamp(secondsSinceEpoch: 1_796_432_400, nanoseconds: 250_000_000))
         #expect(source.description == "the credentials file \(path)")
     }
 
@@ -49,7 +55,10 @@ import Testing
         let error = #expect(throws: CredentialsSourceError.self) {
             try AWSCredentialsSource.file("/nonexistent/aws-credentials.json").current()
         }
-        #expect(error?.description == "AWS credentials from /nonexistent/aws-credentials.json: cannot be read: No such file or directory (ENOENT)")
+        #expect(
+            error?.description
+                == "AWS credentials from /nonexistent/aws-credentials.json: cannot be read: No such file or directory (ENOENT)"
+        )
     }
 
     @Test(arguments: [
@@ -58,10 +67,14 @@ import Testing
         (#"{"secretAccessKey":"SECRET/VALUE+with=signs"}"#, #"has no "accessKeyId""#),
         (#"{"accessKeyId":"A","secretAccessKey":""}"#, #"has an empty "secretAccessKey""#),
         (#"{"accessKeyId":"A","secretAccessKey":1234}"#, #"has "secretAccessKey" as a JSON number, not a string"#),
-        (#"{"accessKeyId":"A","secretAccessKey":"SECRET/VALUE+with=signs","sessionToken":["TOKEN/VALUE+with=signs"]}"#,
-         #"has "sessionToken" as a JSON array, not a string"#),
-        (#"{"accessKeyId":"A","secretAccessKey":"SECRET/VALUE+with=signs","expiration":"in an hour"}"#,
-         #"has an "expiration" that is not an ISO-8601 UTC time: "in an hour""#),
+        (
+            #"{"accessKeyId":"A","secretAccessKey":"SECRET/VALUE+with=signs","sessionToken":["TOKEN/VALUE+with=signs"]}"#,
+            #"has "sessionToken" as a JSON array, not a string"#
+        ),
+        (
+            #"{"accessKeyId":"A","secretAccessKey":"SECRET/VALUE+with=signs","expiration":"in an hour"}"#,
+            #"has an "expiration" that is not an ISO-8601 UTC time: "in an hour""#
+        ),
     ])
     func refusesAMalformedFile(text: String, reason: String) {
         let error = #expect(throws: CredentialsSourceError.self) {

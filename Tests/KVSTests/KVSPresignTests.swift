@@ -63,23 +63,32 @@ import Testing
         #expect(lines.count == 7)
         #expect(lines[0] == "GET" && lines[1] == "/")
         // Sorted by name: the channel ARN after the algorithm, the token (signed) before SignedHeaders.
-        #expect(lines[2].split(separator: "&").map { $0.prefix { $0 != "=" } } == [
-            "X-Amz-Algorithm", "X-Amz-ChannelARN", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-            "X-Amz-Security-Token", "X-Amz-SignedHeaders",
-        ])
-        #expect(lines[2].contains("X-Amz-ChannelARN=arn%3Aaws%3Akinesisvideo%3Aus-west-2%3A123456789012%3Achannel%2Frobot-1%2F1700000000000&"))
-        #expect(lines[2].contains("X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwEaCXVzLXdlc3QtMiJH%2Btest%3D&"))
+        #expect(
+            lines[2].split(separator: "&").map { $0.prefix { $0 != "=" } } == [
+                "X-Amz-Algorithm", "X-Amz-ChannelARN", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                "X-Amz-Security-Token", "X-Amz-SignedHeaders",
+            ])
+        #expect(
+            lines[2].contains(
+                "X-Amz-ChannelARN=arn%3Aaws%3Akinesisvideo%3Aus-west-2%3A123456789012%3Achannel%2Frobot-1%2F1700000000000&"
+            ))
+        #expect(
+            lines[2].contains(
+                "X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwEaCXVzLXdlc3QtMiJH%2Btest%3D&"))
         #expect(lines[2].contains("X-Amz-Expires=299&"))
         #expect(lines[3] == "host:v-1a2b3c4d.kinesisvideo.us-west-2.amazonaws.com" && lines[4].isEmpty)
         #expect(lines[5] == "host")
         #expect(lines[6] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")  // SHA-256 of ""
-        #expect(presigned.stringToSign.hasPrefix("AWS4-HMAC-SHA256\n20261204T230000Z\n20261204/us-west-2/kinesisvideo/aws4_request\n"))
+        #expect(
+            presigned.stringToSign.hasPrefix(
+                "AWS4-HMAC-SHA256\n20261204T230000Z\n20261204/us-west-2/kinesisvideo/aws4_request\n"))
         #expect(presigned.signature == "786203093960b5c3fad951b52742722060797066be8bcae6dcc5621f8c7d6ce3")
         // The URL keeps the request's own items first and ends with the signature.
-        #expect(presigned.query.map(\.name) == [
-            "X-Amz-ChannelARN", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-            "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
-        ])
+        #expect(
+            presigned.query.map(\.name) == [
+                "X-Amz-ChannelARN", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
+            ])
         #expect(presigned.queryString.hasSuffix("&X-Amz-Signature=\(presigned.signature)"))
     }
 
@@ -115,7 +124,9 @@ import Testing
     @Test func credentialsKeepTheirSecretsOutOfEveryDescription() {
         let text = [
             Self.credentials.description, Self.credentials.debugDescription, String(reflecting: Self.credentials),
-            { var out = ""; dump(Self.credentials, to: &out); return out }(),
+            {
+                var out = ""; dump(Self.credentials, to: &out); return out
+            }(),
         ]
         for line in text {
             #expect(line.contains("AKIDEXAMPLE"))
