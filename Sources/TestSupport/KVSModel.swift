@@ -9,7 +9,7 @@ import Synchronization
 /// - ``endpoint`` (`https://127.0.0.1:P`, the `--kvs-endpoint` override): `POST /describeSignalingChannel`,
 ///   `/createSignalingChannel`, `/getSignalingChannelEndpoint` (→ ``signalingURL`` and ``endpoint`` again as the
 ///   HTTPS endpoint), `/v1/get-ice-server-config` (Ttl from ``setICETtl(_:)``, default 300).
-/// - ``signalingURL`` (`wss://127.0.0.1:Q`): a presigned connect; with `X-Amz-ClientId` a viewer, without the
+/// - ``signalingURL`` (`wss://localhost:Q`): a presigned connect; with `X-Amz-ClientId` a viewer, without the
 ///   master; the newest master (or viewer id) wins and the older connection is closed; base64 payloads relayed.
 ///
 /// TLS with the test PKI's `broker` certificate (CN localhost, SAN 127.0.0.1): clients trust ``caFile``.
@@ -118,8 +118,9 @@ public final class KVSModel: Sendable {
     /// The control plane's base URL (`https://127.0.0.1:P`), which also serves the ICE config.
     public var endpoint: URL { URL(string: "https://127.0.0.1:\(controlPlanePort)")! }
 
-    /// The WSS endpoint that `GetSignalingChannelEndpoint` hands out (`wss://127.0.0.1:Q`, no path).
-    public var signalingURL: URL { URL(string: "wss://127.0.0.1:\(signalingPort)")! }
+    /// The WSS endpoint that `GetSignalingChannelEndpoint` hands out: `wss://localhost:Q`, no path — a name, not
+    /// 127.0.0.1, because NIOSSL refuses an IP address as SNI (the model listens on 127.0.0.1 only).
+    public var signalingURL: URL { URL(string: "wss://localhost:\(signalingPort)")! }
 
     /// The ARN of a channel given to ``start(pki:channels:iceTtl:turnURIs:turnUsername:turnPassword:credentialProviderLog:)``
     /// (a channel made by `CreateSignalingChannel` has its creation time instead: read it from the log).

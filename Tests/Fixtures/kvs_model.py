@@ -20,7 +20,8 @@ Errors are AWS-shaped: the `x-amzn-ErrorType` header and a JSON body `{"__type":
 403 InvalidSignatureException (date skew), 404 ResourceNotFoundException, 400 InvalidArgumentException,
 400 ResourceInUseException (create of an existing channel).
 
-Signaling (WSS on its own port): `wss://127.0.0.1:PORT/?X-Amz-ChannelARN=…&X-Amz-Algorithm=…` presigned with SigV4
+Signaling (WSS on its own port, on 127.0.0.1 but handed out as `wss://localhost:PORT`: NIOSSL sends no IP address
+as SNI and refuses to try): `wss://localhost:PORT/?X-Amz-ChannelARN=…&X-Amz-Algorithm=…` presigned with SigV4
 query parameters (signed header `host`, payload hash = SHA-256 of the empty string, X-Amz-Security-Token inside the
 canonical query). A connection with `X-Amz-ClientId` is a viewer, without one the master. Refused handshakes get the
 HTTP status and the same JSON error body (403 for a bad signature, an expired URL or expired/unknown credentials).
@@ -395,7 +396,7 @@ class ControlPlane(BaseHTTPRequestHandler):
         if role not in ("MASTER", "VIEWER") or not isinstance(protocols, list) or \
                 any(p not in ("WSS", "HTTPS") for p in protocols):
             return 400, ("InvalidArgumentException", f"unsupported Protocols {protocols} or Role {role}")
-        endpoints = {"WSS": f"wss://127.0.0.1:{model.signaling_port}",
+        endpoints = {"WSS": f"wss://localhost:{model.signaling_port}",
                      "HTTPS": f"https://127.0.0.1:{model.control_port}"}
         return 200, {"ResourceEndpointList": [{"Protocol": p, "ResourceEndpoint": endpoints[p]} for p in protocols]}
 
