@@ -42,9 +42,8 @@ struct ViewerOffer: Sendable, Equatable {
     /// webrtcbin's `answer` with the video's RTCP feedback put back (each of ``videoFeedbackKept`` that the viewer
     /// offered) and `transport-cc` taken out (no header extension carries it; with it Chromium stops sending REMB).
     func completing(_ answer: String) -> String {
-        let lines = answer.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        // "\r\n" is one Character, a newline.
+        let lines = answer.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         let prefix = "a=rtcp-fb:\(videoPayloadType) "
         var out: [String] = []
         var inVideo = false
@@ -114,37 +113,40 @@ struct ViewerOffer: Sendable, Equatable {
         var formats: [Format] = []
     }
 
-    /// The m-lines of `sdp` with their formats, in order.
+    /// The m-lines of `sdp` with their formats in the m-line's order (attributes may come in any order); a format
+    /// without `a=rtpmap` (a static payload type) is left out.
     static func mediaSections(_ sdp: String) -> [MediaSection] {
         var sections: [MediaSection] = []
-        for raw in sdp.split(whereSeparator: \.isNewline) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        for line in sdp.split(whereSeparator: \.isNewline) {
             if line.hasPrefix("m=") {
-                let kind = line.dropFirst(2).prefix { $0 != " " }
-                sections.append(MediaSection(kind: String(kind)))
+                // m=<kind> <port> <proto> <fmt>…
+                let fields = line.dropFirst(2).split(separator: " ")
+                let formats = fields.dropFirst(3).compactMap { Int($0) }.map { Format(payloadType: $0, name: "") }
+                sections.append(MediaSection(kind: fields.first.map(String.init) ?? "", formats: formats))
                 continue
             }
-            guard !sections.isEmpty else { continue }
             let (key, payloadType, value) = attribute(line)
-            guard let payloadType else { continue }
-            let index = sections[sections.count - 1].formats.firstIndex { $0.payloadType == payloadType }
+            guard !sections.isEmpty, let payloadType,
+                let index = sections[sections.count - 1].formats.firstIndex(where: { $0.payloadType == payloadType })
+            else { continue }
             switch key {
             case "rtpmap":
-                guard index == nil, let name = value.split(separator: "/").first else { continue }
-                sections[sections.count - 1].formats.append(Format(payloadType: payloadType, name: String(name)))
+                let name = value.split(separator: "/").first.map(String.init) ?? ""
+                sections[sections.count - 1].formats[index].name = name
             case "fmtp":
-                guard let index else { continue }
                 for pair in value.split(separator: ";") {
                     let parts = pair.split(separator: "=", maxSplits: 1).map(trimmed)
                     guard parts.count == 2 else { continue }
                     sections[sections.count - 1].formats[index].parameters[parts[0].lowercased()] = parts[1]
                 }
             case "rtcp-fb":
-                guard let index else { continue }
                 sections[sections.count - 1].formats[index].feedback.append(value)
             default:
                 continue
             }
+        }
+        for index in sections.indices {
+            sections[index].formats.removeAll { $0.name.isEmpty }
         }
         return sections
     }
