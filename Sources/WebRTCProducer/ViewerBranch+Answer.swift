@@ -22,11 +22,7 @@ extension ViewerBranch {
         guard let offer, !answerRequested else { return }
         answerRequested = true
         try setDescription(offer.sdp, type: GST_WEBRTC_SDP_TYPE_OFFER, local: false)
-        let promise = gst_promise_new_with_change_func(
-            GStreamerCallbacks.answerCreated, CallbackContext(branch: serial, events: events).retained(),
-            GStreamerCallbacks.releaseData)
-        cgst_webrtc_create_answer(webrtc, promise)
-        gst_promise_unref(promise)
+        create(GST_WEBRTC_SDP_TYPE_ANSWER)
     }
 
     /// Sets our answer (webrtcbin's, ``ViewerOffer/completing(_:)``) as the local description.

@@ -181,10 +181,21 @@ final class ViewerBranch {
 
     func createOffer() {
         offerRequested = true
+        create(GST_WEBRTC_SDP_TYPE_OFFER)
+    }
+
+    /// Asks webrtcbin for an offer or an answer, which comes back as ``ProducerEvent/offerCreated(branch:sdp:)`` or
+    /// ``ProducerEvent/answerCreated(branch:sdp:)``.
+    func create(_ type: GstWebRTCSDPType) {
+        let offer = type == GST_WEBRTC_SDP_TYPE_OFFER
         let promise = gst_promise_new_with_change_func(
-            GStreamerCallbacks.offerCreated, CallbackContext(branch: serial, events: events).retained(),
-            GStreamerCallbacks.releaseData)
-        cgst_webrtc_create_offer(webrtc, promise)
+            offer ? GStreamerCallbacks.offerCreated : GStreamerCallbacks.answerCreated,
+            CallbackContext(branch: serial, events: events).retained(), GStreamerCallbacks.releaseData)
+        if offer {
+            cgst_webrtc_create_offer(webrtc, promise)
+        } else {
+            cgst_webrtc_create_answer(webrtc, promise)
+        }
         gst_promise_unref(promise)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hardware
 import Motors
+import TestSupport
 import Testing
 
 @Suite("makeMotorDriver")

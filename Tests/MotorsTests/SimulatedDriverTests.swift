@@ -1,5 +1,6 @@
 import Logging
 import Motors
+import TestSupport
 import Testing
 
 @Suite("SimulatedDriver")

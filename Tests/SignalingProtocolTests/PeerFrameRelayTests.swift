@@ -35,6 +35,8 @@ import Testing
         #expect(
             ProducerMessage.candidate(viewer: "v", candidate: "c", sdpMLineIndex: 3).text
                 == #"{"type":"ice","viewer":"v","candidate":"c","sdpMLineIndex":3}"#)
+        // An answer (to a KVS viewer's offer) has the same shape; robot-server's viewers never offer the producer.
+        #expect(ProducerMessage.answer(viewer: "v", sdp: "v=0").text == #"{"type":"answer","viewer":"v","sdp":"v=0"}"#)
         let frame = ProducerMessage.candidate(viewer: "v", candidate: "c", sdpMLineIndex: 3).frame
         #expect(try PeerFrame(parsing: frame.text, from: .producer) == frame)
     }

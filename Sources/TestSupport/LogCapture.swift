@@ -1,24 +1,36 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// Collects what a `Logger` logs, for asserting on messages, levels and metadata.
-final class LogCapture: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
+public final class LogCapture: Sendable {
+    public struct Entry: Sendable {
+        public var level: Logger.Level
+        public var message: String
+        public var metadata: [String: String]
     }
 
     private let storage = Mutex<[Entry]>([])
 
-    var entries: [Entry] {
+    public init() {}
+
+    public var entries: [Entry] {
         storage.withLock { $0 }
     }
 
-    var logger: Logger {
+    public var logger: Logger {
         var logger = Logger(label: "robot.test") { _ in Handler(capture: self) }
         logger.logLevel = .trace
         return logger
+    }
+
+    /// The first entry `matches` accepts, waiting up to `timeout` for it (a component logging from its own task).
+    public func waitFor(timeout: Duration, _ matches: (Entry) -> Bool) async throws -> Entry {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let entry = entries.first(where: matches) { return entry }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSupportError("no such log entry within \(timeout); the last: \(entries.suffix(5).map(\.message))")
     }
 
     fileprivate func append(_ entry: Entry) {
