@@ -211,7 +211,8 @@ public final class KVSModel: Sendable {
             $0["kind"] as? String == "control" && $0["id"] as? String == id
         }
         guard done["result"] as? String == "ok" else {
-            throw TestSupportError("kvs_model.py: \(command["command"] ?? ""): \(done["result"] ?? done["error"] ?? "")")
+            throw TestSupportError(
+                "kvs_model.py: \(command["command"] ?? ""): \(done["result"] ?? done["error"] ?? "")")
         }
     }
 

@@ -47,8 +47,8 @@ command, logged as `{"kind": "control", "id": NAME, …}` once applied:
 
 Log (--log): one JSON object per line; `kind` is http, connect (status 101 or the refusal), replaced, disconnect,
 message (relayed or buffered, with the decoded payload), refused (a bad message), sent (what the model itself sent:
-GO_AWAY, RECONNECT_ICE_SERVER, STATUS_RESPONSE), expired (a buffered message dropped), control. Secrets are never
-logged; access key ids are.
+GO_AWAY, RECONNECT_ICE_SERVER, STATUS_RESPONSE), expired (a buffered message dropped), control; a refused TLS
+handshake on the control plane is `{"tlsError": …}`. Secrets are never logged; access key ids are.
 """
 import argparse
 import asyncio
@@ -66,10 +66,12 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, unquote
 
 import websockets
+
+from credential_provider import Server as TLSServer  # Tests/Fixtures, next to this script
 
 REGION = "us-west-2"
 ACCOUNT = "123456789012"
@@ -418,23 +420,9 @@ class ControlPlane(BaseHTTPRequestHandler):
                                         "Username": username}]}
 
 
-class ControlPlaneServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def finish_request(self, request, client_address):
-        request.settimeout(60)
-        try:
-            connection = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError) as error:
-            self.model.record({"kind": "http", "tlsError": str(error)})
-            return
-        try:
-            super().finish_request(connection, client_address)
-        finally:
-            try:
-                connection.close()
-            except OSError:
-                pass
+class ControlPlaneServer(TLSServer):
+    """The credential-provider stand-in's threading HTTPS server: the TLS handshake on the request's thread, a refused
+    one logged (`{"tlsError": …}`); no client certificate asked for here."""
 
 
 # MARK: signaling
@@ -653,6 +641,7 @@ async def serve(model):
     control = ControlPlaneServer(("127.0.0.1", 0), ControlPlane)
     control.context = context
     control.model = model
+    control.log = model.args.log
     model.control_port = control.server_address[1]
 
     server = await websockets.serve(

@@ -1,5 +1,6 @@
 import AWSSigV4
 import AsyncHTTPClient
+import BrowserControl
 import Foundation
 import KinesisVideo
 import Testing
@@ -84,7 +85,9 @@ struct KVSModelTests {
         }
 
         let master = try await KVSSocket.connect(try masterURL(credentials), caFile: kvs.caFile, label: "master")
-        try await kvs.waitFor("the master's connect") { $0["kind"] as? String == "connect" && $0["status"] as? Int == 101 }
+        try await kvs.waitFor("the master's connect") {
+            $0["kind"] as? String == "connect" && $0["status"] as? Int == 101
+        }
         await master.close()
 
         // A changed signature, a URL signed 300 s ago (X-Amz-Expires is 299), no token, expired credentials.
@@ -94,7 +97,8 @@ struct KVSModelTests {
         var noToken = credentials
         noToken.sessionToken = nil
         let refused: [(String, String)] = [
-            (forged, "SignatureDoesNotMatch"), (try masterURL(credentials, date: old).absoluteString, "AccessDeniedException"),
+            (forged, "SignatureDoesNotMatch"),
+            (try masterURL(credentials, date: old).absoluteString, "AccessDeniedException"),
             (try masterURL(noToken).absoluteString, "UnrecognizedClientException"),
         ]
         for (url, code) in refused {
@@ -115,7 +119,8 @@ struct KVSModelTests {
         defer { Task { [kvs] in await kvs.stop() } }
         let key = try kvs.addCredentials()
         let credentials = key.aws
-        let first = try await KVSSocket.connect(try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master-1")
+        let first = try await KVSSocket.connect(
+            try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master-1")
         let viewer = try await KVSSocket.connect(
             try kvs.viewerURL(clientId: "viewer-1", credentials: key), caFile: kvs.caFile, label: "viewer-1")
 
@@ -131,10 +136,13 @@ struct KVSModelTests {
         #expect(answered["senderClientId"] as? String == "" && answered["messagePayload"] as? String == answer)
 
         // A second master replaces the first, which is closed; the viewer's next message goes to the new one.
-        let second = try await KVSSocket.connect(try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master-2")
+        let second = try await KVSSocket.connect(
+            try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master-2")
         try await first.waitForEnd()
-        let candidate = kvsPayload(["candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0",
-                                    "sdpMLineIndex": 0])
+        let candidate = kvsPayload([
+            "candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0",
+            "sdpMLineIndex": 0,
+        ])
         try await viewer.send(["action": "ICE_CANDIDATE", "messagePayload": candidate])
         #expect(try await second.waitFor("ICE_CANDIDATE")["messagePayload"] as? String == candidate)
         #expect(first.messages.count == 1)
@@ -160,6 +168,49 @@ struct KVSModelTests {
         try await second.waitFor("GO_AWAY")
         #expect(second.end == nil)
         try await second.waitForEnd(timeout: .seconds(5))
+        await viewer.close()
+    }
+
+    /// The test viewer (kvs_viewer.html in Chromium) against the model: it connects with its presigned URL, offers
+    /// receive-only video and audio, trickles its candidates, and takes the master's answer and candidates.
+    @Test func viewerPageSpeaksKVS() async throws {
+        let kvs = try await KVSModel.start(pki: try TestPKI.make())
+        defer { Task { [kvs] in await kvs.stop() } }
+        let key = try kvs.addCredentials()
+        let master = try await KVSSocket.connect(
+            try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master")
+        let chromium = try await Chromium.start()
+        defer { Task { await chromium.stop() } }
+        let viewer = try await KVSViewerPage.open(
+            in: chromium, url: try kvs.viewerURL(clientId: "page-1", credentials: key))
+        let offer = try await master.waitFor("SDP_OFFER")
+        #expect(offer["senderClientId"] as? String == "page-1")
+        let sdp = try #require(kvs.entries("message").first { $0["action"] as? String == "SDP_OFFER" }?["payload"])
+        let description = try #require(sdp as? [String: Any])
+        #expect(description["type"] as? String == "offer")
+        let lines = (description["sdp"] as? String ?? "").split(separator: "\r\n")
+        #expect(lines.filter { $0.hasPrefix("m=video") || $0.hasPrefix("m=audio") }.count == 2)
+        #expect(lines.filter { $0 == "a=recvonly" }.count == 2)
+        try await master.waitFor("ICE_CANDIDATE")
+
+        // An answer it cannot use is reported, a candidate before a usable answer is held, not an error.
+        let candidate = kvsPayload([
+            "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host", "sdpMid": "0",
+            "sdpMLineIndex": 0,
+        ])
+        try await master.send(["action": "ICE_CANDIDATE", "recipientClientId": "page-1", "messagePayload": candidate])
+        try await master.send([
+            "action": "SDP_ANSWER", "recipientClientId": "page-1",
+            "messagePayload": kvsPayload(["type": "answer", "sdp": "v=0\r\n"]),
+        ])
+        let deadline = ContinuousClock.now + .seconds(10)
+        var stats = try await viewer.stats()
+        while stats.errors.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            stats = try await viewer.stats()
+        }
+        #expect(stats.socket == "open" && stats.received["ICE_CANDIDATE"] == 1 && stats.received["SDP_ANSWER"] == 1)
+        #expect(stats.errors.count == 1 && stats.errors.first?.hasPrefix("SDP_ANSWER") == true, "\(stats)")
         await viewer.close()
     }
 
@@ -190,6 +241,7 @@ struct KVSModelTests {
         let response = try await http.execute(request, timeout: .seconds(10))
         let data = try await response.body.collect(upTo: 1 << 20)
         let json = (try? JSONSerialization.jsonObject(with: Data(data.readableBytesView))) as? [String: Any] ?? [:]
-        return Reply(status: Int(response.status.code), json: json, code: response.headers.first(name: "x-amzn-ErrorType"))
+        return Reply(
+            status: Int(response.status.code), json: json, code: response.headers.first(name: "x-amzn-ErrorType"))
     }
 }

@@ -43,7 +43,8 @@ struct KVSViewerPage: Sendable {
             guard ContinuousClock.now < deadline else { throw TestSupportError("kvs_viewer.html did not load") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let start = "window.kvsViewer.start(\(JSONValue.string(url.absoluteString).serializedString()), "
+        let start =
+            "window.kvsViewer.start(\(JSONValue.string(url.absoluteString).serializedString()), "
             + "\(iceServers.serializedString()))"
         _ = try await page.evaluate(start)
         return KVSViewerPage(page: page)
@@ -69,8 +70,9 @@ struct KVSViewerPage: Sendable {
         var last = try await stats()
         while last.framesDecoded < after + frames {
             guard ContinuousClock.now < deadline else {
-                throw TestSupportError("the KVS viewer decoded \(last.framesDecoded - after) of \(frames) frames "
-                    + "within \(timeout): \(last)")
+                throw TestSupportError(
+                    "the KVS viewer decoded \(last.framesDecoded - after) of \(frames) frames "
+                        + "within \(timeout): \(last)")
             }
             try await Task.sleep(for: .milliseconds(100))
             last = try await stats()
