@@ -134,7 +134,9 @@ public enum Checkup {
             let reason = Errno.current
             return CheckItem(
                 .failed, "video producer",
-                "\(program) is not an executable file (\(reason)) — build the KVS WebRTC sample there or fix video.command"
+                "\(program) is not an executable file (\(reason)) — install it (install.sh --with-kvs-producer or "
+                    + "--with-webrtc: robot-webrtc; --with-kvs-c-sdk: the KVS sample) or fix video.command or "
+                    + "video.kvs.executable"
             )
         }
         return CheckItem(.passed, "video producer", "\(program) is executable")
