@@ -15,7 +15,8 @@ final class PayloadTypeRewrite: Sendable {
 
     /// Installs the probe on `pad` (the probe holds a reference to this object until it is removed with the pad).
     func install(on pad: UnsafeMutablePointer<GstPad>) {
-        let mask = GST_PAD_PROBE_TYPE_BUFFER.rawValue | GST_PAD_PROBE_TYPE_BUFFER_LIST.rawValue
+        let mask =
+            GST_PAD_PROBE_TYPE_BUFFER.rawValue | GST_PAD_PROBE_TYPE_BUFFER_LIST.rawValue
             | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM.rawValue
         gst_pad_add_probe(
             pad, GstPadProbeType(rawValue: mask), GStreamerCallbacks.rewritePayloadType,

@@ -174,4 +174,3 @@ struct ViewerOfferError: Error, Sendable, Equatable, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-

@@ -21,7 +21,8 @@ public struct WebRTCProducer: Service, CustomStringConvertible {
 
     /// A producer signaled by robot-server (``SignalingConnection``).
     public init(settings: ProducerSettings, logger: Logger) {
-        self.init(settings: settings, transport: SignalingConnection(settings: settings, logger: logger), logger: logger)
+        self.init(
+            settings: settings, transport: SignalingConnection(settings: settings, logger: logger), logger: logger)
     }
 
     /// A producer signaled by `transport` (KVS's, or a test's).

@@ -31,7 +31,8 @@ import Testing
             transport.receive(.offer(viewer: "viewer-1", sdp: offer))
             let answer = try await transport.answer(for: "viewer-1", timeout: .seconds(20))
             try await page.accept(answer)
-            try await Self.trickle(page, transport, viewer: "viewer-1", until: { try await page.framesDecoded() >= 100 })
+            try await Self.trickle(
+                page, transport, viewer: "viewer-1", until: { try await page.framesDecoded() >= 100 })
 
             // The answer sends the video with the payload type the page gave constrained baseline H.264, and
             // keeps the feedback the bit rate and recovery need.
@@ -239,8 +240,11 @@ struct OfferingPage: Sendable {
 
     func add(candidate: String, sdpMLineIndex: UInt32) async throws {
         guard !candidate.isEmpty else { return }
-        let init_: JSONValue = ["candidate": .string(candidate), "sdpMLineIndex": .number(Double(sdpMLineIndex))]
-        _ = try await page.evaluate("window.viewer.pc.addIceCandidate(\(init_.serializedString())).then(() => true)")
+        let candidateInit: JSONValue = [
+            "candidate": .string(candidate), "sdpMLineIndex": .number(Double(sdpMLineIndex)),
+        ]
+        _ = try await page.evaluate(
+            "window.viewer.pc.addIceCandidate(\(candidateInit.serializedString())).then(() => true)")
     }
 
     /// `inbound-rtp` counters of `kind`.
