@@ -16,10 +16,7 @@ extension InstallScriptTests {
         expectSuccess(first)
         let out = first.standardOutput
 
-        let packages = try packagesNamed(in: out)
-        for package in Self.gstreamerRuntime + ["gstreamer1.0-libcamera"] {
-            #expect(packages.contains(package), "the robot needs \(package): \(packages)")
-        }
+        let packages = try expectGStreamerRuntime(in: out)
         #expect(!packages.contains("cmake") && !packages.contains("liblog4cplus-dev"), "no C SDK build: \(packages)")
         let binary = system.path("/usr/local/bin/robot-webrtc")
         #expect(try FileStatus(binary).mode == 0o755)

@@ -24,6 +24,19 @@ extension InstallScriptTests {
         return line.split(separator: marker).last.map { $0.split(separator: " ").map(String.init) } ?? []
     }
 
+    /// The packages a staged run names: GStreamer's runtime with libnice and libcamera's element (the fake archive
+    /// has it) are among them.
+    func expectGStreamerRuntime(in output: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> [String]
+    {
+        let packages = try packagesNamed(in: output)
+        for package in Self.gstreamerRuntime + ["gstreamer1.0-libcamera"] {
+            #expect(
+                packages.contains(package), "the robot needs \(package): \(packages)", sourceLocation: sourceLocation)
+        }
+        return packages
+    }
+
     /// What robot-server's `auth.tokens` needs for a token: its SHA-256 and the robot.
     func tokenLine(_ token: String, thing: String) -> String {
         let digest = SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -42,10 +55,7 @@ extension InstallScriptTests {
 
         // The packages: GStreamer's runtime with libnice and libcamera's element (the archive has it); no
         // development files, as nothing is built here.
-        let packages = try packagesNamed(in: out)
-        for package in Self.gstreamerRuntime + ["gstreamer1.0-libcamera"] {
-            #expect(packages.contains(package), "the robot needs \(package): \(packages)")
-        }
+        let packages = try expectGStreamerRuntime(in: out)
         #expect(!packages.contains { $0.hasSuffix("-dev") }, "no -dev package without a build: \(packages)")
         #expect(system.calls.contains("apt-cache show gstreamer1.0-libcamera"))
         #expect(!system.calls.contains { $0.hasPrefix("apt-get") }, "a staged install installs no package")
@@ -175,7 +185,8 @@ extension InstallScriptTests {
         }
         #expect(
             out.contains(
-                "would: create \(system.path("/etc/robot/webrtc.token").path) (mode 640, root:robot): a new random token"))
+                "would: create \(system.path("/etc/robot/webrtc.token").path) (mode 640, root:robot): a new random token"
+            ))
         #expect(!system.calls.contains { $0.hasPrefix("swift") }, "a dry run builds nothing")
         #expect(try FileManager.default.contentsOfDirectory(atPath: system.root.path).isEmpty, "nothing written")
     }
@@ -199,7 +210,10 @@ extension InstallScriptTests {
     }
 
     @Test(arguments: [
-        (["--with-webrtc", "--webrtc-server", "http://robot-server:8080"], "--webrtc-server 'http://robot-server:8080'"),
+        (
+            ["--with-webrtc", "--webrtc-server", "http://robot-server:8080"],
+            "--webrtc-server 'http://robot-server:8080'"
+        ),
         (["--with-webrtc", "--webrtc-server", #"ws://a"b"#], #"--webrtc-server 'ws://a"b' is not"#),
         (["--with-webrtc", "--webrtc-source", "rtsp://cam"], "--webrtc-source 'rtsp://cam' is not a source"),
     ])

@@ -9,8 +9,8 @@ import Testing
     let policy = Supervisor.Policy(
         restart: CappedBackoff(initial: .seconds(1), maximum: .seconds(8)), stableAfter: .seconds(30))
 
-    func running(generation: Int = 1) -> Supervisor {
-        var supervisor = Supervisor(policy: policy)
+    func running(generation: Int = 1, policy: Supervisor.Policy? = nil) -> Supervisor {
+        var supervisor = Supervisor(policy: policy ?? self.policy)
         #expect(supervisor.credentialsAvailable(generation: generation) == .start(generation: generation))
         #expect(supervisor.started(now: t0) == .none)
         return supervisor
@@ -140,15 +140,8 @@ import Testing
         return filePolicy
     }
 
-    func runningWithFile(generation: Int = 1) -> Supervisor {
-        var supervisor = Supervisor(policy: filePolicy)
-        #expect(supervisor.credentialsAvailable(generation: generation) == .start(generation: generation))
-        #expect(supervisor.started(now: t0) == .none)
-        return supervisor
-    }
-
     @Test func withAFileNewCredentialsAreHandedOverAndTheProducerKeepsRunning() {
-        var supervisor = runningWithFile(generation: 1)
+        var supervisor = running(generation: 1, policy: filePolicy)
         #expect(supervisor.credentialsAvailable(generation: 2) == .handOver(generation: 2))
         #expect(supervisor.state == .running(generation: 2, since: t0), "still the same run")
         #expect(supervisor.credentialsAvailable(generation: 3) == .handOver(generation: 3))
@@ -171,7 +164,7 @@ import Testing
     }
 
     @Test func withAFileCredentialsThatArriveWhileBackingOffWaitForTheRestart() {
-        var supervisor = runningWithFile()
+        var supervisor = running(policy: filePolicy)
         guard case .restart(let at, _) = supervisor.exited(now: t0 + .seconds(1)) else {
             Issue.record("expected a restart")
             return
@@ -181,7 +174,7 @@ import Testing
     }
 
     @Test func withAFileShutdownAfterAHandoverStopsIt() {
-        var supervisor = runningWithFile()
+        var supervisor = running(policy: filePolicy)
         _ = supervisor.credentialsAvailable(generation: 2)
         #expect(supervisor.shutDown() == .stop(.shutdown))
         #expect(supervisor.credentialsAvailable(generation: 3) == .none)
