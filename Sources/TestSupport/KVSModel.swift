@@ -10,7 +10,8 @@ import Synchronization
 ///   `/createSignalingChannel`, `/getSignalingChannelEndpoint` (→ ``signalingURL`` and ``endpoint`` again as the
 ///   HTTPS endpoint), `/v1/get-ice-server-config` (Ttl from ``setICETtl(_:)``, default 300).
 /// - ``signalingURL`` (`wss://localhost:Q`): a presigned connect; with `X-Amz-ClientId` a viewer, without the
-///   master; the newest master (or viewer id) wins and the older connection is closed; base64 payloads relayed.
+///   master; the newest master (or viewer id) wins and the older connection is closed; base64 payloads relayed;
+///   a connection idle for `idleTimeout` (default 10 min) or older than 1 h is closed.
 ///
 /// TLS with the test PKI's `broker` certificate (CN localhost, SAN 127.0.0.1): clients trust ``caFile``.
 /// Test control goes through a folder the model polls (each command is acknowledged in the log); the credentials
@@ -26,8 +27,8 @@ public final class KVSModel: Sendable {
     public let signalingPort: UInt16
     /// The CA that verifies both servers.
     public let caFile: URL
-    /// One JSON object per request, connection and message (`kind`: http, connect, replaced, disconnect, message,
-    /// refused, sent, expired, control).
+    /// One JSON object per request, connection and message (`kind`: http, connect, replaced, timeout, disconnect,
+    /// message, refused, sent, expired, control).
     public let logFile: URL
     private let registryFile: URL
     private let controlFolder: URL
@@ -74,9 +75,12 @@ public final class KVSModel: Sendable {
     ///     where nothing listens); `turnUsername`/`turnPassword` fixed ones (e.g. a ``Coturn``'s) or random ones.
     ///   - credentialProviderLog: a ``CredentialProviderFixture``'s log: every key it issued is known too, with its
     ///     expiration — for robotd end to end.
+    ///   - idleTimeout: a signaling connection that sends nothing (not even a ping) this long is closed (code 1001),
+    ///     as KVS closes one after 10 minutes.
     public static func start(
         pki: TestPKI, channels: [String] = [defaultChannel], iceTtl: Int = 300, turnURIs: [String] = [],
-        turnUsername: String? = nil, turnPassword: String? = nil, credentialProviderLog: URL? = nil
+        turnUsername: String? = nil, turnPassword: String? = nil, credentialProviderLog: URL? = nil,
+        idleTimeout: Duration = .seconds(600)
     ) async throws -> KVSModel {
         let folder = try ScratchDirectory.make("kvs-model")
         try Data("{}".utf8).write(to: folder.appending(path: "credentials.json"))
@@ -92,6 +96,7 @@ public final class KVSModel: Sendable {
         arguments += turnUsername.map { ["--turn-username", $0] } ?? []
         arguments += turnPassword.map { ["--turn-password", $0] } ?? []
         arguments += credentialProviderLog.map { ["--trust-credential-log", $0.path] } ?? []
+        arguments += ["--idle-seconds", "\(idleTimeout / .milliseconds(1) / 1000)"]
         // Debian's python3 has python3-websockets; a python3 earlier in PATH (pyenv) may not.
         let process = try ChildProcess.start("/usr/bin/python3", arguments, outputDirectory: folder)
         do {

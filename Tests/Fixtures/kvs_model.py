@@ -3,7 +3,7 @@
 
     kvs_model.py --cert CERT --key KEY --log FILE --credentials FILE --control DIR
                  [--channel NAME ...] [--ice-ttl SECONDS] [--turn-uri URI ...] [--turn-username U]
-                 [--turn-password P] [--trust-credential-log FILE]
+                 [--turn-password P] [--trust-credential-log FILE] [--idle-seconds S] [--max-connection-seconds S]
 
 Runs with Debian's /usr/bin/python3 (it needs python3-websockets, 10.4 on Debian 12). Both servers bind 127.0.0.1
 on a port the kernel picks; once both listen it prints
@@ -28,10 +28,12 @@ HTTP status and the same JSON error body (403 for a bad signature, an expired UR
 One master per channel and one connection per viewer id: a newer connection replaces the older, which is closed
 (code 1000, reason "replaced"). Viewer → master messages are delivered as
 `{"senderClientId": VIEWER, "messageType": ACTION, "messagePayload": …}`, master → viewer (`recipientClientId`) as
-`{"senderClientId": "", …}`; a message for someone not connected is kept for 60 s (the channel's MessageTtlSeconds)
-and delivered when they connect. A bad message (unknown action, payload missing, not base64, over 10240 characters,
-bad recipient id) is answered with `{"senderClientId": "", "messageType": "STATUS_RESPONSE", "statusResponse":
-{"correlationId", "errorType": "InvalidArgumentException", "statusCode": "400", "description"}}` and not relayed.
+`{"senderClientId": "", …}`. A connection that sent nothing (not even a ping) for --idle-seconds (600), or is
+older than --max-connection-seconds (3600), is closed with code 1001, as KVS ends them. A message for someone not
+connected is kept for 60 s (the channel's MessageTtlSeconds) and delivered when they connect. A bad message
+(unknown action, payload missing, not base64, over 10240 characters, bad recipient id) is answered with
+`{"senderClientId": "", "messageType": "STATUS_RESPONSE", "statusResponse": {"correlationId", "errorType":
+"InvalidArgumentException", "statusCode": "400", "description"}}` and not relayed.
 
 Credentials: FILE (--credentials) is a JSON object `{ACCESS_KEY_ID: {"secretAccessKey", "sessionToken" (or null),
 "expiration": epoch seconds (or null)}}`, re-read on every request, so the test adds and expires keys by rewriting
@@ -45,10 +47,10 @@ command, logged as `{"kind": "control", "id": NAME, …}` once applied:
     {"command": "closeMaster", "channel": NAME}          close the master's connection (code 1011)
     {"command": "sendToMaster", "channel": NAME, "text": RAW}   a raw text frame to the master
 
-Log (--log): one JSON object per line; `kind` is http, connect (status 101 or the refusal), replaced, disconnect,
-message (relayed or buffered, with the decoded payload), refused (a bad message), sent (what the model itself sent:
-GO_AWAY, RECONNECT_ICE_SERVER, STATUS_RESPONSE), expired (a buffered message dropped), control; a refused TLS
-handshake on the control plane is `{"tlsError": …}`. Secrets are never logged; access key ids are.
+Log (--log): one JSON object per line; `kind` is http, connect (status 101 or the refusal), replaced, timeout,
+disconnect, message (relayed or buffered, with the decoded payload), refused (a bad message), sent (what the model
+itself sent: GO_AWAY, RECONNECT_ICE_SERVER, STATUS_RESPONSE), expired (a buffered message dropped), control; a
+refused TLS handshake on the control plane is `{"tlsError": …}`. Secrets are never logged; access key ids are.
 """
 import argparse
 import asyncio
@@ -98,7 +100,8 @@ class Model:
         self.ice_ttl = args.ice_ttl
         self.channels = {}  # name -> Channel
         for name in args.channel:
-            self.channels[name] = Channel(name, f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:channel/{name}/{FIXED_ARN_SUFFIX}")
+            arn = f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:channel/{name}/{FIXED_ARN_SUFFIX}"
+            self.channels[name] = Channel(name, arn)
         self.control_port = 0
         self.signaling_port = 0
         self.next_connection = 0
@@ -440,6 +443,17 @@ class Connection:
         return "master" if self.client_id is None else "viewer"
 
 
+class Protocol(websockets.WebSocketServerProtocol):
+    """Notes when the client last sent anything — a ping counts — for the idle timeout."""
+
+    last_seen = 0.0
+
+    async def read_frame(self, max_size):
+        frame = await super().read_frame(max_size)
+        self.last_seen = time.time()
+        return frame
+
+
 class Signaling:
     def __init__(self, model):
         self.model = model
@@ -490,6 +504,8 @@ class Signaling:
                           "connection": previous.number, "by": connection.number})
             asyncio.ensure_future(previous.websocket.close(1000, "replaced"))
         await self.deliver_pending(channel, connection)
+        websocket.last_seen = time.time()
+        watchdog = asyncio.ensure_future(self.watch(connection))
         code = None
         try:
             async for text in websocket:
@@ -497,6 +513,7 @@ class Signaling:
         except websockets.ConnectionClosed:
             pass
         finally:
+            watchdog.cancel()
             code = websocket.close_code
             if connection.client_id is None:
                 if channel.master is connection:
@@ -505,6 +522,26 @@ class Signaling:
                 del channel.viewers[connection.client_id]
             model.record({"kind": "disconnect", "role": connection.role, "clientId": connection.client_id,
                           "connection": connection.number, "code": code})
+
+    async def watch(self, connection):
+        """Closes a connection idle for --idle-seconds (nothing received, not even a ping) or older than
+        --max-connection-seconds, as KVS does (10 min, 1 h)."""
+        args = self.model.args
+        opened = time.time()
+        websocket = connection.websocket
+        while True:
+            await asyncio.sleep(0.1)
+            now = time.time()
+            if now - websocket.last_seen > args.idle_seconds:
+                reason = "idle"
+            elif now - opened > args.max_connection_seconds:
+                reason = "connection too old"
+            else:
+                continue
+            self.model.record({"kind": "timeout", "reason": reason, "role": connection.role,
+                               "clientId": connection.client_id, "connection": connection.number})
+            await websocket.close(1001, reason)
+            return
 
     async def relay(self, connection, text):
         model = self.model
@@ -646,7 +683,7 @@ async def serve(model):
 
     server = await websockets.serve(
         signaling.handle, "127.0.0.1", 0, ssl=context, process_request=signaling.process_request,
-        ping_interval=None, max_size=1 << 20, compression=None)
+        ping_interval=None, max_size=1 << 20, compression=None, create_protocol=Protocol)
     model.signaling_port = server.sockets[0].getsockname()[1]
     threading.Thread(target=control.serve_forever, daemon=True).start()
     print(f"listening control-plane={model.control_port} signaling={model.signaling_port}", flush=True)
@@ -666,6 +703,8 @@ def main():
     parser.add_argument("--turn-username")
     parser.add_argument("--turn-password")
     parser.add_argument("--trust-credential-log")
+    parser.add_argument("--idle-seconds", type=float, default=600)
+    parser.add_argument("--max-connection-seconds", type=float, default=3600)
     args = parser.parse_args()
     if args.turn_uri is None:
         args.turn_uri = ["turn:127.0.0.1:3478?transport=udp"]

@@ -171,6 +171,18 @@ struct KVSModelTests {
         await viewer.close()
     }
 
+    /// KVS closes a connection that stays silent (no message, no ping) for 10 minutes; the model after `idleTimeout`.
+    @Test func silentConnectionIsClosed() async throws {
+        let kvs = try await KVSModel.start(pki: try TestPKI.make(), idleTimeout: .milliseconds(500))
+        defer { Task { [kvs] in await kvs.stop() } }
+        let key = try kvs.addCredentials()
+        let master = try await KVSSocket.connect(
+            try kvs.masterURL(credentials: key), caFile: kvs.caFile, label: "master")
+        #expect(try await master.waitForEnd(timeout: .seconds(10)).contains("goingAway"))
+        let timeout = try #require(kvs.entries("timeout").first)
+        #expect(timeout["reason"] as? String == "idle" && timeout["role"] as? String == "master")
+    }
+
     /// The test viewer (kvs_viewer.html in Chromium) against the model: it connects with its presigned URL, offers
     /// receive-only video and audio, trickles its candidates, and takes the master's answer and candidates.
     @Test func viewerPageSpeaksKVS() async throws {
