@@ -45,9 +45,11 @@ struct KVSSignalingLoop {
                 handle(next, group: &group, signal: signal)
             }
             // Cancelled (the producer stops): say goodbye on every open connection.
+            logger.debug("kvs: stopping", metadata: ["kvs.open": "\(outboxes.count)"])
             for outbox in outboxes.values { outbox.finish() }
             group.cancelAll()
         }
+        logger.debug("kvs: stopped")
     }
 
     private mutating func handle(
