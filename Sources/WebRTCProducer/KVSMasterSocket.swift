@@ -58,7 +58,8 @@ struct KVSMasterSocket: Sendable {
                                 """, credentials: true)))
             } else {
                 signal.yield(
-                    .ended(generation: generation, .failed(reason: "cannot connect to KVS: \(error)", credentials: false)))
+                    .ended(
+                        generation: generation, .failed(reason: "cannot connect to KVS: \(error)", credentials: false)))
             }
         }
     }

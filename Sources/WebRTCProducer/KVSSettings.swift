@@ -1,3 +1,5 @@
+import KinesisVideo
+
 /// Where and as whom robot-webrtc signals on Amazon Kinesis Video Streams: the channel it is the master of, the
 /// region, where the AWS credentials come from, and the overrides tests and private endpoints need. With these
 /// settings robot-webrtc never talks to robot-server (`--server`/`--token-file` are not used).
@@ -34,7 +36,7 @@ public struct KVSSettings: Sendable, Equatable {
     }
 
     func validate() throws(ProducerConfigurationError) {
-        guard (1...256).contains(channel.utf8.count), channel.utf8.allSatisfy(Self.isNameByte) else {
+        guard KVSClientID.isValid(channel) else {
             throw ProducerConfigurationError(
                 "--kvs-channel: \"\(channel)\" is not a KVS channel name (1 to 256 of a-z A-Z 0-9 _ . -)")
         }
@@ -70,15 +72,6 @@ public struct KVSSettings: Sendable, Equatable {
     /// The regional STUN server the viewers' SDK also uses, or nil with ``noSTUN``.
     public var stunURL: String? {
         noSTUN ? nil : "stun:stun.kinesisvideo.\(region).amazonaws.com:443"
-    }
-
-    private static func isNameByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
-            true
-        default: false
-        }
     }
 
     /// `xx-name-N` (`us-west-2`, `ap-southeast-1`, `us-gov-west-1`): lower-case words joined by `-`, a number last.

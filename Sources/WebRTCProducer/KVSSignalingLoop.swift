@@ -30,7 +30,9 @@ struct KVSSignalingLoop {
     private var iceStale = true
     private var hold = KVSCandidateHold()
 
-    init(settings: KVSSettings, client: KVSChannelClient, events: AsyncStream<ProducerEvent>.Continuation, logger: Logger) {
+    init(
+        settings: KVSSettings, client: KVSChannelClient, events: AsyncStream<ProducerEvent>.Continuation, logger: Logger
+    ) {
         self.settings = settings
         self.client = client
         self.events = events

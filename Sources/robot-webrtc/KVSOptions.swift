@@ -31,7 +31,8 @@ struct KVSOptions: ParsableArguments {
 
     @Option(
         name: .customLong("kvs-endpoint"),
-        help: "The KVS control plane's base URL (default https://kinesisvideo.REGION.amazonaws.com). With --kvs-channel.")
+        help:
+            "The KVS control plane's base URL (default https://kinesisvideo.REGION.amazonaws.com). With --kvs-channel.")
     var endpoint: String?
 
     @Flag(

@@ -39,7 +39,8 @@ struct RobotWebRTC: AsyncParsableCommand {
     )
 
     @Option(
-        name: .long, help: "robot-server's base URL, ws://host:port or wss://host[:port] (default ws://127.0.0.1:8080).")
+        name: .long,
+        help: "robot-server's base URL, ws://host:port or wss://host[:port] (default ws://127.0.0.1:8080).")
     var server: String?
 
     // Optional for the parser only, so that `robot-webrtc check` needs none of the streaming options.
@@ -199,7 +200,8 @@ struct RobotWebRTC: AsyncParsableCommand {
         var logger = Logger(label: "robot-webrtc")
         logger[metadataKey: "robot.thing"] = "\(thing)"
         let settings = try ProducerSettings(
-            server: server ?? "ws://127.0.0.1:8080", thing: thing, token: kvsSettings == nil ? try readToken() : "", source: try VideoSource(parsing: source),
+            server: server ?? "ws://127.0.0.1:8080", thing: thing, token: kvsSettings == nil ? try readToken() : "",
+            source: try VideoSource(parsing: source),
             codec: codec, encoder: try parseEncoder(), width: width, height: height, framesPerSecond: fps,
             bitrateKbps: bitrate, minBitrateKbps: minBitrate, maxBitrateKbps: maxBitrate,
             adaptiveBitrate: !noAdaptiveBitrate,

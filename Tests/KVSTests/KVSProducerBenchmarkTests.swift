@@ -14,8 +14,10 @@ struct KVSProducerBenchmarkTests {
     @Test func cpuAndMemoryWithOneKVSViewer() async throws {
         let seconds = Int(ProcessInfo.processInfo.environment["ROBOT_WEBRTC_BENCH_SECONDS"] ?? "") ?? 20
         let (stack, _) = try await KVSProducerStack.start(
-            extraArguments: ["--source", "videotestsrc", "--width", "640", "--height", "480", "--fps", "30",
-                "--bitrate", "1000", "--log-level", "info"])
+            extraArguments: [
+                "--source", "videotestsrc", "--width", "640", "--height", "480", "--fps", "30",
+                "--bitrate", "1000", "--log-level", "info",
+            ])
         let chromium = try await Chromium.start()
         defer { Task { await chromium.stop() } }
         try await stack.waitForMasterConnect()
@@ -50,7 +52,8 @@ struct KVSProducerBenchmarkTests {
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let cpu = ProcessMeter.percentOfOneCore(ticks: end.cpuTicks - start.cpuTicks, seconds: wall)
         return String(
-            format: "CPU %.1f %% of one core, RSS mean %.1f MiB max %.1f MiB", cpu, rss.reduce(0, +) / Double(rss.count),
+            format: "CPU %.1f %% of one core, RSS mean %.1f MiB max %.1f MiB", cpu,
+            rss.reduce(0, +) / Double(rss.count),
             rss.max() ?? 0)
     }
 }

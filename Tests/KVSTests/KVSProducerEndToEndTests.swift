@@ -55,9 +55,10 @@ struct KVSProducerEndToEndTests {
         let aRotated = try await a.waitForFrames(30, after: try await a.stats().framesDecoded)
         let bRotated = try await b.waitForFrames(30, after: try await b.stats().framesDecoded)
         #expect(aRotated.connectionState == "connected" && bRotated.connectionState == "connected")
-        #expect(stack.kvs.entries("http", after: rotationMark).allSatisfy {
-            $0["accessKeyId"] as? String != firstKey.accessKeyID
-        }, "the expired key was used after the rotation")
+        #expect(
+            stack.kvs.entries("http", after: rotationMark).allSatisfy {
+                $0["accessKeyId"] as? String != firstKey.accessKeyID
+            }, "the expired key was used after the rotation")
 
         // GO_AWAY: robot-webrtc connects again (a new master connection, with the new key), a new viewer joins, the
         // first two keep decoding.
