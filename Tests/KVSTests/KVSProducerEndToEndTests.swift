@@ -42,6 +42,15 @@ struct KVSProducerEndToEndTests {
         print("KVS: ICE configuration fetched again after \(String(format: "%.2f", gap)) s (Ttl \(iceTtl) s)")
         #expect(gap < Double(iceTtl), "ICE config refetched only after \(gap) s")
 
+        // RECONNECT_ICE_SERVER: fetched again at once, not at the next 80 % mark.
+        let reconnectMark = stack.kvs.log.count
+        let requestsBefore = stack.iceRequests.count
+        try await stack.kvs.reconnectICEServer()
+        try await stack.kvs.waitFor(
+            "an ICE configuration request after RECONNECT_ICE_SERVER", after: reconnectMark,
+            timeout: .seconds(2)
+        ) { _ in stack.iceRequests.count > requestsBefore }
+
         // Rotation: fresh credentials in the file, the old key expired. The viewers go on; the next signature (the
         // next ICE refresh) uses the new key.
         let rotationMark = stack.kvs.log.count
