@@ -20,10 +20,13 @@ public struct KVSSettings: Sendable, Equatable {
     public var caFile: String?
     /// Leave out the regional STUN server (only with ``endpoint``: tests on a machine without a route to AWS).
     public var noSTUN: Bool
+    /// A connection this old is replaced (``KVSTimings/maxConnectionAge``, 50 minutes; shorter only in tests).
+    public var maxConnectionAge: Duration
 
     public init(
         channel: String, region: String, credentialsFile: String? = nil, endpoint: String? = nil,
-        createChannel: Bool = false, caFile: String? = nil, noSTUN: Bool = false
+        createChannel: Bool = false, caFile: String? = nil, noSTUN: Bool = false,
+        maxConnectionAge: Duration = KVSTimings.maxConnectionAge
     ) throws(ProducerConfigurationError) {
         self.channel = channel
         self.region = region
@@ -32,6 +35,7 @@ public struct KVSSettings: Sendable, Equatable {
         self.createChannel = createChannel
         self.caFile = caFile
         self.noSTUN = noSTUN
+        self.maxConnectionAge = maxConnectionAge
         try validate()
     }
 
@@ -53,6 +57,10 @@ public struct KVSSettings: Sendable, Equatable {
         if noSTUN, endpoint == nil {
             throw ProducerConfigurationError(
                 "--kvs-no-stun: only with --kvs-endpoint (for tests); on AWS the regional STUN server is needed")
+        }
+        guard maxConnectionAge >= .seconds(1), maxConnectionAge <= .seconds(3600) else {
+            throw ProducerConfigurationError(
+                "--kvs-max-connection-seconds: \(maxConnectionAge) is not between 1 s and KVS's limit of one hour")
         }
         if let credentialsFile, credentialsFile.isEmpty {
             throw ProducerConfigurationError("--aws-credentials-file: the path is empty")

@@ -19,7 +19,7 @@ enum KVSSignal: Sendable {
     /// The back-off after a failure is over (or the credentials changed): connect again. `token` tells a stale
     /// wait from the current one.
     case retry(token: Int)
-    /// Connection `generation` is ``KVSTimings/maxConnectionAge`` old.
+    /// Connection `generation` is ``KVSSettings/maxConnectionAge`` old (50 minutes).
     case ageLimit(generation: Int)
     /// Time to fetch the ICE configuration again (`token`: the timer that is still wanted).
     case iceDue(token: Int)

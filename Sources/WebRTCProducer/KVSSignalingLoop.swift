@@ -112,8 +112,9 @@ struct KVSSignalingLoop {
         logger.notice(
             "kvs: connected as the master of channel \(settings.channel)",
             metadata: ["kvs.connection": "\(generation)", "kvs.iceServers": "\(iceServers.count)"])
+        let age = settings.maxConnectionAge
         group.addTask {
-            try? await Task.sleep(for: KVSTimings.maxConnectionAge)
+            try? await Task.sleep(for: age)
             signal.yield(.ageLimit(generation: generation))
         }
     }

@@ -56,12 +56,20 @@ struct KVSOptions: ParsableArguments {
             """)
     var noSTUN = false
 
+    @Option(
+        name: .customLong("kvs-max-connection-seconds"),
+        help: ArgumentHelp(
+            "For tests: replace the master connection after this many seconds instead of 3000 (50 minutes).",
+            visibility: .hidden))
+    var maxConnectionSeconds: Int?
+
     /// The options given that only mean something with `--kvs-channel`.
     private var kvsOnlyOptionsGiven: [String] {
         [
             region.map { _ in "--region" }, credentialsFile.map { _ in "--aws-credentials-file" },
             endpoint.map { _ in "--kvs-endpoint" }, createChannel ? "--kvs-create-channel" : nil,
             caFile.map { _ in "--kvs-ca-file" }, noSTUN ? "--kvs-no-stun" : nil,
+            maxConnectionSeconds.map { _ in "--kvs-max-connection-seconds" },
         ].compactMap { $0 }
     }
 
@@ -92,7 +100,8 @@ struct KVSOptions: ParsableArguments {
         }
         return try KVSSettings(
             channel: channel, region: region, credentialsFile: credentialsFile, endpoint: endpoint,
-            createChannel: createChannel, caFile: caFile, noSTUN: noSTUN)
+            createChannel: createChannel, caFile: caFile, noSTUN: noSTUN,
+            maxConnectionAge: maxConnectionSeconds.map { .seconds($0) } ?? KVSTimings.maxConnectionAge)
     }
 
     private static func checkReadable(_ path: String, option: String) throws {
