@@ -61,7 +61,7 @@ fi
 # — they join the parallel run), so a new suite in those targets is serial until someone lists it here.
 # robot-server's routes are tested in process in RobotServerUnitTests (docs/TESTING.md).
 end_to_end_targets='MQTTTests|RobotDaemonTests|RobotServerTests|VideoTests|RelayTests|BrokerTests|MotorsTests'
-end_to_end_targets+='|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests|NATTraversalTests'
+end_to_end_targets+='|HardwareTests|CredentialProviderTests|ProcessSpawnTests|DeployTests|NATTraversalTests|KVSTests'
 pure_suites='AdafruitMotorHATTests|MotorDriverFactoryTests|PCA9685RegisterFileTests|PCA9685Tests'
 pure_suites+='|SimulatedDriverTests|WiringTests|HardwareErrorTests|LinuxGPIOOutputsTests|LinuxI2CBusTests'
 pure_suites+='|CredentialResponseTests|SystemdSupervisionTests|AuthUnitTests|VideoConfigTests|ProducerMessageTests'
@@ -70,6 +70,7 @@ pure_suites+='|ClockStripeTests|AudioSettingsTests|WAVToneAudioTests|AudioConfig
 pure_suites+='|BitrateControllerTests|VideoBlockPickerTests|BitrateSettingsTests|SignalingEndpointTests|LinkConditionsTests'
 pure_suites+='|NATTraversalICEPathTests|BitrateRetransmissionTests'
 pure_suites+='|I2CBusReadWordTests|EstopLatchFileTests|BatteryServiceTests|BatteryConfigTests'
+pure_suites+='|KVSPresignTests|KVSCredentialsSourceTests|KVSControlPlaneTests|KVSMessageTests|KVSViewerOfferTests|KVSProducerTimingTests'
 end_to_end="^($end_to_end_targets)\\.(?!($pure_suites)(/|\$))"
 status=0
 swift test "$@" --skip "$end_to_end" || status=$?

@@ -1,20 +1,14 @@
+import Basics
+
 /// The rule KVS has for client ids, channel names and the other identifiers of the signaling protocol:
 /// `[a-zA-Z0-9_.-]{1,256}`.
 public enum KVSClientID {
     /// The longest id KVS accepts.
-    public static let maxLength = 256
+    public static let maxLength = KVSName.maxLength
 
     /// Whether `id` is 1 to 256 of `A–Z a–z 0–9 _ . -`.
     public static func isValid(_ id: some StringProtocol) -> Bool {
-        (1...maxLength).contains(id.utf8.count)
-            && id.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
-                    true
-                default: false
-                }
-            }
+        KVSName.isValid(id)
     }
 
     /// nil when `id` is valid, else a one-line reason naming it as `what` (e.g. `recipientClientId`).

@@ -8,6 +8,9 @@ public enum KVSTLS {
     /// system's when `caFile` is nil. The file is read now, so a missing or bad one fails here, by name.
     public static func configuration(caFile: String?) throws(KVSError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // When the server closes first (GO_AWAY, a newer master, the hour's end) the client waits this long for TLS's
+        // close_notify exchange; NIOSSL's default of 5 s held up every reconnect and robot-webrtc's exit by that much.
+        tls.shutdownTimeout = .milliseconds(500)
         guard let caFile else { return tls }
         let certificates: [NIOSSLCertificate]
         do {

@@ -14,6 +14,9 @@ public func buildDaemon(config: RobotConfig, logger: Logger, notifier: SystemdNo
     for key in config.unknownKeys {
         logger.warning("config: unknown key \(key) ignored (a typo?)")
     }
+    for warning in config.warnings {
+        logger.warning("config: \(warning)")
+    }
     let base = try makeBase(config: config, logger: logger)
     let client = try MQTTClient(options: mqttOptions(config), logger: logger) {
         TelemetryPublisher.will(thingName: config.thingName)

@@ -117,7 +117,9 @@ extension RobotConfig {
                 region: try reader.string("AWS_DEFAULT_REGION") ?? "us-east-1",
                 port: port ?? 443
             )
-            config.video = try flatVideo(thingName: thingName)
+            let (video, warning) = flatVideo(thingName: thingName)
+            config.video = video
+            config.warnings += warning.map { [$0] } ?? []
         }
         config.unknownKeys = reader.unknownKeys(known: [
             "IOT_THINGNAME", "IOT_CORE_ENDPOINT", "IOT_GET_CREDENTIAL_ENDPOINT", "ROLE_ALIAS", "AWS_DEFAULT_REGION",

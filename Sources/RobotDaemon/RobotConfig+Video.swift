@@ -1,3 +1,4 @@
+import Basics
 public import JSONConfig
 
 extension RobotConfig {
@@ -186,33 +187,28 @@ extension RobotConfig {
 
     /// The flat config's video: robot-webrtc as the KVS master on the thing's channel (created if missing, as the
     /// sample did), with the camera module through libcamera.
-    static func flatVideo(thingName: String) throws(ConfigError) -> Video {
+    /// The original config's video: a KVS master on the thing's channel. A thing name that cannot be a channel name
+    /// (AWS IoT allows `:`, KVS does not) leaves video off with a warning — the robot still drives.
+    static func flatVideo(thingName: String) -> (video: Video, warning: String?) {
         guard isChannelName(thingName) else {
-            throw ConfigError(
-                "IOT_THINGNAME",
-                "\"\(thingName)\" is not a KVS signaling channel name (1 to 256 of a-z A-Z 0-9 _ . -), and the original "
-                    + "config streams video on a channel named after the thing; use robotd's config format with a "
-                    + "video.kvs.channel")
+            return (
+                Video(),
+                "IOT_THINGNAME \"\(thingName)\" is not a KVS signaling channel name (1 to 256 of a-z A-Z 0-9 _ . -), "
+                    + "and the original config streams video on a channel named after the thing: video is off; use "
+                    + "robotd's config format with video.kvs.channel to stream"
+            )
         }
         var kvs = KVS(producer: .robotWebRTC, channel: thingName)
         kvs.arguments = ["--source", "libcamera"]
         var video = Video()
         video.enabled = true
         video.kvs = kvs
-        return video
+        return (video, nil)
     }
 
     /// KVS's `ChannelName`: `[a-zA-Z0-9_.-]+`, 1 to 256 characters.
     static func isChannelName(_ name: String) -> Bool {
-        (1...256).contains(name.utf8.count)
-            && name.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
-                    true
-                default: false
-                }
-            }
+        KVSName.isValid(name)
     }
 
     /// `host`, `host:port`, `https://host[:port][/]` → host and port.

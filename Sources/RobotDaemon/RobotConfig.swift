@@ -61,6 +61,8 @@ public struct RobotConfig: Sendable, Equatable {
     public var stateDirectory = Self.defaultStateDirectory
     /// Keys that were present but are not understood (likely typos), as key paths.
     public var unknownKeys: [String] = []
+    /// What the config leaves off or works around, in one line each; logged at start.
+    public var warnings: [String] = []
 
     /// Topic the robot receives drive commands on.
     public var actionTopic: String { "\(thingName)/action" }

@@ -47,6 +47,18 @@ import Testing
             config: #"{"IOT_THINGNAME": "sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com"}"#)
         let plain = try RobotConfig.load(path: driveOnly.appending(path: "config.json").path)
         #expect(plain.credentials == nil && !plain.video.enabled)
+        // AWS IoT allows ':' in a thing name, KVS not in a channel name: the robot still drives, video is off, and
+        // the start log says why.
+        let colon = try folder(
+            config: """
+                {"IOT_THINGNAME": "fleet:sts-pi", "IOT_CORE_ENDPOINT": "abc-ats.iot.us-east-1.amazonaws.com",
+                 "IOT_GET_CREDENTIAL_ENDPOINT": "abc.credentials.iot.us-east-1.amazonaws.com",
+                 "ROLE_ALIAS": "robot-camera-streaming-role-alias"}
+                """)
+        let noVideo = try RobotConfig.load(path: colon.appending(path: "config.json").path)
+        #expect(noVideo.thingName == "fleet:sts-pi" && noVideo.credentials != nil && !noVideo.video.enabled)
+        #expect(noVideo.warnings.count == 1)
+        #expect(noVideo.warnings.first?.contains(#""fleet:sts-pi" is not a KVS signaling channel name"#) == true)
     }
 
     @Test func defaultsAndRelativePaths() throws {
