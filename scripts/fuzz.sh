@@ -81,7 +81,7 @@ modules_of() {
     drive-command) echo SystemPackage Basics StrictJSON DriveProtocol ;;
     event-pattern) echo StrictJSON EventPattern ;;
     signaling) echo StrictJSON SignalingProtocol ;;
-    robotd-config) echo SystemPackage StrictJSON JSONConfig RobotDaemon ;;
+    robotd-config) echo SystemPackage Basics StrictJSON JSONConfig RobotDaemon ;;
     server-config)
         echo SystemPackage StrictJSON JSONConfig EventPattern RelayQueue Relay SignalingProtocol RobotServer
         ;;
@@ -97,6 +97,7 @@ dependencies_of() {
     SignalingProtocol) echo StrictJSON ;;
     Relay) echo StrictJSON JSONConfig EventPattern RelayQueue ;;
     RobotServer) echo StrictJSON JSONConfig Relay SignalingProtocol ;;
+    RobotDaemon) echo SystemPackage Basics StrictJSON JSONConfig ;;
     *) echo SystemPackage StrictJSON JSONConfig ;;
     esac
 }
