@@ -264,6 +264,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // N simulated robots, one robot-server or two behind nginx: REST and telemetry at fleet scale
+        // (scripts/bench-fleet.sh runs it).
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol", systemPackage,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "robot-webrtc",
             dependencies: [

@@ -1,0 +1,5 @@
+// Placeholder: helper F writes the fleet bench here (scripts/bench-fleet.sh).
+@main
+struct FleetBench {
+    static func main() {}
+}
