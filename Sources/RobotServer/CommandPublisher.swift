@@ -21,17 +21,29 @@ public final class CommandPublisher: Service, Sendable {
     let logger: Logger
     /// Receives every message of the subscriptions in the client's options (robots' telemetry, for viewers).
     let onMessage: @Sendable (MQTTMessage) -> Void
+    /// With `cluster`: the other instances' messages go here, and it hears when the connection is up.
+    let cluster: ClusterLink?
     private let state = Mutex(Health(connected: false, reason: "not connected yet"))
     /// The first failed connection of a run is a warning, then every 60th (the rest are debug lines).
     private let connectFailures = Mutex(ConnectFailureLog(every: 60))
     /// ``health``'s `connected`, readable without a lock on every request.
     private let connected = Atomic<Bool>(false)
 
-    public init(
+    public convenience init(
         client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger,
         onMessage: @escaping @Sendable (MQTTMessage) -> Void = { _ in }
     ) {
+        self.init(
+            client: client, publishTimeout: publishTimeout, metrics: metrics, logger: logger, cluster: nil,
+            onMessage: onMessage)
+    }
+
+    init(
+        client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger, cluster: ClusterLink?,
+        onMessage: @escaping @Sendable (MQTTMessage) -> Void
+    ) {
         self.client = client
+        self.cluster = cluster
         self.onMessage = onMessage
         self.publishTimeout = publishTimeout
         self.metrics = metrics
@@ -50,6 +62,7 @@ public final class CommandPublisher: Service, Sendable {
             }
             // Returns on SIGTERM/SIGINT (after the HTTP server has stopped: services stop in reverse order).
             try? await gracefulShutdown()
+            await cluster?.goodbye()
             await client.disconnect()
             await group.waitForAll()
         }
@@ -71,6 +84,7 @@ public final class CommandPublisher: Service, Sendable {
             connected.store(true, ordering: .relaxed)
             metrics.brokerConnected(true)
             logger.notice("connected to the MQTT broker", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+            cluster?.connected()
         case .connectionLost(let reason):
             state.withLock { $0 = Health(connected: false, reason: reason) }
             connected.store(false, ordering: .relaxed)
@@ -83,7 +97,9 @@ public final class CommandPublisher: Service, Sendable {
                 level: level, "cannot connect to the MQTT broker: \(reason); retrying in \(retryIn.milliseconds) ms",
                 metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .message(let message):
-            onMessage(message)
+            if cluster?.handle(message) != true {
+                onMessage(message)
+            }
         case .subscriptionRefused(let filter):
             logger.warning(
                 """

@@ -64,7 +64,10 @@ final class ControlLeases: Sendable {
 
     private let robots: [String: Robot]
 
-    init(robots: [String], control: ServerConfig.Control, hubs: SignalingHubs, logger: Logger) {
+    init(
+        robots: [String], control: ServerConfig.Control, hubs: SignalingHubs, cluster: ClusterLink? = nil,
+        logger: Logger
+    ) {
         var leases: [String: Robot] = [:]
         for thing in robots {
             leases[thing] = Robot(thing: thing, control: control, hub: hubs[thing], logger: logger)

@@ -33,15 +33,26 @@ public func buildApplication(
         )
     }
     let metrics = ServerMetrics(robots: config.robots)
-    let hubs = SignalingHubs(robots: config.robots, video: config.video, control: config.control, logger: logger)
+    // With `cluster`, the instances share signaling rooms and control leases through the broker (docs/SCALING.md).
+    let cluster = config.cluster.map { ClusterLink(config: $0, logger: logger) }
+    if let cluster {
+        logger.notice(
+            "cluster: instance \(cluster.instance), sharing rooms and leases on \(cluster.topics.prefix)/…",
+            metadata: ["mqtt.clientId": "\(config.mqtt.clientID)"])
+    }
+    let hubs = SignalingHubs(
+        robots: config.robots, video: config.video, control: config.control, cluster: cluster, logger: logger)
     var options = MQTTOptions(settings: config.mqtt.settings, clientID: config.mqtt.clientID)
-    options.subscriptions += hubs.telemetrySubscriptions
-    let client = try MQTTClient(options: options, logger: logger)
+    options.subscriptions += hubs.telemetrySubscriptions + (cluster?.subscriptions ?? [])
+    let will = cluster?.will
+    let client = try MQTTClient(options: options, logger: logger, will: { will })
+    cluster?.attach(client)
     let publisher = CommandPublisher(
         client: client, publishTimeout: .milliseconds(config.mqtt.publishTimeoutMs), metrics: metrics, logger: logger,
-        onMessage: hubs.relay)
+        cluster: cluster, onMessage: hubs.relay)
     let routes = try await buildRoutes(
-        config: config, publisher: publisher, hubs: hubs, metrics: metrics, registry: registry, logger: logger)
+        config: config, publisher: publisher, hubs: hubs, metrics: metrics, registry: registry, cluster: cluster,
+        logger: logger)
 
     let listen = config.listen
     return Application(
@@ -78,7 +89,8 @@ struct ServerRoutes {
 /// with no broker and no socket. Metrics go to `metricsFactory` (the bootstrapped system's by default).
 func buildRoutes(
     config: ServerConfig, publisher: some CommandPublishing, hubs: SignalingHubs, metrics: ServerMetrics,
-    metricsFactory: any MetricsFactory = MetricsSystem.factory, registry: PrometheusCollectorRegistry, logger: Logger
+    metricsFactory: any MetricsFactory = MetricsSystem.factory, registry: PrometheusCollectorRegistry,
+    cluster: ClusterLink? = nil, logger: Logger
 ) async throws -> ServerRoutes {
     var services: [any Service] = []
     var jwt: JWTAuthenticator?
@@ -97,7 +109,8 @@ func buildRoutes(
     router.middlewares.add(CORSPolicy(config.cors))
     router.middlewares.add(APIErrorMiddleware())
     router.middlewares.add(AdminGate(prefix: "/relay", authenticator: authenticator))
-    let leases = ControlLeases(robots: config.robots, control: config.control, hubs: hubs, logger: logger)
+    let leases = ControlLeases(
+        robots: config.robots, control: config.control, hubs: hubs, cluster: cluster, logger: logger)
     services.append(ControlLeaseSweep(leases: leases))
     PublishController(
         robots: Set(config.robots), defaultRobot: config.defaultRobot, authenticator: authenticator,
@@ -114,7 +127,8 @@ func buildRoutes(
         .addRoutes(to: router)
     WebPageController().addRoutes(to: router)
     let signaling = SignalingController(
-        robots: Set(config.robots), authenticator: authenticator, hubs: hubs, maxViewers: config.video.maxViewers)
+        robots: Set(config.robots), authenticator: authenticator, hubs: hubs, maxViewers: config.video.maxViewers,
+        cluster: cluster)
     signaling.addRoutes(to: router)
     let webSocketRouter = Router(context: SignalingRequestContext.self)
     signaling.addWebSocketRoutes(to: webSocketRouter)

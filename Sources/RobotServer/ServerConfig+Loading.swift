@@ -14,11 +14,13 @@ extension ServerConfig {
         let reader = ConfigReader(root)
         var unknown = reader.unknownKeys(known: [
             "listen", "mqtt", "robots", "defaultRobot", "auth", "cors", "relay", "video", "control",
+            "cluster",
         ])
 
         guard let mqttReader = try reader.object("mqtt") else { throw ConfigError("mqtt", "is required") }
         var mqtt = MQTT(settings: try MQTTSettings.parse(mqttReader, directory: directory))
-        mqtt.clientID = try mqttReader.string("clientId") ?? mqtt.clientID
+        let clientID = try mqttReader.string("clientId")
+        mqtt.clientID = clientID ?? mqtt.clientID
         mqtt.publishTimeoutMs = try mqttReader.int("publishTimeoutMs", in: 100...60_000) ?? mqtt.publishTimeoutMs
         unknown += mqttReader.unknownKeys(known: MQTTSettings.keys.union(["clientId", "publishTimeoutMs"]))
 
@@ -61,8 +63,42 @@ extension ServerConfig {
             config.control.idleSeconds = try control.int("idleSeconds", in: 5...3600) ?? config.control.idleSeconds
             unknown += control.unknownKeys(known: Control.keys)
         }
+        if let cluster = try reader.object("cluster") {
+            config.cluster = try parseCluster(cluster)
+            unknown += cluster.unknownKeys(known: Cluster.keys)
+            // Two instances with one client id would take turns throwing each other off the broker.
+            if clientID == nil, let id = config.cluster?.instanceID {
+                config.mqtt.clientID = "robot-server-\(id)"
+            }
+        }
         config.unknownKeys = unknown
         return config
+    }
+
+    private static func parseCluster(_ reader: ConfigReader) throws(ConfigError) -> Cluster {
+        guard let id = try reader.string("instanceId") else {
+            throw ConfigError(
+                reader.keyPath("instanceId"),
+                "is required: this instance's name, unique among the robot-servers sharing the broker, e.g. \"a\"")
+        }
+        let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        guard (1...64).contains(id.count), id.allSatisfy(idCharacters.contains) else {
+            throw ConfigError(
+                reader.keyPath("instanceId"),
+                "\"\(id)\" is not an instance name: 1 to 64 letters, digits, '_' or '-' (it is an MQTT topic level)")
+        }
+        var cluster = Cluster(instanceID: id)
+        if let prefix = try reader.string("topicPrefix") {
+            let levels = prefix.split(separator: "/", omittingEmptySubsequences: false)
+            guard !prefix.isEmpty, !prefix.contains("+"), !prefix.contains("#"), !levels.contains("") else {
+                throw ConfigError(
+                    reader.keyPath("topicPrefix"),
+                    "\"\(prefix)\" is not a topic prefix: no '+' or '#', no empty level, no leading or trailing '/'")
+            }
+            cluster.topicPrefix = prefix
+        }
+        cluster.callTimeoutMs = try reader.int("callTimeoutMs", in: 100...10_000) ?? cluster.callTimeoutMs
+        return cluster
     }
 
     private static func parseRobots(_ reader: ConfigReader) throws(ConfigError) -> [String] {

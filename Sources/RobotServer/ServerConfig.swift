@@ -54,6 +54,25 @@ public struct ServerConfig: Sendable {
         static let keys: Set<String> = ["idleSeconds"]
     }
 
+    /// Several instances sharing the broker (`cluster`, `docs/SCALING.md`): signaling rooms and control leases travel
+    /// between them over MQTT. Without the section the server is the only instance and shares nothing.
+    public struct Cluster: Sendable, Equatable {
+        /// This instance's name among the others, unique in the cluster: `[A-Za-z0-9_-]{1,64}` (it is a topic level).
+        public var instanceID: String
+        /// The topics the instances talk on start with this (no `+`, `#`, leading or trailing `/`).
+        public var topicPrefix = "robot-server/cluster"
+        /// How long a lease call to the owning instance may take before the request fails with 503.
+        public var callTimeoutMs = 2000
+
+        public init(instanceID: String, topicPrefix: String = "robot-server/cluster", callTimeoutMs: Int = 2000) {
+            self.instanceID = instanceID
+            self.topicPrefix = topicPrefix
+            self.callTimeoutMs = callTimeoutMs
+        }
+
+        static let keys: Set<String> = ["instanceId", "topicPrefix", "callTimeoutMs"]
+    }
+
     public var listen = Listen()
     public var mqtt: MQTT
     /// The thing names this server may drive; a request for any other robot is a 404.
@@ -68,6 +87,8 @@ public struct ServerConfig: Sendable {
     public var video = Video()
     /// The control lease (`control`).
     public var control = Control()
+    /// Sharing with other instances (`cluster`); nil: this is the only instance.
+    public var cluster: Cluster?
     /// Keys that were present but are not understood (likely typos, or sections of a later version), as key
     /// paths. Warned about at start, never fatal.
     public var unknownKeys: [String] = []

@@ -8,10 +8,21 @@ import StrictJSON
 public final class SignalingHubs: Sendable {
     let hubs: [String: SignalingHub]
     let logger: Logger
+    /// With `cluster`: the other instances (rooms whose producer is elsewhere are reached through them).
+    let cluster: ClusterLink?
 
-    public init(
-        robots: [String], video: ServerConfig.Video, control: ServerConfig.Control = .init(), logger: Logger
+    public convenience init(
+        robots: [String], video: ServerConfig.Video, control: ServerConfig.Control = .init(),
+        logger: Logger
     ) {
+        self.init(robots: robots, video: video, control: control, cluster: nil, logger: logger)
+    }
+
+    init(
+        robots: [String], video: ServerConfig.Video, control: ServerConfig.Control, cluster: ClusterLink?,
+        logger: Logger
+    ) {
+        self.cluster = cluster
         var hubs: [String: SignalingHub] = [:]
         for thing in robots {
             hubs[thing] = SignalingHub(thing: thing, video: video, control: control, logger: logger)
