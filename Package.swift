@@ -257,7 +257,7 @@ let package = Package(
         .executableTarget(
             name: "server-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON", "DriveProtocol", systemPackage,
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol", "TestSupport", systemPackage,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -269,9 +269,12 @@ let package = Package(
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "Basics", "MQTT", "StrictJSON", "DriveProtocol", systemPackage,
+                "Basics", "MQTT", "StrictJSON", "DriveProtocol", "DriveControl", "RobotDaemon", "POSIXThreads",
+                "TestSupport", systemPackage,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

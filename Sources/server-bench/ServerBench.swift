@@ -3,6 +3,7 @@ import Basics
 import Glibc
 import Logging
 import MQTT
+import TestSupport
 
 /// Measures robot-server's drive path: HTTP `POST /publish` → robot-server → broker → robotd → motor driver.
 ///
@@ -94,13 +95,6 @@ struct ServerBench: AsyncParsableCommand {
 
 func wallClockMicroseconds() -> Int64 {
     Timestamp.now().microsecondsSinceEpoch
-}
-
-extension [Double] {
-    func percentile(_ p: Double) -> Double {
-        guard !isEmpty else { return .nan }
-        return self[Swift.min(count - 1, Int((Double(count - 1) * p).rounded()))]
-    }
 }
 
 func microseconds(_ duration: Duration) -> Double {

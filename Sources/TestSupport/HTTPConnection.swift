@@ -4,16 +4,17 @@ import SystemPackage
 
 /// One keep-alive HTTP/1.1 connection on a blocking socket: the thinnest client there is, so the bench
 /// measures the server and not an HTTP library. Understands `Content-Length` responses only (what
-/// robot-server sends).
-final class HTTPConnection {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// robot-server sends). Blocking: use it on a thread of its own, never on the concurrency pool. server-bench and
+/// fleet-bench.
+public final class HTTPConnection {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(host: String, port: UInt16) throws {
+    public init(host: String, port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(Errno.current)") }
         var address = sockaddr_in()
@@ -40,7 +41,7 @@ final class HTTPConnection {
     deinit { close(fd) }
 
     /// Sends one request and reads its response; returns the status code and the body.
-    func exchange(_ request: [UInt8]) throws -> (status: Int, body: [UInt8]) {
+    public func exchange(_ request: [UInt8]) throws -> (status: Int, body: [UInt8]) {
         try request.withUnsafeBytes { bytes in
             var sent = 0
             while sent < bytes.count {
