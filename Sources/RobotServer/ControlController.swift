@@ -37,7 +37,7 @@ struct ControlController: Sendable {
             if action == .takeover {
                 try authorize(principal, .admin, robot.thing)
             }
-            let (lease, change) = try robot.perform(action, by: principal)
+            let (lease, change) = try await robot.perform(action, by: principal)
             return Self.answer(change == .requested ? .accepted : .ok, lease, for: principal, on: robot.thing)
         }
         for method in [HTTPRequest.Method.put, .patch, .delete, .head] {

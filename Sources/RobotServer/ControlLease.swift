@@ -75,6 +75,14 @@ struct ControlLease: Sendable, Equatable {
         self.idleSeconds = idleSeconds
     }
 
+    /// A lease as another robot-server instance published it (``ClusterLeases``): a replica, or where a new owner
+    /// starts from.
+    init(idleSeconds: Int, holder: Holder?, request: Request?) {
+        self.idleSeconds = idleSeconds
+        self.holder = holder
+        self.request = holder == nil ? nil : request
+    }
+
     /// Whether `holder` has gone `idleSeconds` without a command at `now`.
     func isIdle(_ holder: Holder, now: ContinuousClock.Instant) -> Bool {
         now - holder.lastCommand >= .seconds(idleSeconds)
@@ -170,6 +178,26 @@ struct ControlLease: Sendable, Equatable {
         }
         take(for: driver, now: now, at: time)
         return .takenOver
+    }
+
+    /// Any event, by name: what a robot-server instance asks the lease's owner to decide (``ClusterLeases``).
+    enum Event: Sendable, Equatable {
+        case command(DriveCommand.Intent)
+        case request, handover, decline, release, takeover
+    }
+
+    /// Runs `event` from `driver` (the functions above).
+    mutating func apply(
+        _ event: Event, from driver: Driver, now: ContinuousClock.Instant, at time: Timestamp
+    ) throws(Refusal) -> Change? {
+        switch event {
+        case .command(let intent): try command(intent, from: driver, now: now, at: time)
+        case .request: request(from: driver, now: now, at: time)
+        case .handover: try handover(from: driver, now: now, at: time)
+        case .decline: try decline(from: driver, now: now)
+        case .release: try release(from: driver, now: now)
+        case .takeover: takeover(by: driver, now: now, at: time)
+        }
     }
 
     private func checkHolder(_ driver: Driver, now: ContinuousClock.Instant) throws(Refusal) {

@@ -8,45 +8,70 @@ extension ControlLeases.Robot {
     /// What `POST /robots/{thing}/control` asks (`{"action": …}`).
     enum Action: String, Sendable, CaseIterable {
         case request, handover, decline, release, takeover
+
+        /// The lease's event.
+        var event: ControlLease.Event {
+            switch self {
+            case .request: .request
+            case .handover: .handover
+            case .decline: .decline
+            case .release: .release
+            case .takeover: .takeover
+            }
+        }
     }
 
-    /// A drive command from `principal`: passes (taking or refreshing the lease, or a stop), or 409 naming the holder.
+    /// A drive command from `principal`: passes (taking or refreshing the lease, or a stop), or 409 naming the holder;
+    /// in a cluster, 503 when the lease's owner does not answer.
     func command(_ intent: DriveCommand.Intent, from principal: Principal, now: ContinuousClock.Instant = .now)
-        throws(APIError)
+        async throws(APIError)
     {
-        let driver = ControlLease.Driver(principal)
-        do {
-            try update(now: now) { (lease) throws(ControlLease.Refusal) in
-                try lease.command(intent, from: driver, now: now, at: .now())
-            }
-        } catch {
-            throw answer(to: error)
-        }
+        _ = try await handle(.command(intent), from: ControlLease.Driver(principal), now: now)
     }
 
     /// `action` from `principal` (the shell has checked that it may drive, and for a takeover that it is an admin):
-    /// the lease after it and what changed, or the refusal as a 409.
+    /// the lease after it and what changed, or the refusal as a 409; in a cluster, 503 when the lease's owner does
+    /// not answer.
     func perform(
         _ action: Action, by principal: Principal, now: ContinuousClock.Instant = .now
-    ) throws(APIError) -> (lease: ControlLease, change: ControlLease.Change?) {
-        let driver = ControlLease.Driver(principal)
-        let time = Timestamp.now()
-        var change: ControlLease.Change?
-        do {
-            let lease = try update(now: now) { (lease) throws(ControlLease.Refusal) in
-                switch action {
-                case .request: change = lease.request(from: driver, now: now, at: time)
-                case .handover: change = try lease.handover(from: driver, now: now, at: time)
-                case .decline: change = try lease.decline(from: driver, now: now)
-                case .release: change = try lease.release(from: driver, now: now)
-                case .takeover: change = lease.takeover(by: driver, now: now, at: time)
-                }
-                return change
+    ) async throws(APIError) -> (lease: ControlLease, change: ControlLease.Change?) {
+        try await handle(action.event, from: ControlLease.Driver(principal), now: now)
+    }
+
+    /// `event` from `driver`: decided here when this robot-server is alone or owns the lease; elsewhere passed at
+    /// once when the replica can tell (a stop; the holder's own motion), else asked of the owner.
+    func handle(
+        _ event: ControlLease.Event, from driver: ControlLease.Driver, now: ContinuousClock.Instant
+    ) async throws(APIError) -> (lease: ControlLease, change: ControlLease.Change?) {
+        guard let cluster, !cluster.isOwner else {
+            do {
+                let (lease, _, change) = try decide(event, from: driver, now: now, at: .now())
+                return (lease, change)
+            } catch {
+                throw answer(to: error)
             }
-            return (lease, change)
-        } catch {
-            throw answer(to: error)
         }
+        if let lease = pass(event, from: driver, now: now) {
+            return (lease, nil)
+        }
+        switch try await cluster.call(event, thing: thing, driver: driver) {
+        case .decided(let record, let change):
+            return (apply(record), change)
+        case .refused(let refusal):
+            throw answer(to: refusal)
+        }
+    }
+
+    /// Decides `event` from `driver` (alone, or as the owner): the lease after it, its stamp, and what changed.
+    func decide(
+        _ event: ControlLease.Event, from driver: ControlLease.Driver, now: ContinuousClock.Instant, at time: Timestamp
+    ) throws(ControlLease.Refusal) -> (lease: ControlLease, stamp: ClusterLeases.Stamp, change: ControlLease.Change?) {
+        var change: ControlLease.Change?
+        let (lease, stamp) = try updateStamped(now: now) { (lease) throws(ControlLease.Refusal) in
+            change = try lease.apply(event, from: driver, now: now, at: time)
+            return change
+        }
+        return (lease, stamp, change)
     }
 
     /// A refusal as the REST API's 409; a refusal because of someone else's lease names it in `holder` after

@@ -55,7 +55,7 @@ struct PublishController: Sendable {
             metrics.rejected(thing)
             throw error
         }
-        try leases[thing]?.command(command.intent, from: principal)
+        try await leases[thing]?.command(command.intent, from: principal)
         let topic = ServerConfig.actionTopic(thing)
         let started = ContinuousClock.now
         do {

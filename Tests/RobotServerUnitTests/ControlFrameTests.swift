@@ -85,10 +85,10 @@ import Testing
         let bob = Principal(kind: .token, name: "bob", robots: .some(["sts-pi"]))
 
         let start = ContinuousClock.now
-        try robot.command(.motion, from: alice, now: start)
-        try robot.command(.motion, from: alice, now: start + .seconds(1))  // a refresh: no frame
-        _ = try robot.perform(.request, by: bob, now: start + .seconds(2))
-        _ = try robot.perform(.decline, by: alice, now: start + .seconds(3))
+        try await robot.command(.motion, from: alice, now: start)
+        try await robot.command(.motion, from: alice, now: start + .seconds(1))  // a refresh: no frame
+        _ = try await robot.perform(.request, by: bob, now: start + .seconds(2))
+        _ = try await robot.perform(.decline, by: alice, now: start + .seconds(3))
         leases.sweep(now: start + .seconds(5.9))  // 4.9 s after alice's last command: still hers
         leases.sweep(now: start + .seconds(6))
         leases.sweep(now: start + .seconds(7))  // announced once
