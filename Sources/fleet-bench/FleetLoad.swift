@@ -34,7 +34,7 @@ struct FleetLoad: AsyncParsableCommand {
         logger.logLevel = .warning
         let things = FleetNames.things(robots)
         let realThing = FleetNames.thing(realRobot, of: robots)
-        let cost = try ProcessCost(watch)
+        let cost = try ProcessCost(watch + ["bench=\(getpid())"])
         let options = MQTTOptions(
             host: "localhost", port: brokerPort, clientID: "fleet-bench-\(getpid())", caFile: caFile,
             certFile: certFile, keyFile: keyFile, subscriptions: [.init("+/telemetry", qos: 0)])
@@ -53,7 +53,8 @@ struct FleetLoad: AsyncParsableCommand {
         }
         let load = RESTLoad(host: host, port: port, token: token, things: things, connections: connections)
         let report = FleetReport(
-            label: label, robots: robots, connections: connections, cost: cost, tally: tally, audience: audience)
+            label: label, robots: robots, connections: connections, cost: cost, tally: tally, audience: audience,
+            memoryBefore: cost.residentMiB())
         report.header(realThing: realThing, viewers: viewers)
 
         try await calibrate(load, tally: tally, things: things)
@@ -91,6 +92,7 @@ struct FleetLoad: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         print("calibration: all \(things.count) robots answered one command each (\(elapsed.milliseconds) ms)")
+        fflush(nil)
     }
 }
 

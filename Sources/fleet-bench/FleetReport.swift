@@ -9,13 +9,17 @@ struct FleetReport {
     let cost: ProcessCost
     let tally: TelemetryTally
     let audience: FleetViewers
+    /// RSS per name before calibration (the processes run, the robots are connected, nothing was driven yet).
+    let memoryBefore: [String: Double]
 
     func header(realThing: String, viewers: Int) {
         print(
             "fleet: \(robots) robots (\(realThing) a real robotd, the rest simulated), \(viewers) signaling viewers, "
                 + "\(connections) HTTP connections; watching \(cost.names.joined(separator: ", "))")
-        let memory = cost.residentMiB()
-        print("RSS before the runs: " + cost.names.map { "\($0) \(fixed(memory[$0] ?? 0, 1)) MiB" }.joined(separator: ", "))
+        print(
+            "RSS before the runs: "
+                + cost.names.map { "\($0) \(fixed(memoryBefore[$0] ?? 0, 1)) MiB" }.joined(separator: ", "))
+        fflush(nil)
     }
 
     func phase(_ name: Character, pace: Double?, outcome: RESTLoad.Outcome, cpu: [String: Double]) {
@@ -51,6 +55,7 @@ struct FleetReport {
         print("  RSS: " + cost.names.map { "\($0) \(fixed(memory[$0] ?? 0, 1)) MiB" }.joined(separator: ", "))
         let server = sum(cpu, prefix: "robot-server")
         let serverMemory = sum(memory, prefix: "robot-server")
+        let serverGrowth = serverMemory - sum(memoryBefore, prefix: "robot-server")
         let toMotor = telemetry.toMotor.sorted()
         print(
             "RESULT label=\(label) robots=\(robots) phase=\(name == "p" ? "paced" : "max") "
@@ -60,9 +65,10 @@ struct FleetReport {
                 + "viewer_frames=\(frames.frames)/\(expected) "
                 + "viewer_p99_ms=\(fixed(frames.delays.sorted().percentile(0.99) / 1000, 2)) "
                 + "server_cpu=\(fixed(server, 1)) server_rss_mib=\(fixed(serverMemory, 1)) "
-                + "server_rss_per_robot_kib=\(fixed(serverMemory * 1024 / Double(robots), 0)) "
+                + "server_rss_growth_kib_per_robot=\(fixed(serverGrowth * 1024 / Double(robots), 1)) "
                 + "broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) fleet_cpu=\(fixed(cpu["fleet"] ?? 0, 1)) "
-                + "nginx_cpu=\(fixed(cpu["nginx"] ?? 0, 1))")
+                + "nginx_cpu=\(fixed(cpu["nginx"] ?? 0, 1)) bench_cpu=\(fixed(cpu["bench"] ?? 0, 1))")
+        fflush(nil)
     }
 
     /// Whether the simulated robots' telemetry has the real robotd's keys, event by event.

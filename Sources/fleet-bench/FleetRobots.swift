@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Basics
 import DriveControl
 import DriveProtocol
@@ -85,6 +86,7 @@ struct FleetRobots: AsyncParsableCommand {
             for drive in drives where await drive.liveness().connected { connected += 1 }
             if connected == drives.count {
                 print("fleet: \(connected) robots connected in \((ContinuousClock.now - started).milliseconds) ms")
+                fflush(nil)  // the script waits for this line
                 return
             }
             try? await Task.sleep(for: .milliseconds(100))
