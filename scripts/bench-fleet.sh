@@ -114,23 +114,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# free_port: a TCP port of 127.0.0.1 nothing listens on (the kernel picks it).
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for_line FILE TEXT PID [SECONDS]: waits (default 20 s) until FILE contains TEXT.
-wait_for_line() {
-    local tries=$((${4:-20} * 20))
-    for _ in $(seq "$tries"); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || break
-        sleep 0.05
-    done
-    tail -n 20 "$1" >&2
-    die "no \"$2\" in $1"
-}
-
 # The largest fleet's certificates, made once: every run uses a prefix of them.
 largest=0
 for size in "${sizes[@]}"; do ((size > largest)) && largest=$size; done

@@ -68,22 +68,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# free_port: a TCP port of 127.0.0.1 nothing listens on (the kernel picks it).
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for_line FILE TEXT PID: waits up to 10 s until FILE contains TEXT.
-wait_for_line() {
-    for _ in $(seq 200); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || break
-        sleep 0.05
-    done
-    tail -n 20 "$1" >&2
-    die "no \"$2\" in $1"
-}
-
 scripts/pki.sh "$work/pki" sts-pi robot-server operator >/dev/null
 mqtt_port=
 for _ in 1 2 3 4 5; do

@@ -239,6 +239,24 @@ check_quiet() {
     echo "CPUs busy before this run (other processes): ${busy} %"
 }
 
+# free_port: a TCP port of 127.0.0.1 nothing listens on (the kernel picks it). For the benchmarks.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_line FILE TEXT PID [SECONDS]: waits (default 20 s) until FILE contains TEXT; fails (die, with FILE's
+# tail) if PID exits first or the time is up. For the benchmarks.
+wait_for_line() {
+    local tries=$((${4:-20} * 20))
+    for _ in $(seq "$tries"); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        kill -0 "$3" 2>/dev/null || break
+        sleep 0.05
+    done
+    tail -n 20 "$1" >&2
+    die "no \"$2\" in $1"
+}
+
 # bench_cleanup WORK KEEP "PIDS" BROKER_DIR...: a benchmark's EXIT trap. Stops the processes PIDS (SIGTERM, then
 # waits for each) and the brokers run from the BROKER_DIRs (scripts/broker.sh --stop), then removes the scratch
 # folder WORK — or keeps it and says so when KEEP is true.
