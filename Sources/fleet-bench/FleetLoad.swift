@@ -58,6 +58,9 @@ struct FleetLoad: AsyncParsableCommand {
         report.header(realThing: realThing, viewers: viewers)
 
         try await calibrate(load, tally: tally, things: things)
+        let idleStart = cost.sample()
+        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+        report.idle(cpu: cost.percent(from: idleStart, to: cost.sample()), seconds: seconds)
         for (phase, pace) in [("p", rate as Double?), ("s", nil)] {
             let name = Character(phase)
             let before = cost.sample()

@@ -22,6 +22,21 @@ struct FleetReport {
         fflush(nil)
     }
 
+    /// Nothing driven: the robots' heartbeats and the viewers' sockets only.
+    func idle(cpu: [String: Double], seconds: Double) {
+        print()
+        print("== idle: \(robots) robots connected (heartbeats), viewers watching, no commands, \(fixed(seconds, 1)) s")
+        print("  CPU, % of one core: " + cost.names.map { "\($0) \(fixed(cpu[$0] ?? 0, 1))" }.joined(separator: ", "))
+        print(
+            "RESULT label=\(label) robots=\(robots) phase=idle rps=0 p50_ms=- p99_ms=- lost=- viewer_frames=- "
+                + "viewer_p99_ms=- server_cpu=\(fixed(sum(cpu, prefix: "robot-server"), 1)) "
+                + "server_rss_mib=\(fixed(sum(cost.residentMiB(), prefix: "robot-server"), 1)) "
+                + "server_rss_growth_kib_per_robot=- broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) "
+                + "fleet_cpu=\(fixed(cpu["fleet"] ?? 0, 1)) nginx_cpu=\(fixed(cpu["nginx"] ?? 0, 1)) "
+                + "bench_cpu=\(fixed(cpu["bench"] ?? 0, 1))")
+        fflush(nil)
+    }
+
     func phase(_ name: Character, pace: Double?, outcome: RESTLoad.Outcome, cpu: [String: Double]) {
         let seconds = max(outcome.seconds, 0.001)
         let throughput = Double(outcome.accepted) / seconds
