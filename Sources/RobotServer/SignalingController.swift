@@ -63,15 +63,24 @@ struct SignalingController: Sendable {
                 guard let admission = context.requestContext.admission.value, let hub = hubs[admission.thing]
                 else { return }
                 let channel = context.requestContext.channel
+                let onCut: @Sendable () -> Void = {
+                    // The close frame goes first; a peer that does not read it (its TCP window full, our
+                    // writes and Hummingbird's pings all waiting) loses the connection itself.
+                    _ = channel.eventLoop.scheduleTask(in: Self.cutGrace) { channel.close(promise: nil) }
+                }
+                let principal = SignalingHub.identity(of: admission.principal)
+                let speaker = SignalingHub.speaker(admission.principal, on: admission.thing)
+                // A viewer of a robot whose room is on another instance joins it there (docs/SIGNALING.md).
+                if admission.role == .viewer,
+                    let forwarded = hubs.cluster?.forward(
+                        thing: admission.thing, principal: principal, speaker: speaker, onCut: onCut)
+                {
+                    try await serve(forwarded, inbound: inbound, outbound: outbound)
+                    return
+                }
                 try await serve(
-                    hub: hub, role: admission.role, principal: SignalingHub.identity(of: admission.principal),
-                    speaker: SignalingHub.speaker(admission.principal, on: admission.thing),
-                    inbound: inbound, outbound: outbound, logger: context.logger,
-                    onCut: {
-                        // The close frame goes first; a peer that does not read it (its TCP window full, our
-                        // writes and Hummingbird's pings all waiting) loses the connection itself.
-                        _ = channel.eventLoop.scheduleTask(in: Self.cutGrace) { channel.close(promise: nil) }
-                    })
+                    hub: hub, role: admission.role, principal: principal, speaker: speaker,
+                    inbound: inbound, outbound: outbound, logger: context.logger, onCut: onCut)
             })
     }
 
@@ -101,12 +110,14 @@ struct SignalingController: Sendable {
         } catch {
             throw error.apiError
         }
-        if role == .viewer, let hub = hubs[thing], hub.viewerCount >= maxViewers {
+        // A viewer whose room is on another instance meets that room's caps there (a refusal comes as a close).
+        let local = hubs.cluster?.remoteHome(of: thing) == nil
+        if role == .viewer, local, let hub = hubs[thing], hub.viewerCount >= maxViewers {
             throw APIError(
                 .serviceUnavailable, "too many viewers",
                 "\(thing) already has \(maxViewers) viewers (video.maxViewers); try again later")
         }
-        if role == .viewer, let hub = hubs[thing], let identity = SignalingHub.identity(of: principal),
+        if role == .viewer, local, let hub = hubs[thing], let identity = SignalingHub.identity(of: principal),
             hub.viewerCount(of: identity) >= hub.video.maxViewersPerPrincipal
         {
             throw APIError(
@@ -120,31 +131,41 @@ struct SignalingController: Sendable {
     /// How long a socket the hub cut has to read its close frame before the server closes the connection.
     static let cutGrace: TimeAmount = .seconds(2)
 
-    /// One socket, until it closes: frames from the peer go to the hub; frames the hub queues for the peer are
-    /// written in order. The server closes the socket when the hub says so (a replaced producer, too many
-    /// viewers) or when the peer does not read its frames.
+    /// One socket in this instance's room, until it closes: frames from the peer go to the hub; frames the hub
+    /// queues for the peer are written in order. The server closes the socket when the hub says so (a replaced
+    /// producer, too many viewers) or when the peer does not read its frames. A producer makes the room's home here
+    /// for the other instances (``ClusterSignaling/claim(_:producer:)``).
     func serve(
         hub: SignalingHub, role: SignalingState.Role, principal: String?, speaker: SignalingState.Speaker,
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger,
         onCut: @escaping @Sendable () -> Void = {}
     ) async throws {
-        let (peer, mailbox) = hub.join(as: role, principal: principal, speaker: speaker, onCut: onCut)
+        let seat = hub.seat(as: role, principal: principal, speaker: speaker, onCut: onCut)
         if role == .producer {
             logger.notice("signaling: a video producer connected", metadata: ["robot.thing": "\(hub.thing)"])
+            hubs.cluster?.claim(hub.thing, producer: seat.peer)
         }
         defer {
-            hub.leave(peer)
             if role == .producer {
                 logger.notice("signaling: a video producer disconnected", metadata: ["robot.thing": "\(hub.thing)"])
             }
         }
+        try await serve(seat, inbound: inbound, outbound: outbound)
+    }
+
+    /// One socket, until it closes: its frames go to its seat, and what the seat queues for it is written in order.
+    /// Whichever ends first ends the connection: the peer closed, or the server closes it.
+    func serve(
+        _ seat: some SignalingSeat, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        defer { seat.leave() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await frame in mailbox {
+                for await frame in seat.outbound {
                     switch frame {
                     case .text(let text, let origin):
                         try await outbound.write(.text(text))
-                        if let origin { hub.written(from: origin, to: peer) }
+                        if let origin { seat.written(from: origin) }
                     case .close(let code, let reason):
                         try await outbound.close(.unknown(code), reason: reason)
                         return
@@ -154,12 +175,11 @@ struct SignalingController: Sendable {
             group.addTask {
                 for try await message in inbound.messages(maxSize: Self.maxFrameBytes) {
                     switch message {
-                    case .text(let text): hub.received(text, from: peer)
-                    case .binary: hub.receivedBinary(from: peer)
+                    case .text(let text): seat.received(text)
+                    case .binary: seat.receivedBinary()
                     }
                 }
             }
-            // Whichever ends first ends the connection: the peer closed, or the server closes it.
             _ = try await group.next()
             group.cancelAll()
         }

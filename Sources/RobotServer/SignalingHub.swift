@@ -22,6 +22,9 @@ final class SignalingHub: Sendable {
         case close(code: UInt16, reason: String)
     }
 
+    /// What a socket's task reads, and where the room queues for it.
+    typealias Mailbox = (stream: AsyncStream<Outbound>, continuation: AsyncStream<Outbound>.Continuation)
+
     /// Frames queued for one socket, beyond the viewers' shares, before it counts as stuck.
     static let mailboxSize = 256
 
@@ -64,19 +67,21 @@ final class SignalingHub: Sendable {
     /// Whether the robot's producer is connected now.
     var producerOnline: Bool { room.withLock { $0.state.producer != nil } }
 
+    /// The peer id of the robot's producer, if it is connected.
+    var producer: String? { room.withLock { $0.state.producer } }
+
     /// Registers a new socket opened by `principal` (nil: none known), a viewer that may do what `speaker` says:
-    /// returns its peer id and the frames to write to it, starting with the welcome. `onCut` runs (under the hub's lock: it must not block) when the hub closes
-    /// the socket — rate limit, a full mailbox, a newer producer: the peer has left the room by then, and `onCut`
-    /// ends the connection even if the peer does not read its close frame.
+    /// returns its peer id (`peer`, when another instance chose it for a viewer it forwards, ``ClusterSignaling``; a
+    /// new one otherwise) and the frames to write to it, starting with the welcome. `onCut` runs (under the hub's
+    /// lock: it must not block) when the hub closes the socket — rate limit, a full mailbox, a newer producer: the
+    /// peer has left the room by then, and `onCut` ends the connection even if the peer does not read its close frame.
     func join(
-        as role: SignalingState.Role, principal: String? = nil,
+        as role: SignalingState.Role, peer: String? = nil, principal: String? = nil,
         speaker: SignalingState.Speaker = .init(name: nil, roles: []), now: ContinuousClock.Instant = .now,
         onCut: @escaping @Sendable () -> Void = {}
     ) -> (peer: String, outbound: AsyncStream<Outbound>) {
-        let peer = Self.newPeerID(role)
-        let share = video.signalingBurst * video.maxViewers
-        let (stream, mailbox) = AsyncStream.makeStream(
-            of: Outbound.self, bufferingPolicy: .bufferingOldest(Self.mailboxSize + share))
+        let peer = peer ?? Self.newPeerID(role)
+        let (stream, mailbox) = makeMailbox()
         // The producer speaks for every viewer: its bucket is maxViewers viewers' worth.
         let scale = role == .producer ? video.maxViewers : 1
         room.withLock { room in
@@ -91,6 +96,12 @@ final class SignalingHub: Sendable {
         logger.debug(
             "signaling: \(role.rawValue) joined", metadata: ["robot.thing": "\(thing)", "signal.peer": "\(peer)"])
         return (peer, stream)
+    }
+
+    /// A socket's mailbox: ``mailboxSize`` frames beyond the viewers' shares.
+    func makeMailbox() -> Mailbox {
+        let share = video.signalingBurst * video.maxViewers
+        return AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .bufferingOldest(Self.mailboxSize + share))
     }
 
     /// A socket closed.
@@ -145,6 +156,14 @@ final class SignalingHub: Sendable {
     func controlChanged(to lease: ControlLease) {
         room.withLock { room in
             perform(room.state.controlChanged(to: lease), origin: nil, in: &room)
+        }
+    }
+
+    /// The robot's room moved to another instance (``ClusterSignaling``): every socket is closed — viewers with 4003,
+    /// they reconnect and are forwarded there; the producer with 4000, a newer one connected there.
+    func moveOut() {
+        room.withLock { room in
+            perform(room.state.moveOut(), origin: nil, in: &room)
         }
     }
 

@@ -8,8 +8,9 @@ import StrictJSON
 public final class SignalingHubs: Sendable {
     let hubs: [String: SignalingHub]
     let logger: Logger
-    /// With `cluster`: the other instances (rooms whose producer is elsewhere are reached through them).
-    let cluster: ClusterLink?
+    /// With `cluster`: each robot's room lives on its home instance, and viewers connecting elsewhere are forwarded
+    /// there (``ClusterSignaling``); nil: every room is here.
+    let cluster: ClusterSignaling?
 
     public convenience init(
         robots: [String], video: ServerConfig.Video, control: ServerConfig.Control = .init(),
@@ -22,13 +23,14 @@ public final class SignalingHubs: Sendable {
         robots: [String], video: ServerConfig.Video, control: ServerConfig.Control, cluster: ClusterLink?,
         logger: Logger
     ) {
-        self.cluster = cluster
         var hubs: [String: SignalingHub] = [:]
         for thing in robots {
             hubs[thing] = SignalingHub(thing: thing, video: video, control: control, logger: logger)
         }
         self.hubs = hubs
         self.logger = logger
+        self.cluster = cluster.map { ClusterSignaling(link: $0, hubs: hubs, logger: logger) }
+        if let link = cluster, let member = self.cluster { link.add(member) }
     }
 
     subscript(thing: String) -> SignalingHub? { hubs[thing] }

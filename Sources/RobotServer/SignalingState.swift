@@ -24,6 +24,8 @@ struct SignalingState: Sendable {
         /// The peer sent frames faster than its signaling rate limit, or faster than the producer reads them;
         /// the text says which (``SignalingHub``).
         case rateLimited(String)
+        /// The robot's room moved to another robot-server instance (``moveOut()``): reconnect.
+        case moved
 
         /// The contract's close code (``SignalingCloseCode``), and a reason for logs and pages (at most 123 bytes,
         /// as a close frame allows).
@@ -34,6 +36,7 @@ struct SignalingState: Sendable {
                 case .tooManyViewers: .tooManyViewers
                 case .tooManyViewersForPrincipal: .tooManyViewersForPrincipal
                 case .rateLimited: .rateLimited
+                case .moved: .moved
                 }
             return code.rawValue
         }
@@ -44,6 +47,7 @@ struct SignalingState: Sendable {
             case .tooManyViewers: "this robot has too many viewers"
             case .tooManyViewersForPrincipal: "this token already holds its share of this robot's viewers"
             case .rateLimited(let text): text
+            case .moved: "this robot's room moved to another robot-server instance; reconnect"
             }
         }
     }
@@ -176,6 +180,13 @@ struct SignalingState: Sendable {
             actions += talkerChanged(to: nil)
         }
         return actions
+    }
+
+    /// The robot's room moved to another instance (a newer producer connected there, `docs/SIGNALING.md`): every
+    /// viewer is closed with ``CloseReason/moved`` and reconnects, the producer with ``CloseReason/replaced``.
+    /// The hub performs the closes, and each peer leaves the room as it is closed.
+    func moveOut() -> [Action] {
+        (producer.map { [.close($0, .replaced)] } ?? []) + viewers.map { .close($0, .moved) }
     }
 
     /// A text frame from `peer`: relayed, decided (a viewer's `talk` or `restart`), or answered with an error frame

@@ -22,6 +22,9 @@ public enum SignalingCloseCode: UInt16, Sendable {
     case tooManyViewers = 4001
     /// This token already holds `video.maxViewersPerPrincipal` of the robot's viewers (raced the same check).
     case tooManyViewersForPrincipal = 4002
+    /// The robot's room moved to another robot-server instance (a newer producer connected there), or the instance
+    /// serving it went away: reconnect at once, to any instance (`docs/SIGNALING.md`, across instances).
+    case moved = 4003
     /// The socket sent frames faster than its rate limit, or faster than the producer reads them.
     case rateLimited = 1008
 }

@@ -66,17 +66,31 @@ export async function connect() {
     if (generation !== page.socketGeneration) return;
     page.socket = null;
     signalHandlers.closed();
-    setStatus('server', 'bad', `Server: disconnected${event.reason ? ` (${event.reason})` : ''}`);
     setStatus('video', '', 'Video: off');
+    if (event.code === MOVED) {
+      // Routine when robot-server runs as several instances: not a failure, so no alarm and no back-off.
+      setStatus('server', 'warn', 'Server: reconnecting');
+      scheduleReconnect(generation, 100 + Math.random() * 200);
+      return;
+    }
+    setStatus('server', 'bad', `Server: disconnected${event.reason ? ` (${event.reason})` : ''}`);
     setOverlay('Reconnecting…');
     scheduleReconnect(generation);
   };
 }
 
-function scheduleReconnect(generation) {
+/** Close code 4003: this robot's room moved to another robot-server instance, or the instance serving it went away.
+ * The page reconnects at once (100–300 ms, jittered so a room's viewers do not all arrive together) and lands in the
+ * room wherever it is now. */
+const MOVED = 4003;
+
+/** Reconnects after `delay` ms; by default the back-off (1 s, doubling up to 8 s; reset when a socket opens). */
+function scheduleReconnect(generation, delay) {
   if (generation !== page.socketGeneration) return;
-  const delay = page.reconnectDelay;
-  page.reconnectDelay = Math.min(delay * 2, 8000);
+  if (delay === undefined) {
+    delay = page.reconnectDelay;
+    page.reconnectDelay = Math.min(delay * 2, 8000);
+  }
   page.reconnectTimer = setTimeout(() => { if (generation === page.socketGeneration) connect(); }, delay);
 }
 
