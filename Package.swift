@@ -346,8 +346,9 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Basics", "Hardware", "MQTT", "DriveProtocol", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"), systemPackage,
+                "Basics", "Hardware", "MQTT", "DriveProtocol", "StrictJSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), systemPackage,
             ],
             swiftSettings: swiftSettings
         ),

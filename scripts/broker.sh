@@ -16,6 +16,8 @@
 #   - any CN (a robot, e.g. sts-pi): read only CN/action, write only
 #     CN/telemetry — as the AWS IoT policy of the original sample;
 #   - operator, robot-server: write +/action, read +/telemetry;
+#   - robot-server also reads and writes robot-server/cluster/# (several
+#     instances sharing rooms and leases, docs/SCALING.md);
 #   - admin (tests and diagnostics only): read and write #.
 # --acl FILE replaces that ACL with FILE (mosquitto acl_file syntax).
 # --set 'OPTION VALUE' appends a line to the generated mosquitto.conf (repeatable), e.g.
@@ -144,6 +146,7 @@ topic read +/telemetry
 user robot-server
 topic write +/action
 topic read +/telemetry
+topic readwrite robot-server/cluster/#
 
 # Tests and diagnostics only.
 user admin

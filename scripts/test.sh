@@ -36,10 +36,11 @@ done
 # curl and binutils (install.sh's CA download and strip); the video tests need chromium and GStreamer's plugins
 # (robot-webrtc's pipelines: videotestsrc, x264enc, webrtcbin, libnice), the relay's tests moto; the NAT tests
 # (network namespaces, NAT routers, a TURN relay; docs/NAT.md) iproute2, nftables, conntrack, coturn and socat; the KVS
-# model (Tests/Fixtures/kvs_model.py) Debian's python3-websockets.
+# model (Tests/Fixtures/kvs_model.py) Debian's python3-websockets; the multi-instance suites nginx (the load balancer
+# in front of two robot-servers, deploy/nginx/).
 ensure_packages "${ROBOT_APT_PACKAGES[@]}" shellcheck systemd curl binutils chromium \
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
-    gstreamer1.0-nice iproute2 nftables conntrack coturn socat python3-websockets
+    gstreamer1.0-nice iproute2 nftables conntrack coturn socat python3-websockets nginx
 ensure_moto
 require_swift
 reap_test_leftovers

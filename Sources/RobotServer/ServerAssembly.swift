@@ -127,8 +127,7 @@ func buildRoutes(
         .addRoutes(to: router)
     WebPageController().addRoutes(to: router)
     let signaling = SignalingController(
-        robots: Set(config.robots), authenticator: authenticator, hubs: hubs, maxViewers: config.video.maxViewers,
-        cluster: cluster)
+        robots: Set(config.robots), authenticator: authenticator, hubs: hubs, maxViewers: config.video.maxViewers)
     signaling.addRoutes(to: router)
     let webSocketRouter = Router(context: SignalingRequestContext.self)
     signaling.addWebSocketRoutes(to: webSocketRouter)

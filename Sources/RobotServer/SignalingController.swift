@@ -19,8 +19,6 @@ struct SignalingController: Sendable {
     let authenticator: Authenticator
     let hubs: SignalingHubs
     let maxViewers: Int
-    /// With `cluster`: viewers of a robot whose room is on another instance are forwarded there.
-    var cluster: ClusterLink? = nil
 
     static let path: RouterPath = "/robots/{thing}/signal"
     /// The largest frame (and message) a peer may send; larger closes its socket (the contract's limit).
