@@ -11,8 +11,8 @@
 # set-up (one robot-server; then two clustered robot-servers, instances a and
 # b, behind nginx running deploy/nginx/robot-server.conf — --one-server or
 # --nginx runs only one of them):
-# 1. a TLS mosquitto (scripts/broker.sh, the AWS-IoT-like ACL; for two servers
-#    plus the cluster topics), its logging cut to notices (the debug log of
+# 1. a TLS mosquitto (scripts/broker.sh, the AWS-IoT-like ACL with the
+#    cluster topics), its logging cut to notices (the debug log of
 #    every message would be most of its CPU), and a throwaway PKI with one
 #    client certificate per robot (fleet-001 … fleet-N, CN = thing name);
 # 2. the fleet: fleet-001 is a real robotd on the simulated driver (the
@@ -127,19 +127,6 @@ echo "   $((SECONDS - started)) s"
 token=$(openssl rand -hex 24)
 token_sha256=$(printf %s "$token" | openssl dgst -sha256 -r | cut -d' ' -f1)
 
-# The AWS-IoT-like ACL of scripts/broker.sh, and the cluster topics the instances talk on (docs/SCALING.md).
-cat >"$work/cluster.acl" <<'EOF'
-pattern read %u/action
-pattern write %u/telemetry
-user operator
-topic write +/action
-topic read +/telemetry
-user robot-server
-topic write +/action
-topic read +/telemetry
-topic readwrite robot-server/cluster/#
-EOF
-
 # write_server_config FILE HTTP_PORT MQTT_PORT N [INSTANCE]: robot-server for fleet-001 … fleet-N, the bench's
 # token with drive and view on every robot (as many viewers as the bench opens), a `cluster` section with INSTANCE.
 write_server_config() {
@@ -167,13 +154,12 @@ start_server() {
 results=()
 # run_fleet N SETUP: one measured run.
 run_fleet() {
-    local n=$1 setup=$2 dir="$work/$2-$1" mqtt_port='' candidate acl=() port watch=() http_port
+    local n=$1 setup=$2 dir="$work/$2-$1" mqtt_port='' candidate port watch=() http_port
     mkdir -p "$dir"
     ln -s "$work/pki" "$dir/pki"
-    [[ $setup == nginx-two ]] && acl=(--acl "$work/cluster.acl")
     for _ in 1 2 3 4 5; do
         candidate=$(free_port)
-        if scripts/broker.sh "$dir/broker" "$candidate" --pki "$work/pki" "${acl[@]}" \
+        if scripts/broker.sh "$dir/broker" "$candidate" --pki "$work/pki" \
             --set 'log_type none' --set 'log_type error' --set 'log_type warning' --set 'log_type notice' --set 'log_type information' \
             >/dev/null 2>"$dir/broker.err"; then
             mqtt_port=$candidate
