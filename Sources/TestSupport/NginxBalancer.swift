@@ -35,8 +35,11 @@ public final class NginxBalancer: Sendable {
         let library = RepositoryPaths.scripts.appending(path: "lib/nginx.sh")
         let result = try await ChildProcess.run(
             "bash",
-            ["-c", #". "$1" && shift && write_nginx_config "$@""#, "write_nginx_config", library.path, directory.path,
-             String(listen)] + upstreams.map(String.init))
+            [
+                "-c", #". "$1" && shift && write_nginx_config "$@""#, "write_nginx_config", library.path,
+                directory.path,
+                String(listen),
+            ] + upstreams.map(String.init))
         guard result.termination == .exited(0) else {
             throw TestSupportError("write_nginx_config failed (\(result.termination)): \(result.standardError)")
         }

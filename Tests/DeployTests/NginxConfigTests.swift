@@ -42,17 +42,19 @@ import Testing
             .split(separator: "\n")
         let removed = shipped.filter { !written.contains($0) }.map { $0.trimmingCharacters(in: .whitespaces) }
         let added = written.filter { !shipped.contains($0) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        // Both upstream blocks (plain requests, WebSockets) get every port, in order.
+        func servers(_ ports: [Int]) -> [String] {
+            ports.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=5s;" }
+        }
         #expect(
-            removed == [
-                "server 127.0.0.1:8081 max_fails=1 fail_timeout=5s;", "server 127.0.0.1:8082 max_fails=1 fail_timeout=5s;",
-                "listen 8080;", "access_log /var/log/nginx/robot-server.access.log robot_server;",
-            ], "\(removed)")
+            removed
+                == servers([8081, 8082]) + servers([8081, 8082]) + [
+                    "listen 8080;", "access_log /var/log/nginx/robot-server.access.log robot_server;",
+                ], "\(removed)")
         #expect(
-            added == [
-                "server 127.0.0.1:18081 max_fails=1 fail_timeout=5s;",
-                "server 127.0.0.1:18082 max_fails=1 fail_timeout=5s;",
-                "server 127.0.0.1:18083 max_fails=1 fail_timeout=5s;", "listen 127.0.0.1:18080;",
-                "access_log \(folder.path)/robot-server.access.log robot_server;",
-            ], "\(added)")
+            added
+                == servers([18081, 18082, 18083]) + servers([18081, 18082, 18083]) + [
+                    "listen 127.0.0.1:18080;", "access_log \(folder.path)/robot-server.access.log robot_server;",
+                ], "\(added)")
     }
 }

@@ -12,9 +12,10 @@
 # The production file the tests and benches run (scripts/lib/../../deploy/nginx/robot-server.conf).
 ROBOT_NGINX_CONF=${ROBOT_NGINX_CONF:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/deploy/nginx/robot-server.conf}
 
-# Writes DIR/robot-server.conf — ROBOT_NGINX_CONF with `listen 8080;` made `listen 127.0.0.1:LISTEN_PORT;`, its
-# `server 127.0.0.1:…` lines replaced by one such line per UPSTREAM_PORT (same parameters, in the order given:
-# least_conn's ties go to the first) and /var/log/nginx/ made DIR/ — and DIR/nginx.conf, which includes it:
+# Writes DIR/robot-server.conf — ROBOT_NGINX_CONF with `listen 8080;` made `listen 127.0.0.1:LISTEN_PORT;`, each
+# run of `server 127.0.0.1:…` lines (one per upstream block) replaced by one such line per UPSTREAM_PORT (same
+# parameters, in the order given: least_conn's ties go to the first) and /var/log/nginx/ made DIR/ — and
+# DIR/nginx.conf, which includes it:
 # nginx in the foreground (`daemon off`) with a master and two workers, its pid file, error log, temp folders and
 # access log in DIR. No `user` line: as root the workers run as nobody, as anyone else as that user.
 # Fails, naming the line, when the production file no longer has the lines it rewrites.
@@ -39,7 +40,8 @@ write_nginx_config() {
     awk -v listen="$listen" -v ports="$*" -v dir="$dir" '
         /^[[:space:]]*listen 8080;/ { sub(/listen 8080;/, "listen 127.0.0.1:" listen ";"); listens++; print; next }
         /^[[:space:]]*server 127\.0\.0\.1:[0-9]+ / {
-            if (!servers++) {
+            if (!in_run) {
+                runs++
                 count = split(ports, port, " ")
                 for (i = 1; i <= count; i++) {
                     line = $0
@@ -47,13 +49,15 @@ write_nginx_config() {
                     print line
                 }
             }
+            in_run = 1
             next
         }
+        { in_run = 0 }
         !/^[[:space:]]*#/ { gsub(/\/var\/log\/nginx\//, dir "/") }
         { print }
         END {
             if (listens != 1) { print "no single `listen 8080;` line" > "/dev/stderr"; exit 1 }
-            if (servers < 1) { print "no `server 127.0.0.1:PORT …;` line" > "/dev/stderr"; exit 1 }
+            if (runs < 1) { print "no `server 127.0.0.1:PORT …;` line" > "/dev/stderr"; exit 1 }
         }
     ' "$ROBOT_NGINX_CONF" >"$dir/robot-server.conf" ||
         { echo "write_nginx_config: $ROBOT_NGINX_CONF changed shape (see above)" >&2; return 1; }
