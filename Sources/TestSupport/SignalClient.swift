@@ -1,22 +1,24 @@
 import Foundation
-import HummingbirdWSClient
+public import HummingbirdWSClient
 import Logging
 import NIOCore
-import StrictJSON
+public import StrictJSON
 import Synchronization
-import TestSupport
 
-/// A real WebSocket client (HummingbirdWSClient) on the signaling route, recording every frame it receives.
+/// A real WebSocket client (HummingbirdWSClient) on robot-server's signaling route, recording every frame it receives
+/// and when it arrived.
 ///
-/// The connection lives in a task of its own; the test sends frames, waits for received ones, and closes.
-final class SignalClient: Sendable {
-    enum Received: Sendable {
+/// The connection lives in a task of its own; the test sends frames, waits for received ones, and closes. Waiting
+/// polls every 5 ms, but ``arrival(of:)`` is the instant the frame came off the socket, for latency measurements.
+public final class SignalClient: Sendable {
+    public enum Received: Sendable {
         case json(JSONValue)
         case other(String)
     }
 
-    let label: String
+    public let label: String
     private let received = Mutex<[Received]>([])
+    private let arrivals = Mutex<[ContinuousClock.Instant]>([])
     private let taken = Mutex<Set<Int>>([])
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let ended = Mutex<Result<WebSocketCloseFrame?, any Error>?>(nil)
@@ -26,7 +28,7 @@ final class SignalClient: Sendable {
     }
 
     /// Connects and returns once the socket is open; throws if the server refuses the upgrade.
-    static func connect(
+    public static func connect(
         url: String, bearer: String? = nil, label: String = "client", maxFrameSize: Int = 1 << 20
     ) async throws -> SignalClient {
         let client = SignalClient(label: label)
@@ -48,7 +50,10 @@ final class SignalClient: Sendable {
                         case .binary(let buffer):
                             item = .other("binary \(buffer.readableBytes) bytes")
                         }
-                        client.received.withLock { $0.append(item) }
+                        client.received.withLock { received in
+                            received.append(item)
+                            client.arrivals.withLock { $0.append(.now) }
+                        }
                     }
                 }
                 client.ended.withLock { $0 = .success(close) }
@@ -68,30 +73,38 @@ final class SignalClient: Sendable {
     }
 
     /// Every frame received so far, parsed.
-    var frames: [JSONValue] {
+    public var frames: [JSONValue] {
         received.withLock { $0 }.compactMap { if case .json(let value) = $0 { value } else { nil } }
     }
 
     /// Sends a text frame.
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestSupportError("\(label): not connected") }
         try await writer.write(.text(text))
     }
 
-    func send(_ value: JSONValue) async throws {
+    public func send(_ value: JSONValue) async throws {
         try await send(value.serializedString())
     }
 
-    func sendBinary(_ bytes: [UInt8]) async throws {
+    public func sendBinary(_ bytes: [UInt8]) async throws {
         guard let writer = writer.withLock({ $0 }) else { throw TestSupportError("\(label): not connected") }
         try await writer.write(.binary(ByteBuffer(bytes: bytes)))
     }
 
     /// The first received frame, not returned before, that matches; waits up to `timeout`.
     @discardableResult
-    func next(
+    public func next(
         _ description: String, timeout: Duration = .seconds(5), where match: (JSONValue) -> Bool = { _ in true }
     ) async throws -> JSONValue {
+        try await arrival(description, timeout: timeout, where: match).frame
+    }
+
+    /// As ``next(_:timeout:where:)``, with the instant the frame came off the socket.
+    @discardableResult
+    public func arrival(
+        _ description: String, timeout: Duration = .seconds(5), where match: (JSONValue) -> Bool = { _ in true }
+    ) async throws -> (frame: JSONValue, at: ContinuousClock.Instant) {
         let deadline = ContinuousClock.now + timeout
         while true {
             let all = received.withLock { $0 }
@@ -104,7 +117,7 @@ final class SignalClient: Sendable {
                 }
                 return nil
             }
-            if let found { return found.1 }
+            if let found { return (found.1, arrivals.withLock { $0[found.0] }) }
             guard ContinuousClock.now < deadline else {
                 let seen = all.suffix(10).map { item in
                     switch item {
@@ -121,24 +134,24 @@ final class SignalClient: Sendable {
 
     /// The next frame of `type` (and matching `match`).
     @discardableResult
-    func next(
+    public func next(
         type: String, timeout: Duration = .seconds(5), where match: @escaping (JSONValue) -> Bool = { _ in true }
     ) async throws -> JSONValue {
         try await next("\(type) frame", timeout: timeout) { $0["type"]?.stringValue == type && match($0) }
     }
 
     /// Frames of `type` received so far (taken or not).
-    func count(type: String) -> Int {
+    public func count(type: String) -> Int {
         frames.filter { $0["type"]?.stringValue == type }.count
     }
 
     /// Sends a close frame.
-    func close() async {
+    public func close() async {
         try? await writer.withLock({ $0 })?.close(.normalClosure, reason: "test done")
     }
 
     /// Waits until the connection has ended; returns the server's close frame, if it sent one.
-    func waitUntilClosed(timeout: Duration = .seconds(10)) async throws -> WebSocketCloseFrame? {
+    public func waitUntilClosed(timeout: Duration = .seconds(10)) async throws -> WebSocketCloseFrame? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let result = ended.withLock({ $0 }) { return try result.get() }
@@ -150,5 +163,5 @@ final class SignalClient: Sendable {
     }
 
     /// Whether the connection has ended.
-    var isClosed: Bool { ended.withLock { $0 } != nil }
+    public var isClosed: Bool { ended.withLock { $0 } != nil }
 }
