@@ -101,10 +101,14 @@ import Testing
         func send(_ frame: JSONValue) { seat.received(frame.serializedString()) }
     }
 
-    @Test func aViewerOnAnotherInstanceIsInTheRoomAtTheProducersHome() async throws {
+    /// Instances a (whose rooms take `maxViewers`) and b on one stand-in broker.
+    static func instances(maxViewers: Int = 4) -> (ClusterStandIn, a: Instance, b: Instance) {
         let broker = ClusterStandIn()
-        let a = Instance("a", on: broker)
-        let b = Instance("b", on: broker)
+        return (broker, Instance("a", on: broker, maxViewers: maxViewers), Instance("b", on: broker))
+    }
+
+    @Test func aViewerOnAnotherInstanceIsInTheRoomAtTheProducersHome() async throws {
+        let (broker, a, b) = Self.instances()
         var producer = a.producer()
         #expect(broker.retained(Self.homeTopic) == #"{"instance":"a","producer":"\#(producer.peer)"}"#)
         #expect(b.cluster.remoteHome(of: Self.thing) == "a" && a.cluster.remoteHome(of: Self.thing) == nil)
@@ -146,9 +150,7 @@ import Testing
     }
 
     @Test func aProducerConnectingElsewhereMovesTheRoom() async throws {
-        let broker = ClusterStandIn()
-        let a = Instance("a", on: broker)
-        let b = Instance("b", on: broker)
+        let (broker, a, b) = Self.instances()
         var first = a.producer()
         var local = a.viewer()
         var forwarded = b.viewer()
@@ -177,9 +179,7 @@ import Testing
     }
 
     @Test func anInstanceThatGoesAwayIsNoticedOnBothSides() async throws {
-        let broker = ClusterStandIn()
-        let a = Instance("a", on: broker)
-        let b = Instance("b", on: broker)
+        let (broker, a, b) = Self.instances()
         var producer = a.producer()
         let viewer = b.viewer()
         #expect(await producer.next(type: "viewer-joined")?["viewer"]?.stringValue == viewer.peer)
@@ -205,9 +205,7 @@ import Testing
     }
 
     @Test func theHomesCapsRefuseAForwardedViewerWithAnErrorAndAClose() async throws {
-        let broker = ClusterStandIn()
-        let a = Instance("a", on: broker, maxViewers: 1)
-        let b = Instance("b", on: broker)
+        let (_, a, b) = Self.instances(maxViewers: 1)
         _ = a.producer()
         var first = b.viewer()
         #expect(await first.next(type: "welcome") != nil)
@@ -219,9 +217,7 @@ import Testing
     }
 
     @Test func reconnectingToTheBrokerStartsEveryForwardedViewerOver() async throws {
-        let broker = ClusterStandIn()
-        let a = Instance("a", on: broker)
-        let b = Instance("b", on: broker)
+        let (broker, a, b) = Self.instances()
         var producer = a.producer()
         var viewer = b.viewer()
         #expect(await producer.next(type: "viewer-joined") != nil)
