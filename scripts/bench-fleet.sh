@@ -227,10 +227,11 @@ done
 
 echo
 echo "== summary (CPU in % of one core; paced = $rate commands/s per robot, max = $connections connections flat out;"
-echo "   growth = robot-server's RSS after the phase minus before the runs, per robot)"
-format='%-10s %6s %-6s %7s %7s %7s %5s %11s %10s %8s %8s %10s %7s %6s %6s %6s\n'
+echo "   µs/req = robot-server's CPU time per accepted request; growth = its RSS after the phase minus before the"
+echo "   runs, per robot)"
+format='%-10s %6s %-6s %7s %7s %7s %5s %11s %10s %8s %7s %8s %10s %7s %6s %6s %6s\n'
 # shellcheck disable=SC2059  # the format is ours
-printf "$format" setup robots phase req/s p50_ms p99_ms lost viewer_fr viewer_p99 srv_cpu srv_rss growth_kib \
+printf "$format" setup robots phase req/s p50_ms p99_ms lost viewer_fr viewer_p99 srv_cpu µs/req srv_rss growth_kib \
     broker fleet nginx bench
 for line in "${results[@]}"; do
     declare -A field=()
@@ -238,6 +239,7 @@ for line in "${results[@]}"; do
     # shellcheck disable=SC2059
     printf "$format" "${field[label]}" "${field[robots]}" "${field[phase]}" "${field[rps]}" "${field[p50_ms]}" \
         "${field[p99_ms]}" "${field[lost]}" "${field[viewer_frames]}" "${field[viewer_p99_ms]}" "${field[server_cpu]}" \
+        "${field[server_us_per_request]}" \
         "${field[server_rss_mib]}" "${field[server_rss_growth_kib_per_robot]}" "${field[broker_cpu]}" \
         "${field[fleet_cpu]}" "${field[nginx_cpu]}" "${field[bench_cpu]}"
     unset field

@@ -31,7 +31,7 @@ struct FleetReport {
             "RESULT label=\(label) robots=\(robots) phase=idle rps=0 p50_ms=- p99_ms=- lost=- viewer_frames=- "
                 + "viewer_p99_ms=- server_cpu=\(fixed(sum(cpu, prefix: "robot-server"), 1)) "
                 + "server_rss_mib=\(fixed(sum(cost.residentMiB(), prefix: "robot-server"), 1)) "
-                + "server_rss_growth_kib_per_robot=- broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) "
+                + "server_us_per_request=- server_rss_growth_kib_per_robot=- broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) "
                 + "fleet_cpu=\(fixed(cpu["fleet"] ?? 0, 1)) nginx_cpu=\(fixed(cpu["nginx"] ?? 0, 1)) "
                 + "bench_cpu=\(fixed(cpu["bench"] ?? 0, 1))")
         fflush(nil)
@@ -79,7 +79,8 @@ struct FleetReport {
                 + "lost=\(outcome.accepted - telemetry.toMotor.count) "
                 + "viewer_frames=\(frames.frames)/\(expected) "
                 + "viewer_p99_ms=\(fixed(frames.delays.sorted().percentile(0.99) / 1000, 2)) "
-                + "server_cpu=\(fixed(server, 1)) server_rss_mib=\(fixed(serverMemory, 1)) "
+                + "server_cpu=\(fixed(server, 1)) server_us_per_request=\(fixed(server * 1e4 / max(throughput, 1), 0)) "
+                + "server_rss_mib=\(fixed(serverMemory, 1)) "
                 + "server_rss_growth_kib_per_robot=\(fixed(serverGrowth * 1024 / Double(robots), 1)) "
                 + "broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) fleet_cpu=\(fixed(cpu["fleet"] ?? 0, 1)) "
                 + "nginx_cpu=\(fixed(cpu["nginx"] ?? 0, 1)) bench_cpu=\(fixed(cpu["bench"] ?? 0, 1))")
