@@ -21,8 +21,8 @@ extension ClusterLink: ClusterSignalingLink {}
 /// `ClusterSignaling+Guests.swift`).
 ///
 /// A ``ClusterMember``: the link hands it presence, home messages and peer messages on the MQTT event task, in the
-/// broker's order. Nothing here blocks: rooms only queue frames, the link only queues publishes, and each guest's
-/// frames are published by a task of its own.
+/// broker's order; claims and forwarded sockets come from the sockets' tasks. Nothing here blocks: rooms only queue
+/// frames, the link only queues publishes, and each guest's frames are published by a task of its own.
 final class ClusterSignaling: ClusterMember {
     /// A viewer forwarded between instances: its robot and its peer id (chosen by the entry instance).
     struct Key: Hashable, Sendable {
