@@ -140,6 +140,13 @@ import Testing
         viewer.send(["type": "talk", "on": true])
         #expect(await viewer.next(type: "talker") == ["type": "talker", "viewer": .string(peer), "name": "home"])
         #expect(await producer.next(type: "talker")?["viewer"]?.stringValue == peer)
+        viewer.send(["type": "restart"])
+        #expect(await producer.next(type: "viewer-joined")?["viewer"]?.stringValue == peer)
+        // What the room relays to every viewer reaches it too: the robot's telemetry, who drives.
+        a.hub.telemetry(["battery": 0.5])
+        #expect(await viewer.next(type: "telemetry") == ["type": "telemetry", "data": ["battery": 0.5]])
+        a.hub.controlChanged(to: ControlLease(idleSeconds: 7))
+        #expect(await viewer.next(type: "control")?["idleSeconds"] == 7)
 
         // Its socket closes: the producer hears viewer-left.
         viewer.seat.leave()
