@@ -66,17 +66,24 @@ final class ControlLeases: Sendable {
             _ event: (inout ControlLease) throws(Refusal) -> ControlLease.Change?
         ) throws(Refusal) -> (lease: ControlLease, stamp: ClusterLeases.Stamp) {
             try state.withLock { (state) throws(Refusal) -> (ControlLease, ClusterLeases.Stamp) in
-                var changed = false
-                defer {
-                    if changed { publish(&state, now: now) }
-                }
-                if let expired = state.lease.expire(now: now) {
-                    announce(expired, state.lease)
-                    changed = true
-                }
-                if let change = try event(&state.lease) {
+                var expired = false
+                if let change = state.lease.expire(now: now) {
                     announce(change, state.lease)
-                    changed = true
+                    expired = true
+                }
+                let change: ControlLease.Change?
+                do throws(Refusal) {
+                    change = try event(&state.lease)
+                } catch {
+                    // Refused — but an expiry before it is news all the same.
+                    if expired { publish(&state, now: now) }
+                    throw error
+                }
+                if let change {
+                    announce(change, state.lease)
+                }
+                if expired || change != nil {
+                    publish(&state, now: now)
                 }
                 return (state.lease, state.stamp)
             }

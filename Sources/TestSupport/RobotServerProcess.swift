@@ -101,15 +101,16 @@ public final class RobotServerProcess: Sendable {
     }
 
     /// A robot-server config for robots `sts-pi` (the default) and `rover` on the broker at `brokerPort`, with the
-    /// PKI linked as `pki/` beside it; listening on `host` (127.0.0.1 by default).
+    /// PKI linked as `pki/` beside it; listening on `host` (127.0.0.1 by default). `clientId` nil leaves the key out
+    /// (with a `cluster` section each instance then connects as `robot-server-<instanceId>`).
     public static func config(
         port: UInt16, brokerPort: UInt16, auth: String, mqtt: String, extra: String, listen: String = "",
-        host: String = "127.0.0.1"
+        host: String = "127.0.0.1", clientId: String? = "robot-server"
     ) -> String {
         """
         {"listen":{"host":"\(host)","port":\(port)\(listen.isEmpty ? "" : ",\(listen)")},
          "mqtt":{"endpoint":"localhost","port":\(brokerPort),"caFile":"pki/ca.crt",
-                 "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key","clientId":"robot-server",
+                 "certFile":"pki/robot-server.crt","keyFile":"pki/robot-server.key",\(clientId.map { #""clientId":"\#($0)","# } ?? "")
                  "reconnectInitialMs":50,"reconnectMaxMs":250,"connectTimeoutSeconds":3\(mqtt.isEmpty ? "" : ",\(mqtt)")},
          "robots":["sts-pi","rover"],"defaultRobot":"sts-pi",
          "auth":\(auth)\(extra.isEmpty ? "" : ",\n \(extra)")}

@@ -28,6 +28,15 @@ extension EndToEnd {
             let (a, b) = (cluster["a"].server, cluster["b"].server)
             try await b.waitUntilOutput(contains: "instance a owns the control leases now (was b)")
 
+            // bob takes the free lease through b: a call to a, whose reply (seq 1) b applies before it answers; his
+            // release through b is a call too.
+            let first = try await drive(cluster, "b", token: Tokens.bob)
+            #expect(first.status == 202, "\(first)\nb: \(b.outputTail(lines: 15))")
+            let held = try await cluster.get("b", "/robots/sts-pi/control", token: Tokens.bob)
+            #expect(held.json?["you"]?["driving"] == true, "\(held)")
+            let released = try await control(cluster, "b", "release", token: Tokens.bob)
+            #expect(released.status == 200 && released.json?["holder"] == .null, "\(released)")
+
             // alice drives through a (the owner); bob's motion through b is refused by a, naming alice.
             #expect(try await drive(cluster, "a", token: Tokens.alice).status == 202)
             let refused = try await drive(cluster, "b", token: Tokens.bob)
@@ -77,7 +86,7 @@ extension EndToEnd {
             #expect(unavailable.detail?.contains("within 500 ms") == true, "\(unavailable)")
 
             // The owner dies: b owns the leases now and still knows that bob drives.
-            try await a.kill()
+            try await cluster.kill("a")
             try await b.waitUntilOutput(contains: "instance b owns the control leases now (was a)")
             let afterDeath = try await drive(cluster, "b", token: Tokens.alice)
             #expect(afterDeath.status == 409 && afterDeath.json?["holder"]?["name"] == "bob", "\(afterDeath)")

@@ -1,5 +1,6 @@
 import Basics
 import DriveProtocol
+import Logging
 @testable import RobotServer
 import StrictJSON
 import Testing
@@ -219,5 +220,38 @@ import Testing
         #expect(ClusterLeases.shows(lease) != ClusterLeases.shows(declined.lease(idleSeconds: 30)))
         // A request without a holder cannot stand.
         #expect(ControlLease(idleSeconds: 30, holder: nil, request: record.request).request == nil)
+    }
+
+    /// The owner's side and a replica's, on a link with no MQTT client (its publications go nowhere).
+    @Test func theOwnerStampsEachChangeAndAReplicaTakesOnlyNewerPublications() throws {
+        let logger = Logger(label: "cluster-leases")
+        let hubs = SignalingHubs(robots: ["sts-pi"], video: .init(), logger: logger)
+        let link = ClusterLink(config: .init(instanceID: "a"), logger: logger)
+        let leases = ControlLeases(
+            robots: ["sts-pi"], control: .init(idleSeconds: 30), hubs: hubs, cluster: link, logger: logger)
+        let robot = try #require(leases["sts-pi"])
+        #expect(leases.cluster?.isOwner == true, "alone, a owns its leases")
+
+        // The reply to a call carries the stamp the change was published with, never the one before it.
+        let taken = try robot.decide(.command(.motion), from: Self.alice, now: now(0), at: wall)
+        #expect(taken.stamp == .init(seq: 1, owner: "a") && taken.change == .taken)
+        let refreshed = try robot.decide(.command(.motion), from: Self.alice, now: now(1), at: wall)
+        #expect(refreshed.stamp.seq == 1 && refreshed.change == nil, "a refresh is not published")
+        #expect(try robot.decide(.request, from: Self.bob, now: now(2), at: wall).stamp.seq == 2)
+        // A refusal after an expiry: the expiry is published all the same.
+        #expect(throws: ControlLease.Refusal.notTheHolder(nil)) {
+            try robot.decide(.handover, from: Self.bob, now: now(31), at: wall)
+        }
+        #expect(robot.state.withLock { $0.stamp } == .init(seq: 3, owner: "a"))
+
+        // As a replica: the same seq from a larger id loses, a newer seq wins.
+        let bobs = ClusterLeases.Record(
+            stamp: .init(seq: 3, owner: "b"), holder: .init(driver: Self.bob, since: wall, lastCommand: now(32)),
+            request: nil)
+        #expect(robot.apply(bobs).holder == nil)
+        var newer = bobs
+        newer.stamp = .init(seq: 4, owner: "b")
+        #expect(robot.apply(newer).holder?.driver == Self.bob)
+        #expect(robot.state.withLock { $0.stamp } == newer.stamp)
     }
 }
