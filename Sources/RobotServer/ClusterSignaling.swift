@@ -165,7 +165,10 @@ final class ClusterSignaling: ClusterMember {
         case link.instance?:
             logger.notice("signaling: \(move.thing)'s room moved here", metadata: metadata)
         case let other?:
-            logger.notice("signaling: \(move.thing)'s room moved to instance \(other)", metadata: metadata)
+            // Learning where a room is (at start, every robot's retained home) is no move: nothing was here.
+            logger.log(
+                level: move.from == nil && hubs[move.thing]?.isEmpty != false ? .debug : .notice,
+                "signaling: \(move.thing)'s room moved to instance \(other)", metadata: metadata)
             hubs[move.thing]?.moveOut()
         }
     }

@@ -70,6 +70,9 @@ final class SignalingHub: Sendable {
     /// The peer id of the robot's producer, if it is connected.
     var producer: String? { room.withLock { $0.state.producer } }
 
+    /// Whether nobody is in the room (no producer, no viewer).
+    var isEmpty: Bool { room.withLock { $0.state.producer == nil && $0.state.viewers.isEmpty } }
+
     /// Registers a new socket opened by `principal` (nil: none known), a viewer that may do what `speaker` says:
     /// returns its peer id (`peer`, when another instance chose it for a viewer it forwards, ``ClusterSignaling``; a
     /// new one otherwise) and the frames to write to it, starting with the welcome. `onCut` runs (under the hub's
