@@ -11,9 +11,9 @@ import DriveProtocol
 /// releases; an admin takes over at once (the shell checks the role).
 ///
 /// Time is passed in: `now` (monotonic) for idleness, `time` (the wall clock) for what the lease shows (`since`,
-/// `at`). The state is a plain value (``holder``, ``request``) and each event returns the ``Change`` it made, so the
-/// lease can later be shared between robot-server instances (a retained MQTT message per robot) by sending the
-/// value and applying the changes. An expired holder is treated as absent by every event (lazy expiry); the shell's
+/// `at`). The state is a plain value (``holder``, ``request``) and each event returns the ``Change`` it made, so
+/// ``ClusterLeases`` shares the lease between robot-server instances by publishing the value (a retained MQTT message
+/// per robot) after each change. An expired holder is treated as absent by every event (lazy expiry); the shell's
 /// sweep calls ``expire(now:)`` each second so that viewers hear of it.
 struct ControlLease: Sendable, Equatable {
     /// Who drives or asks: a principal's identity (``SignalingHub/identity(of:)``: `token:home`, `jwt:alice`; nil

@@ -76,23 +76,34 @@ public final class RobotServerProcess: Sendable {
                 options: .local("admin", pki: pki, port: broker.port, subscriptions: [.init("#", qos: 1)]),
                 logger: Logger(label: "admin")))
         try await admin.waitUntilSubscribed()
+        let (server, port, configFile) = try await startListening(pki: pki) { port in
+            config(port: port, brokerPort: broker.port, auth: auth, mqtt: mqtt, extra: extra, listen: listen)
+        }
+        return RobotServerProcess(
+            robot: robot, broker: broker, pki: pki, admin: admin, server: server, port: port, configFile: configFile,
+            stopsRobot: stopsRobot)
+    }
+
+    /// Writes the config `config(port)` makes for a free port into a scratch folder named `folder` (the PKI linked as
+    /// `pki/` beside it), runs the built robot-server on it and waits until it listens and is connected to the
+    /// broker; another port if the first was taken meanwhile.
+    public static func startListening(
+        folder name: String = "robot-server", pki: TestPKI, config: (UInt16) -> String
+    ) async throws -> (server: ChildProcess, port: UInt16, configFile: URL) {
         var attempt = 0
         while true {
             attempt += 1
             let port = try FreePort.next()
-            let folder = try ScratchDirectory.make("robot-server")
+            let folder = try ScratchDirectory.make(name)
             try FileManager.default.createSymbolicLink(
                 at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
             let configFile = folder.appending(path: "server.json")
-            try config(port: port, brokerPort: broker.port, auth: auth, mqtt: mqtt, extra: extra, listen: listen)
-                .write(to: configFile, atomically: true, encoding: .utf8)
+            try config(port).write(to: configFile, atomically: true, encoding: .utf8)
             let server = try startServer(config: configFile)
             do {
                 try await server.waitUntilOutput(contains: "robot-server listening", timeout: .seconds(20))
                 try await server.waitUntilOutput(contains: "connected to the MQTT broker", timeout: .seconds(10))
-                return RobotServerProcess(
-                    robot: robot, broker: broker, pki: pki, admin: admin, server: server, port: port,
-                    configFile: configFile, stopsRobot: stopsRobot)
+                return (server, port, configFile)
             } catch {
                 _ = try? await server.kill()
                 guard server.output(.any).contains("Address already in use"), attempt < 5 else { throw error }

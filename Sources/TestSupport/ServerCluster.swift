@@ -64,29 +64,15 @@ public final class ServerCluster: Sendable {
     private static func launch(
         _ id: String, broker: MosquittoBroker, pki: TestPKI, auth: String, cluster: String, extra: String
     ) async throws -> Instance {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let port = try FreePort.next()
-            let folder = try ScratchDirectory.make("robot-server-\(id)")
-            try FileManager.default.createSymbolicLink(
-                at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
-            let configFile = folder.appending(path: "server.json")
-            let section = #""cluster":{"instanceId":"\#(id)"\#(cluster.isEmpty ? "" : ",\(cluster)")}"#
-            try RobotServerProcess.config(
+        let section = #""cluster":{"instanceId":"\#(id)"\#(cluster.isEmpty ? "" : ",\(cluster)")}"#
+        let (server, port, configFile) = try await RobotServerProcess.startListening(
+            folder: "robot-server-\(id)", pki: pki
+        ) { port in
+            RobotServerProcess.config(
                 port: port, brokerPort: broker.port, auth: auth, mqtt: "",
-                extra: extra.isEmpty ? section : "\(section),\(extra)", clientId: nil
-            ).write(to: configFile, atomically: true, encoding: .utf8)
-            let server = try RobotServerProcess.startServer(config: configFile)
-            do {
-                try await server.waitUntilOutput(contains: "robot-server listening", timeout: .seconds(20))
-                try await server.waitUntilOutput(contains: "connected to the MQTT broker", timeout: .seconds(10))
-                return Instance(id: id, server: server, port: port, configFile: configFile)
-            } catch {
-                _ = try? await server.kill()
-                guard server.output(.any).contains("Address already in use"), attempt < 5 else { throw error }
-            }
+                extra: extra.isEmpty ? section : "\(section),\(extra)", clientId: nil)
         }
+        return Instance(id: id, server: server, port: port, configFile: configFile)
     }
 
     /// The instance with `id`.
