@@ -26,6 +26,8 @@ final class ClusterLeases: Sendable {
     private let calls = Mutex(Calls())
     /// The owner as last logged.
     private let lastOwner: Mutex<String>
+    /// When the owner publishes every lease again after its broker connection came back (``reconnected(now:)``).
+    private let publishAgainAt = Mutex<ContinuousClock.Instant?>(nil)
 
     init(link: ClusterLink, logger: Logger) {
         self.link = link
@@ -63,6 +65,25 @@ final class ClusterLeases: Sendable {
             "control: instance \(owner) owns the control leases now (was \(previous))",
             metadata: ["cluster.instance": "\(link.instance)"])
         return (owner == link.instance && previous != link.instance, owner)
+    }
+
+    /// The broker connection is back. The owner publishes its leases again in case the broker lost them — but only
+    /// after ``publishAgainDelay``: by then the retained leases (re)delivered on the new subscription have reached the
+    /// replicas, so a publication made while this instance was away (by the owner in its absence) is not overwritten
+    /// by an older one.
+    func reconnected(now: ContinuousClock.Instant) {
+        publishAgainAt.withLock { $0 = now + Self.publishAgainDelay }
+    }
+
+    static let publishAgainDelay: Duration = .seconds(1)
+
+    /// Whether the leases are to be published again now (once per reconnection).
+    func publishAgainIsDue(now: ContinuousClock.Instant) -> Bool {
+        publishAgainAt.withLock { due in
+            guard let at = due, now >= at else { return false }
+            due = nil
+            return true
+        }
     }
 
     /// Publishes `record` as `thing`'s retained lease.

@@ -88,8 +88,9 @@ extension ControlLeases.Robot {
         }
     }
 
-    /// The broker connection came back: the owner publishes the lease again as it stands (same stamp: a replica
-    /// that has it ignores it), in case the broker lost its retained messages.
+    /// The broker connection came back a moment ago (``ClusterLeases/reconnected(now:)``): the owner publishes the
+    /// lease again as it stands (same stamp: a replica that has it ignores it), in case the broker lost its retained
+    /// messages.
     func publishAgain(now: ContinuousClock.Instant) {
         guard let cluster else { return }
         let record = state.withLock { state in
@@ -160,10 +161,6 @@ extension ControlLeases: ClusterMember {
     }
 
     func reconnected() {
-        guard let cluster, cluster.isOwner else { return }
-        let now = ContinuousClock.now
-        for robot in all {
-            robot.publishAgain(now: now)
-        }
+        cluster?.reconnected(now: .now)
     }
 }

@@ -129,12 +129,15 @@ final class ControlLeases: Sendable {
     var all: Dictionary<String, Robot>.Values { robots.values }
 
     /// Expires every idle lease, so that its viewers hear of it (``ControlLeaseSweep``); in a cluster only the owner
-    /// does, and it also publishes the leases its holders kept driving (``Robot/republish(now:)``).
+    /// does, and it also publishes the leases its holders kept driving (``Robot/republish(now:)``), and every lease
+    /// a moment after its broker connection came back (``Robot/publishAgain(now:)``).
     func sweep(now: ContinuousClock.Instant = .now) {
+        let again = cluster?.publishAgainIsDue(now: now) ?? false
         guard cluster?.isOwner ?? true else { return }
         for robot in robots.values {
             robot.current(now: now)
             robot.republish(now: now)
+            if again { robot.publishAgain(now: now) }
         }
     }
 }

@@ -253,5 +253,12 @@ import Testing
         newer.stamp = .init(seq: 4, owner: "b")
         #expect(robot.apply(newer).holder?.driver == Self.bob)
         #expect(robot.state.withLock { $0.stamp } == newer.stamp)
+
+        // Back on the broker: the leases are published again once, a second later (after the retained ones came in).
+        let cluster = try #require(leases.cluster)
+        cluster.reconnected(now: now(40))
+        #expect(!cluster.publishAgainIsDue(now: now(40.9)))
+        #expect(cluster.publishAgainIsDue(now: now(41)))
+        #expect(!cluster.publishAgainIsDue(now: now(42)), "once")
     }
 }
