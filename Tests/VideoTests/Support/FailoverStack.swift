@@ -3,37 +3,15 @@ import Foundation
 import StrictJSON
 import TestSupport
 
-/// Two robot-server instances behind nginx, real: a TLS mosquitto, the built robot-server twice (`cluster` ids `a`
-/// and `b`, sharing nothing but the broker), Debian's nginx running `deploy/nginx/robot-server.conf` in front of
-/// them (``NginxBalancer``; `a` first in the upstream), the built robotd (simulated motors) as `sts-pi` running the
+/// Two robot-server instances behind nginx, real: a TLS mosquitto, the built robot-server twice (``ServerCluster``,
+/// ids `a` and `b`, sharing nothing but the broker), Debian's nginx running `deploy/nginx/robot-server.conf` in front
+/// of them (``NginxBalancer``; `a` first in the upstream), the built robotd (simulated motors) as `sts-pi` running the
 /// built robot-webrtc as its producer *through nginx*, and a headless Chromium that opens the page through nginx.
-final class FailoverStack: Sendable {
-    /// One clustered robot-server.
-    struct Instance: Sendable {
-        let id: String
-        let port: UInt16
-        let process: ChildProcess
-
-        /// Its log lines containing `text`.
-        func lines(containing text: String) -> [String] { process.lines().filter { $0.contains(text) } }
-    }
-
-    let broker: MosquittoBroker
-    let instances: [Instance]
+struct FailoverStack: Sendable {
+    let cluster: ServerCluster
     let nginx: NginxBalancer
     let robotd: ChildProcess
     let chromium: Chromium
-
-    private init(
-        broker: MosquittoBroker, instances: [Instance], nginx: NginxBalancer, robotd: ChildProcess,
-        chromium: Chromium
-    ) {
-        self.broker = broker
-        self.instances = instances
-        self.nginx = nginx
-        self.robotd = robotd
-        self.chromium = chromium
-    }
 
     /// The page through nginx, with the home token (drive and view sts-pi) in the fragment.
     var pageURL: String { "\(nginx.baseURL)/#token=\(RobotServerProcess.homeToken)" }
@@ -43,62 +21,22 @@ final class FailoverStack: Sendable {
     static func with(_ body: (FailoverStack) async throws -> Void) async throws {
         var stops: [@Sendable () async -> Void] = []
         do {
-            let pki = try TestPKI.make()
-            let broker = try await MosquittoBroker.start(pki: pki)
-            stops.append { try? await broker.stop() }
-            var instances: [Instance] = []
-            for id in ["a", "b"] {
-                let instance = try await launch(id, pki: pki, broker: broker)
-                stops.append { _ = try? await instance.process.terminate() }
-                instances.append(instance)
-            }
-            for (instance, other) in [(instances[0], instances[1]), (instances[1], instances[0])] {
-                try await instance.process.waitUntilOutput(contains: "cluster: instance \(other.id) is online")
-            }
-            let nginx = try await NginxBalancer.start(upstreams: instances.map(\.port))
+            let cluster = try await ServerCluster.start(["a", "b"])
+            stops.append { await cluster.stop() }
+            try await cluster["a"].server.waitUntilOutput(contains: "cluster: instance b is online")
+            let nginx = try await NginxBalancer.start(upstreams: cluster.instances.map(\.port))
             stops.append { await nginx.stop() }
-            let robotd = try startRobotd(pki: pki, broker: broker, server: nginx.port)
+            let robotd = try startRobotd(pki: cluster.pki, broker: cluster.broker, server: nginx.port)
             stops.append { _ = try? await robotd.terminate(timeout: .seconds(8)) }
-            try await instances[0].process.waitUntilOutput(
-                contains: "a video producer connected", timeout: .seconds(30))
+            try await cluster["a"].server.waitUntilOutput(contains: "a video producer connected", timeout: .seconds(30))
             let chromium = try await Chromium.start()
             stops.append { await chromium.stop() }
-            try await body(
-                FailoverStack(broker: broker, instances: instances, nginx: nginx, robotd: robotd, chromium: chromium))
+            try await body(FailoverStack(cluster: cluster, nginx: nginx, robotd: robotd, chromium: chromium))
         } catch {
             for stop in stops.reversed() { await stop() }
             throw error
         }
         for stop in stops.reversed() { await stop() }
-    }
-
-    /// robot-server with `"cluster":{"instanceId":id}` and the client id `robot-server-<id>` (two instances with one
-    /// client id would kick each other off the broker), the test tokens, waiting until it listens and is connected.
-    static func launch(_ id: String, pki: TestPKI, broker: MosquittoBroker) async throws -> Instance {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let port = try FreePort.next()
-            let folder = try ScratchDirectory.make("robot-server-\(id)")
-            try FileManager.default.createSymbolicLink(
-                at: folder.appending(path: "pki"), withDestinationURL: pki.directory)
-            let config = folder.appending(path: "server.json")
-            try RobotServerProcess.config(
-                port: port, brokerPort: broker.port, auth: RobotServerProcess.staticTokensAuth, mqtt: "",
-                extra: #""cluster":{"instanceId":"\#(id)"}"#
-            )
-            .replacingOccurrences(of: #""clientId":"robot-server""#, with: #""clientId":"robot-server-\#(id)""#)
-            .write(to: config, atomically: true, encoding: .utf8)
-            let process = try RobotServerProcess.startServer(config: config)
-            do {
-                try await process.waitUntilOutput(contains: "robot-server listening", timeout: .seconds(20))
-                try await process.waitUntilOutput(contains: "connected to the MQTT broker", timeout: .seconds(10))
-                return Instance(id: id, port: port, process: process)
-            } catch {
-                _ = try? await process.kill()
-                guard process.output(.any).contains("Address already in use"), attempt < 5 else { throw error }
-            }
-        }
     }
 
     /// robotd as sts-pi (simulated motors) running robot-webrtc (`videotestsrc`, 640×480 at 30 fps) against
@@ -152,4 +90,9 @@ final class FailoverStack: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
+}
+
+extension ServerCluster.Instance {
+    /// Its log lines containing `text`.
+    func lines(containing text: String) -> [String] { server.lines().filter { $0.contains(text) } }
 }
