@@ -98,7 +98,11 @@ final class ClusterLeases: Sendable {
     ) async throws(APIError) -> Reply.Outcome {
         let owner = self.owner
         guard link.isConnected else {
-            throw unavailable("robot-server is not connected to the broker, so it cannot ask instance \(owner)")
+            throw unavailable(
+                owner == link.instance
+                    ? "this instance owns the control leases but is not connected to the broker to tell the others"
+                    : "this instance is not connected to the broker, so it cannot ask instance \(owner), which owns "
+                        + "the control leases")
         }
         let id = nextID()
         let payload = Call(id: id, from: link.instance, thing: thing, op: .event(event), driver: driver).json

@@ -38,12 +38,13 @@ extension ControlLeases.Robot {
         try await handle(action.event, from: ControlLease.Driver(principal), now: now)
     }
 
-    /// `event` from `driver`: decided here when this robot-server is alone or owns the lease; elsewhere passed at
-    /// once when the replica can tell (a stop; the holder's own motion), else asked of the owner.
+    /// `event` from `driver`: decided here when this robot-server is alone or owns the lease (and can tell the others:
+    /// an owner cut off from the broker decides nothing); elsewhere passed at once when the replica can tell (a stop;
+    /// the holder's own motion), else asked of the owner.
     func handle(
         _ event: ControlLease.Event, from driver: ControlLease.Driver, now: ContinuousClock.Instant
     ) async throws(APIError) -> (lease: ControlLease, change: ControlLease.Change?) {
-        guard let cluster, !cluster.isOwner else {
+        guard let cluster, !(cluster.isOwner && cluster.link.isConnected) else {
             do {
                 let (lease, _, change) = try decide(event, from: driver, now: now, at: .now())
                 return (lease, change)

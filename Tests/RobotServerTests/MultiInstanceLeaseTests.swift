@@ -6,7 +6,8 @@ import Testing
 extension EndToEnd {
     /// The control lease across two built robot-servers (cluster ids a and b) on one TLS mosquitto
     /// (``ServerCluster``): two people on two instances still cannot drive at once, a handover crosses instances, an
-    /// owner that does not answer is a 503, and when the owner (a) dies b continues from its replica.
+    /// owner that does not answer is a 503, when the owner (a) dies b continues from its replica, and an owner cut off
+    /// from the broker decides nothing.
     @Suite(.timeLimit(.minutes(1))) struct MultiInstanceLeaseTests {
         typealias Tokens = ControlLeaseEndToEndTests
         static let forward = Tokens.forward
@@ -94,6 +95,17 @@ extension EndToEnd {
             #expect(try await drive(cluster, "b", token: Tokens.bob).status == 202)
             let status = try await control(cluster, "b", "request", token: Tokens.bob)
             #expect(status.status == 200 && status.json?["you"]?["driving"] == true, "\(status)")
+
+            // The broker goes away: the owner decides nothing it cannot tell the others.
+            try await cluster.broker.stop()
+            let deadline = ContinuousClock.now + .seconds(5)
+            var cut = try await control(cluster, "b", "request", token: Tokens.bob)
+            while cut.status != 503, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                cut = try await control(cluster, "b", "request", token: Tokens.bob)
+            }
+            #expect(cut.status == 503 && cut.error == "control lease unavailable", "\(cut)")
+            #expect(cut.detail?.contains("owns the control leases but is not connected to the broker") == true)
         }
 
         /// The median wall time of `count` runs of `body`, in milliseconds.
