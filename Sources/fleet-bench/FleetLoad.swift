@@ -38,10 +38,11 @@ struct FleetLoad: AsyncParsableCommand {
         let options = MQTTOptions(
             host: "localhost", port: brokerPort, clientID: "fleet-bench-\(getpid())", caFile: caFile,
             certFile: certFile, keyFile: keyFile, subscriptions: [.init("+/telemetry", qos: 0)])
-        let tally = TelemetryTally(client: try MQTTClient(options: options, logger: logger), realThing: realThing)
+        let tally = TelemetryTally(realThing: realThing)
+        let client = try MQTTClient(options: options, logger: logger, gate: tally)
         let audience = FleetViewers(url: "ws://\(host):\(port)", token: token, things: things, count: viewers)
-        tally.client.start()
-        async let consumed: Void = tally.consume()
+        client.start()
+        async let consumed: Void = tally.consume(client.events)
         async let watched: Void = audience.run(logger: logger)
         defer { audience.finish() }
         try await waitUntil("the telemetry subscription", seconds: 10) { tally.isSubscribed }
@@ -71,7 +72,7 @@ struct FleetLoad: AsyncParsableCommand {
         }
         report.shapes()
         audience.finish()
-        await tally.client.disconnect()
+        await client.disconnect()
         _ = await (consumed, watched)
     }
 

@@ -58,10 +58,10 @@ struct FleetReport {
         print("    of which the real robotd's \(telemetry.realToMotor.count): \(spread(telemetry.realToMotor))")
         print("  HTTP → command telemetry at the bench: \(spread(telemetry.toWatcher))")
         print("  command telemetry seen: \(telemetry.toMotor.count) of \(outcome.accepted) accepted")
-        let expected = audience.watched.reduce(0) { $0 + (telemetry.perThing[$1] ?? 0) }
+        let expected = audience.watched.reduce(0) { $0 + (outcome.acceptedPerThing[$1] ?? 0) }
         let frames = audience.phase(name)
         print(
-            "  viewers: \(frames.frames) telemetry frames of \(expected) (their robots' command telemetry); "
+            "  viewers: \(frames.frames) telemetry frames of \(expected) (their robots' accepted commands); "
                 + "robot ts → viewer: \(spread(frames.delays))")
         let memory = cost.residentMiB()
         print(

@@ -10,6 +10,8 @@ import TestSupport
 struct RESTLoad: Sendable {
     struct Outcome: Sendable {
         var accepted = 0
+        /// Accepted requests per robot: the `command` telemetry each robot owes.
+        var acceptedPerThing: [String: Int] = [:]
         /// Answers other than 202, by status.
         var refused: [Int: Int] = [:]
         /// Connections lost and made again (nginx closes a keep-alive connection after `keepalive_requests`).
@@ -21,6 +23,7 @@ struct RESTLoad: Sendable {
 
         mutating func merge(_ other: Outcome) {
             accepted += other.accepted
+            acceptedPerThing.merge(other.acceptedPerThing, uniquingKeysWith: +)
             refused.merge(other.refused, uniquingKeysWith: +)
             reconnects += other.reconnects
             failures += other.failures
@@ -87,6 +90,7 @@ struct RESTLoad: Sendable {
                 let (status, _) = try http!.exchange(request)
                 if status == 202 {
                     outcome.accepted += 1
+                    outcome.acceptedPerThing[thing, default: 0] += 1
                     outcome.roundTrips.append((ContinuousClock.now - before).seconds * 1e6)
                 } else {
                     outcome.refused[status, default: 0] += 1

@@ -5,8 +5,10 @@ import Synchronization
 
 /// Watches every robot's `<thing>/telemetry` on the broker: for each bench command's `command` event, the time from
 /// the HTTP request to the motor call (the event's `ts`) and to its arrival here; and each event kind's keys, from
-/// the real robotd and from the simulated robots, so the bench can show that they answer alike.
-final class TelemetryTally: Sendable {
+/// the real robotd and from the simulated robots, so the bench can show that they answer alike. It is the client's
+/// inbound gate: each message is read on the network thread as it arrives, so a busy bench does not fall behind the
+/// broker (which drops QoS 0 messages for a subscriber that does not keep up).
+final class TelemetryTally: MQTTInboundGate {
     struct Phase: Sendable {
         /// µs from the request's first byte to the motor driver call (`ts`), per command.
         var toMotor: [Double] = []
@@ -25,13 +27,11 @@ final class TelemetryTally: Sendable {
         var subscribed = false
     }
 
-    let client: MQTTClient
     /// The robot that is a real robotd process.
     let realThing: String
     private let state = Mutex(State())
 
-    init(client: MQTTClient, realThing: String) {
-        self.client = client
+    init(realThing: String) {
         self.realThing = realThing
     }
 
@@ -39,19 +39,19 @@ final class TelemetryTally: Sendable {
 
     func phase(_ name: Character) -> Phase { state.withLock { $0.phases[name] ?? Phase() } }
 
-    /// Consumes the client's events until it disconnects (run it in a task of its own).
-    func consume() async {
-        for await event in client.events {
-            switch event {
-            case .subscribed:
-                state.withLock { $0.subscribed = true }
-            case .message(let message):
-                record(message.payload, arrivedMicros: wallClockMicros())
-            default:
-                break
-            }
+    /// Consumes the client's events until it disconnects (run it in a task of its own); the messages come through
+    /// ``receive(_:)``.
+    func consume(_ events: AsyncStream<MQTTEvent>) async {
+        for await event in events {
+            if case .subscribed = event { state.withLock { $0.subscribed = true } }
         }
     }
+
+    func receive(_ message: MQTTMessage) {
+        record(message.payload, arrivedMicros: wallClockMicros())
+    }
+
+    func commit() {}
 
     private func record(_ payload: [UInt8], arrivedMicros: Int64) {
         guard case .object(let object)? = try? JSONParser.parse(payload),
