@@ -28,7 +28,7 @@
 #    per robot (default 10, a held joystick), spread over C keep-alive
 #    connections (default 32) — and S seconds as fast as robot-server answers.
 #    Per phase: requests/s, the HTTP → motor call time (the `ts` robotd stamps
-#    after the motor call) p50/p99, lost telemetry, the viewers' frames and
+#    after the motor call) p50/p99, the viewers' frames and
 #    delay, the CPU (% of one core, /proc/PID/stat over the phase) and RSS of
 #    robot-server, mosquitto, the fleet process, robotd and nginx;
 #    and whether the simulated robots' telemetry has the real robotd's keys;
@@ -228,17 +228,17 @@ done
 echo
 echo "== summary (CPU in % of one core; paced = $rate commands/s per robot, max = $connections connections flat out;"
 echo "   µs/req = robot-server's CPU time per accepted request; growth = its RSS after the phase minus before the"
-echo "   runs, per robot)"
-format='%-10s %6s %-6s %7s %7s %7s %5s %11s %10s %8s %7s %8s %10s %7s %6s %6s %6s\n'
+echo "   runs, per robot; unseen = command telemetry the bench's own watcher missed — the viewers' count is the check)"
+format='%-10s %6s %-6s %7s %7s %7s %6s %11s %10s %8s %7s %8s %10s %7s %6s %6s %6s\n'
 # shellcheck disable=SC2059  # the format is ours
-printf "$format" setup robots phase req/s p50_ms p99_ms lost viewer_fr viewer_p99 srv_cpu µs/req srv_rss growth_kib \
+printf "$format" setup robots phase req/s p50_ms p99_ms unseen viewer_fr viewer_p99 srv_cpu µs/req srv_rss growth_kib \
     broker fleet nginx bench
 for line in "${results[@]}"; do
     declare -A field=()
     for pair in ${line#RESULT }; do field[${pair%%=*}]=${pair#*=}; done
     # shellcheck disable=SC2059
     printf "$format" "${field[label]}" "${field[robots]}" "${field[phase]}" "${field[rps]}" "${field[p50_ms]}" \
-        "${field[p99_ms]}" "${field[lost]}" "${field[viewer_frames]}" "${field[viewer_p99_ms]}" "${field[server_cpu]}" \
+        "${field[p99_ms]}" "${field[unseen]}" "${field[viewer_frames]}" "${field[viewer_p99_ms]}" "${field[server_cpu]}" \
         "${field[server_us_per_request]}" \
         "${field[server_rss_mib]}" "${field[server_rss_growth_kib_per_robot]}" "${field[broker_cpu]}" \
         "${field[fleet_cpu]}" "${field[nginx_cpu]}" "${field[bench_cpu]}"

@@ -28,7 +28,7 @@ struct FleetReport {
         print("== idle: \(robots) robots connected (heartbeats), viewers watching, no commands, \(fixed(seconds, 1)) s")
         print("  CPU, % of one core: " + cost.names.map { "\($0) \(fixed(cpu[$0] ?? 0, 1))" }.joined(separator: ", "))
         print(
-            "RESULT label=\(label) robots=\(robots) phase=idle rps=0 p50_ms=- p99_ms=- lost=- viewer_frames=- "
+            "RESULT label=\(label) robots=\(robots) phase=idle rps=0 p50_ms=- p99_ms=- unseen=- viewer_frames=- "
                 + "viewer_p99_ms=- server_cpu=\(fixed(sum(cpu, prefix: "robot-server"), 1)) "
                 + "server_rss_mib=\(fixed(sum(cost.residentMiB(), prefix: "robot-server"), 1)) "
                 + "server_us_per_request=- server_rss_growth_kib_per_robot=- broker_cpu=\(fixed(cpu["mosquitto"] ?? 0, 1)) "
@@ -57,7 +57,9 @@ struct FleetReport {
         print("  HTTP → motor call (the command telemetry's ts): \(spread(telemetry.toMotor))")
         print("    of which the real robotd's \(telemetry.realToMotor.count): \(spread(telemetry.realToMotor))")
         print("  HTTP → command telemetry at the bench: \(spread(telemetry.toWatcher))")
-        print("  command telemetry seen: \(telemetry.toMotor.count) of \(outcome.accepted) accepted")
+        print(
+            "  command telemetry seen by the bench's watcher: \(telemetry.toMotor.count) of \(outcome.accepted) accepted "
+                + "(the broker drops QoS 0 messages for a subscriber that falls 1000 behind)")
         let expected = audience.watched.reduce(0) { $0 + (outcome.acceptedPerThing[$1] ?? 0) }
         let frames = audience.phase(name)
         print(
@@ -76,7 +78,7 @@ struct FleetReport {
             "RESULT label=\(label) robots=\(robots) phase=\(name == "p" ? "paced" : "max") "
                 + "rps=\(fixed(throughput, 0)) p50_ms=\(fixed(toMotor.percentile(0.5) / 1000, 2)) "
                 + "p99_ms=\(fixed(toMotor.percentile(0.99) / 1000, 2)) "
-                + "lost=\(outcome.accepted - telemetry.toMotor.count) "
+                + "unseen=\(outcome.accepted - telemetry.toMotor.count) "
                 + "viewer_frames=\(frames.frames)/\(expected) "
                 + "viewer_p99_ms=\(fixed(frames.delays.sorted().percentile(0.99) / 1000, 2)) "
                 + "server_cpu=\(fixed(server, 1)) server_us_per_request=\(fixed(server * 1e4 / max(throughput, 1), 0)) "
