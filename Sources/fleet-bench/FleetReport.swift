@@ -48,10 +48,12 @@ struct FleetReport {
         } else {
             print("== as fast as it answers: \(connections) connections, \(fixed(seconds, 1)) s")
         }
-        let refused = outcome.refused.isEmpty ? "none" : outcome.refused.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        let refused =
+            outcome.refused.isEmpty ? "none" : outcome.refused.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
         print(
             "  \(outcome.accepted) accepted (\(fixed(throughput, 0))/s), other answers: \(refused), "
-                + "reconnects \(outcome.reconnects)" + (outcome.failures.isEmpty ? "" : ", failures: \(outcome.failures[0])"))
+                + "reconnects \(outcome.reconnects)"
+                + (outcome.failures.isEmpty ? "" : ", failures: \(outcome.failures[0])"))
         let telemetry = tally.phase(name)
         print("  HTTP → 202 (after the broker's PUBACK): \(spread(outcome.roundTrips))")
         print("  HTTP → motor call (the command telemetry's ts): \(spread(telemetry.toMotor))")
@@ -95,7 +97,8 @@ struct FleetReport {
         print("telemetry shape, the simulated robots against the real robotd (keys in order):")
         for (event, real, simulated) in tally.shapes() {
             let verdict =
-                simulated == nil ? "not seen from a simulated robot" : simulated == real ? "same ✓" : "DIFFERENT ✗: \(simulated!)"
+                simulated == nil
+                ? "not seen from a simulated robot" : simulated == real ? "same ✓" : "DIFFERENT ✗: \(simulated!)"
             print("  \(event): \(real.joined(separator: ",")) — \(verdict)")
         }
     }
