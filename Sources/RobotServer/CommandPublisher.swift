@@ -28,6 +28,8 @@ public final class CommandPublisher: Service, Sendable {
     private let connectFailures = Mutex(ConnectFailureLog(every: 60))
     /// ``health``'s `connected`, readable without a lock on every request.
     private let connected = Atomic<Bool>(false)
+    /// Set on a graceful shutdown: the connection's end is ours, not news.
+    private let stopping = Atomic<Bool>(false)
 
     public convenience init(
         client: MQTTClient, publishTimeout: Duration, metrics: ServerMetrics, logger: Logger,
@@ -62,6 +64,7 @@ public final class CommandPublisher: Service, Sendable {
             }
             // Returns on SIGTERM/SIGINT (after the HTTP server has stopped: services stop in reverse order).
             try? await gracefulShutdown()
+            stopping.store(true, ordering: .relaxed)
             await cluster?.goodbye()
             await client.disconnect()
             await group.waitForAll()
@@ -89,7 +92,11 @@ public final class CommandPublisher: Service, Sendable {
             state.withLock { $0 = Health(connected: false, reason: reason) }
             connected.store(false, ordering: .relaxed)
             metrics.brokerConnected(false)
-            logger.warning("MQTT connection lost: \(reason)", metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
+            let shuttingDown = stopping.load(ordering: .relaxed)
+            logger.log(
+                level: shuttingDown ? .info : .warning,
+                "MQTT connection \(shuttingDown ? "closed (shutting down)" : "lost"): \(reason)",
+                metadata: ["mqtt.endpoint": "\(client.options.endpoint)"])
         case .connectFailed(let reason, let retryIn):
             state.withLock { $0 = Health(connected: false, reason: reason) }
             let level = connectFailures.withLock { $0.level(for: event) } ?? .warning
