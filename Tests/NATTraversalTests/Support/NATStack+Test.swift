@@ -37,8 +37,13 @@ extension NATStack {
             }
             try await Task.sleep(for: .milliseconds(100))
         } while ContinuousClock.now < deadline
+        // A page whose scripts never ran (stats null) says which of its files arrived, and when (ms after navigation).
+        let loaded = try? await page.evaluate(
+            "document.readyState + ': ' + performance.getEntriesByType('resource').map(e => "
+                + "e.name.split('/').pop() + ' ' + Math.round(e.responseEnd) + ' ms ' + e.responseStatus).join(', ')")
         throw TestSupportError(
             "the page never showed \(description) within \(timeout); stats: \(last.serializedString())\n"
+                + "page: \(loaded?.stringValue ?? "no answer")\n"
                 + "robotd:\n\(robotd.outputTail(lines: 15))\nrobot-server:\n\(server.outputTail(lines: 15))")
     }
 
